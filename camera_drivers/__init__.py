@@ -1,0 +1,1 @@
+"""Camera side: RTSP/file ingest with PyAV, segment recording by remux, simulated cameras, ONVIF."""
