@@ -1,0 +1,126 @@
+"""Cutting a time range out of recorded segments into one MP4, without re-encoding.
+
+The clip starts at the last keyframe at or before the requested start (a player cannot begin
+elsewhere) and ends at the first packet at or after the requested end. The output puts its index
+first (`faststart`) so a browser can seek with HTTP range requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import av.error
+
+
+class ClipError(RuntimeError):
+    """No footage in the requested range, or the segments could not be read."""
+
+
+@dataclass(frozen=True)
+class SourceSegment:
+    path: Path
+    start: float  # wall clock of the segment's first packet, epoch seconds
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    path: Path
+    start: float  # actual bounds, epoch seconds
+    end: float
+    packets: int
+
+
+def write_clip(segments: list[SourceSegment], start: float, end: float, out_path: Path) -> ClipInfo:
+    """Remux the packets of `segments` that cover [start, end] into `out_path` (MP4, faststart)."""
+    if end <= start:
+        raise ClipError("the end of the range must be after its start")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp = out_path.with_name(out_path.name + ".tmp")
+    writer = _ClipWriter(temp, start, end)
+    try:
+        for segment in sorted(segments, key=lambda s: s.start):
+            if writer.done:
+                break
+            writer.add_segment(segment)
+    finally:
+        writer.close()
+    if writer.packets == 0 or writer.actual_start is None:
+        temp.unlink(missing_ok=True)
+        raise ClipError("no recorded footage in the requested range")
+    temp.replace(out_path)
+    return ClipInfo(out_path, writer.actual_start, writer.actual_end, writer.packets)
+
+
+class _ClipWriter:
+    def __init__(self, path: Path, start: float, end: float):
+        self.path, self.start, self.end = path, start, end
+        self.output: av.container.OutputContainer | None = None
+        self.stream: av.VideoStream | None = None
+        self.base_ts: float | None = None  # wall time of the clip's first packet
+        self.last_dts = -1
+        self.packets = 0
+        self.actual_start: float | None = None
+        self.actual_end = start
+        self.done = False
+
+    def add_segment(self, segment: SourceSegment) -> None:
+        try:
+            with av.open(str(segment.path), format="mp4") as container:
+                self._copy(container, segment.start)
+        except (av.error.FFmpegError, OSError, IndexError) as error:
+            raise ClipError(f"cannot read segment {segment.path.name}: {error}") from None
+
+    def _copy(self, container: av.container.InputContainer, segment_start: float) -> None:
+        source = container.streams.video[0]
+        time_base = source.time_base
+        pending: list[tuple[av.Packet, float]] = []  # packets since the last keyframe before start
+        first_pts: int | None = None
+        for packet in container.demux(source):
+            if packet.size == 0 or packet.pts is None or packet.dts is None:
+                continue
+            if first_pts is None:
+                first_pts = packet.pts  # the segment's start time is that of its first packet
+            ts = segment_start + float((packet.pts - first_pts) * time_base)
+            if ts > self.end and self.packets > 0 and packet.is_keyframe:
+                self.done = True
+                return
+            if ts > self.end + 1.0:
+                self.done = True
+                return
+            if self.actual_start is None:
+                if packet.is_keyframe:
+                    pending = []
+                pending.append((packet, ts))
+                if ts >= self.start and pending[0][0].is_keyframe:
+                    for held, held_ts in pending:
+                        self._mux(held, held_ts, source)
+                    pending = []
+                continue
+            self._mux(packet, ts, source)
+
+    def _mux(self, packet: av.Packet, ts: float, template: av.VideoStream) -> None:
+        if self.output is None:
+            self.output = av.open(str(self.path), "w", format="mp4", options={"movflags": "faststart"})
+            self.stream = self.output.add_stream_from_template(template)
+            self.base_ts = ts
+            self.actual_start = ts
+        assert self.stream is not None and self.base_ts is not None
+        # Rebase on wall time; keep the packet's own PTS-DTS gap (B-frames) and strictly
+        # increasing DTS across segment joins.
+        reorder = packet.pts - packet.dts
+        ticks = round((ts - self.base_ts) / float(template.time_base))
+        dts = max(ticks - reorder, self.last_dts + 1)
+        packet.dts = dts
+        packet.pts = dts + reorder
+        self.last_dts = dts
+        packet.stream = self.stream
+        self.output.mux(packet)
+        self.packets += 1
+        duration = float((packet.duration or 0) * template.time_base)
+        self.actual_end = max(self.actual_end, ts + duration)
+
+    def close(self) -> None:
+        if self.output is not None:
+            self.output.close()

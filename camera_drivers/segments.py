@@ -1,0 +1,110 @@
+"""Inspecting segment files after the fact: probing, and recovering partials left by a crash."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import av.error
+
+from camera_drivers.recorder import PARTIAL_SUFFIX, ClosedSegment, fsync_file_and_dir, parse_segment_start
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SegmentProbe:
+    """What a segment file holds: packet count, keyframes and media duration in seconds."""
+
+    packets: int
+    keyframes: int
+    duration_s: float
+
+
+def probe_segment(path: Path) -> SegmentProbe:
+    """Read all packets of a segment (no decode). Raises av.error.FFmpegError if unreadable."""
+    packets = keyframes = 0
+    first_pts: int | None = None
+    last_end = 0
+    with av.open(str(path), format="mp4") as container:
+        stream = container.streams.video[0]
+        time_base = stream.time_base
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.pts is None:
+                continue
+            packets += 1
+            keyframes += int(packet.is_keyframe)
+            if first_pts is None:
+                first_pts = packet.pts
+            last_end = max(last_end, packet.pts + (packet.duration or 0))
+    duration = float((last_end - (first_pts or 0)) * time_base) if packets else 0.0
+    return SegmentProbe(packets=packets, keyframes=keyframes, duration_s=duration)
+
+
+def decodable_frames(path: Path) -> int:
+    """Decode every frame of a file and count them (used by tests and integrity checks)."""
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def complete_fragments_length(path: Path) -> int:
+    """Byte length of the whole top-level MP4 boxes, ending after the last complete `mdat`.
+
+    A crash can cut a fragmented MP4 anywhere; everything before the last complete fragment
+    (moof + mdat) is valid, anything after it is a torn write that decoders would choke on.
+    """
+    size = path.stat().st_size
+    offset = keep = 0
+    with open(path, "rb") as handle:
+        while offset + 8 <= size:
+            handle.seek(offset)
+            header = handle.read(16)
+            box_size = int.from_bytes(header[:4], "big")
+            box_type = header[4:8]
+            if box_size == 1 and len(header) == 16:
+                box_size = int.from_bytes(header[8:16], "big")  # 64-bit "largesize"
+            if box_size < 8 or offset + box_size > size:
+                break  # torn box: stop before it
+            offset += box_size
+            if box_type == b"mdat":
+                keep = offset
+    return keep
+
+
+def recover_partial(path: Path, camera_id: str) -> ClosedSegment | None:
+    """Finish a `.partial` segment left by a crash, or delete it if nothing in it is playable.
+
+    The torn tail is cut off at the last complete fragment; a partial with at least one keyframe
+    left is renamed to its final name and returned with bounds from its name and content.
+    """
+    final = path.with_name(path.name.removesuffix(PARTIAL_SUFFIX))
+    keep = complete_fragments_length(path)
+    if keep == 0:
+        path.unlink(missing_ok=True)
+        return None
+    os.truncate(path, keep)
+    try:
+        probe = probe_segment(path)
+    except (av.error.FFmpegError, OSError, IndexError) as error:
+        log.warning("%s: partial %s unreadable (%s); removing", camera_id, path.name, error)
+        probe = SegmentProbe(0, 0, 0.0)
+    if probe.keyframes == 0 or probe.duration_s <= 0:
+        path.unlink(missing_ok=True)
+        return None
+    fsync_file_and_dir(path)
+    os.replace(path, final)
+    start = parse_segment_start(final)
+    return ClosedSegment(camera_id, start, start + probe.duration_s, final, final.stat().st_size)
+
+
+def find_partials(root: Path) -> list[tuple[str, Path]]:
+    """All `.partial` files under a recordings root, with the camera id (first path component)."""
+    found = []
+    if not root.is_dir():
+        return found
+    for path in sorted(root.glob(f"*/*/*/*.mp4{PARTIAL_SUFFIX}")):
+        found.append((path.relative_to(root).parts[0], path))
+    return found

@@ -1,0 +1,57 @@
+"""Starting and stopping peer processes by PID, and finding free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, host: str = "127.0.0.1", timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout_s} s")
+
+
+def start(cmd: list[str], log_path: Path, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.Popen:
+    """Start a process in its own session with output to a log file (read it when a test fails)."""
+    log = open(log_path, "ab")
+    return subprocess.Popen(
+        cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})}, start_new_session=True, **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
+    """SIGTERM by PID, then SIGKILL if it does not exit in time."""
+    if process.poll() is not None:
+        return
+    try:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL by PID at once: what a power cut or the OOM killer does."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)

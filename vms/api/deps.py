@@ -1,0 +1,61 @@
+"""Shared dependencies: database session, current user, role checks, client address."""
+
+from __future__ import annotations
+
+from typing import Annotated, Iterator
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from vms.api.context import AppContext
+from vms.auth import user_for_token
+from vms.db.models import User
+
+SESSION_COOKIE = "vms_session"
+
+
+def get_context(request: Request) -> AppContext:
+    return request.app.state.context
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with get_context(request).session_factory() as session:
+        yield session
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def request_token(request: Request) -> str | None:
+    """The session token from the cookie (browser) or an `Authorization: Bearer` header (scripts)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def get_current_user(request: Request, db: SessionDep) -> User:
+    token = request_token(request)
+    user = user_for_token(db, token) if token else None
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "login required", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+    """Dependency factory: the current user must hold one of `roles` (admin always passes)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role != "admin" and user.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"needs role: {', '.join(roles)}")
+        return user
+
+    return check
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""

@@ -1,0 +1,66 @@
+"""Login, logout and who-am-I. Failed and successful logins are audit-logged."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
+
+from vms.api.deps import SESSION_COOKIE, ContextDep, CurrentUser, SessionDep, client_ip, request_token
+from vms.audit import audit
+from vms.auth import LoginError, authenticate, end_session, issue_session
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    full_name: str
+
+
+class LoginResponse(BaseModel):
+    token: str
+    user: UserOut
+
+
+@router.post("/login", response_model=LoginResponse)
+def login(body: LoginRequest, request: Request, response: Response, db: SessionDep, ctx: ContextDep) -> LoginResponse:
+    ip = client_ip(request)
+    try:
+        user = authenticate(db, body.username, body.password)
+    except LoginError as error:
+        audit(db, body.username, "login_failed", client_ip=ip, reason=str(error))
+        db.commit()
+        code = status.HTTP_423_LOCKED if error.locked_until else status.HTTP_401_UNAUTHORIZED
+        raise HTTPException(code, str(error)) from None
+    issued = issue_session(db, user, ctx.config.server.session_hours, ip)
+    audit(db, user.username, "login", client_ip=ip)
+    db.commit()
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.token,
+        max_age=int(ctx.config.server.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+    )
+    return LoginResponse(token=issued.token, user=UserOut(username=user.username, role=user.role, full_name=user.full_name))
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, response: Response, user: CurrentUser, db: SessionDep) -> None:
+    token = request_token(request)
+    if token:
+        end_session(db, token)
+    audit(db, user.username, "logout", client_ip=client_ip(request))
+    db.commit()
+    response.delete_cookie(SESSION_COOKIE)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    return UserOut(username=user.username, role=user.role, full_name=user.full_name)

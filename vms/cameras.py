@@ -1,0 +1,80 @@
+"""Cameras: syncing the YAML config into the database, and building worker specs from rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from camera_drivers.stream import StreamSource
+from vms.config import CameraConfig, FileSource, RecordingConfig, RtspSource, SimulatedSource
+from vms.db.models import Camera
+from vms.paths import DataPaths
+from vms.secrets import CredentialVault
+from vms.worker import WorkerSpec
+
+
+def sync_cameras(session: Session, cameras: list[CameraConfig], vault: CredentialVault) -> None:
+    """Insert or update the configured cameras. Cameras added through the API are left alone."""
+    for config in cameras:
+        row = session.get(Camera, config.id) or Camera(id=config.id)
+        row.name = config.name
+        row.location = config.location
+        row.enabled = config.enabled
+        row.retention_days = config.retention_days
+        _apply_source(row, config.source, vault)
+        session.add(row)
+
+
+def _apply_source(row: Camera, source: RtspSource | FileSource | SimulatedSource, vault: CredentialVault) -> None:
+    row.source_kind = source.type
+    row.seed = 0
+    row.loop = False
+    row.username = None
+    row.password_encrypted = None
+    row.transport = "tcp"
+    if isinstance(source, RtspSource):
+        row.source_location = source.url
+        row.transport = source.transport
+        row.username = source.username
+        if source.password is not None:
+            row.password_encrypted = vault.encrypt(source.password.get_secret_value())
+    elif isinstance(source, FileSource):
+        row.source_location = str(source.path.resolve())
+        row.loop = source.loop
+    else:
+        row.source_location = source.scene
+        row.seed = source.seed
+
+
+def stream_source(camera: Camera, vault: CredentialVault) -> StreamSource:
+    """The ingest source for a camera row, with its password decrypted (kept out of repr/logs)."""
+    password = vault.decrypt(camera.password_encrypted) if camera.password_encrypted else None
+    return StreamSource(
+        kind=camera.source_kind,  # type: ignore[arg-type]
+        location=camera.source_location,
+        transport=camera.transport,  # type: ignore[arg-type]
+        username=camera.username,
+        password=password,
+        loop=camera.loop,
+        seed=camera.seed,
+    )
+
+
+def worker_specs(
+    session: Session, vault: CredentialVault, paths: DataPaths, database_url: str, recording: RecordingConfig
+) -> list[WorkerSpec]:
+    cameras = session.scalars(select(Camera).where(Camera.enabled).order_by(Camera.id))
+    return [
+        WorkerSpec(
+            camera_id=camera.id,
+            source=stream_source(camera, vault),
+            database_url=database_url,
+            recordings_root=paths.recordings.resolve(),
+            segment_seconds=recording.segment_seconds,
+            open_timeout_s=recording.open_timeout_s,
+            read_timeout_s=recording.read_timeout_s,
+            backoff_initial_s=recording.backoff_initial_s,
+            backoff_max_s=recording.backoff_max_s,
+        )
+        for camera in cameras
+    ]

@@ -1,0 +1,78 @@
+"""The `vms` command line. Every command takes `--data DIR` (all state under DIR)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from vms.config import ConfigError, SiteConfig, load_config
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+DEMO_CONFIG = CONFIG_DIR / "demo.yaml"
+
+
+def _add_data_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=None, help="data folder (recordings/ and state/); default: .")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vms", description="Camera giám sát ANTT: video management service")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="simulated cameras, recording and web UI on http://127.0.0.1:8000")
+    _add_data_arg(demo)
+    demo.add_argument("--duration", type=float, default=None, help="stop cleanly after this many seconds")
+    demo.add_argument("--port", type=int, default=None, help="web port (default 8000)")
+
+    serve = commands.add_parser("serve", help="run the service for the cameras in a config file")
+    serve.add_argument("--config", type=Path, required=True, help="YAML site configuration")
+    _add_data_arg(serve)
+    serve.add_argument("--duration", type=float, default=None, help="stop cleanly after this many seconds")
+    serve.add_argument("--port", type=int, default=None, help="override server.port")
+
+    check = commands.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("config", type=Path)
+    return parser
+
+
+def _with_port(config: SiteConfig, port: int | None) -> SiteConfig:
+    if port is None:
+        return config
+    return config.model_copy(update={"server": config.server.model_copy(update={"port": port})})
+
+
+def _run_site(config: SiteConfig, data: Path | None, duration: float | None) -> int:
+    from vms.service import Site, data_paths  # heavy imports only for commands that run the site
+
+    Site(config, data_paths(data, config)).run(duration_s=duration)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    try:
+        if args.command == "check-config":
+            config = load_config(args.config)
+            print(f"{args.config}: OK ({len(config.cameras)} cameras)")
+            return 0
+        if args.command == "demo":
+            return _run_site(_with_port(load_config(DEMO_CONFIG), args.port), args.data, args.duration)
+        if args.command == "serve":
+            return _run_site(_with_port(load_config(args.config), args.port), args.data, args.duration)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

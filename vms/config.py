@@ -1,0 +1,156 @@
+"""Site configuration: one YAML file validated by pydantic.
+
+A bad file is refused with a message naming the bad key and why (`ConfigError`), so an installer
+at a commune office can fix it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+CAMERA_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,47}$"
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or invalid; the message names the key."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RtspSource(_Frozen):
+    """A real IP camera stream pulled over RTSP."""
+
+    type: Literal["rtsp"] = "rtsp"
+    url: str = Field(description="rtsp:// URL without credentials (put them in username/password)")
+    transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport; TCP survives lossy links")
+    username: str | None = Field(None, description="RTSP user name")
+    password: SecretStr | None = Field(None, description="RTSP password; stored encrypted, never logged")
+
+    @field_validator("url")
+    @classmethod
+    def _rtsp_scheme(cls, url: str) -> str:
+        if not url.startswith(("rtsp://", "rtsps://")):
+            raise ValueError("must start with rtsp:// or rtsps://")
+        if re.match(r"^rtsps?://[^/@]*:[^/@]*@", url):
+            raise ValueError("must not embed credentials; use the username and password keys")
+        return url
+
+
+class FileSource(_Frozen):
+    """A video file played as if it were a camera (tests, footage handed in by citizens)."""
+
+    type: Literal["file"] = "file"
+    path: Path = Field(description="video file readable by FFmpeg")
+    loop: bool = Field(False, description="restart at end of file instead of treating EOF as a disconnect")
+    realtime: bool = Field(True, description="pace reading to the file's frame rate")
+
+
+class SimulatedSource(_Frozen):
+    """A built-in simulated camera rendering a scripted street scene."""
+
+    type: Literal["sim"] = "sim"
+    scene: str = Field("street_day", description="scene name in configs/scenes or a YAML path")
+    seed: int = Field(0, ge=0, description="random seed; the same seed renders the same scene")
+
+
+Source = Annotated[RtspSource | FileSource | SimulatedSource, Field(discriminator="type")]
+
+
+class CameraConfig(_Frozen):
+    """One camera and its recording policy."""
+
+    id: str = Field(pattern=CAMERA_ID_PATTERN, description="short stable id: lowercase letters, digits, _ and -")
+    name: str = Field(min_length=1, max_length=120, description="display name, e.g. 'Ngã ba chợ'")
+    location: str = Field("", max_length=200, description="where the camera is mounted")
+    source: Source
+    enabled: bool = True
+    retention_days: float = Field(30, gt=0, le=3650, description="delete unprotected footage older than this")
+
+
+class RecordingConfig(_Frozen):
+    """How continuous recording cuts the stream into files."""
+
+    segment_seconds: float = Field(10, ge=2, le=3600, description="target segment length; cuts at keyframes")
+    open_timeout_s: float = Field(10, gt=0, le=120, description="give up connecting after this long")
+    read_timeout_s: float = Field(8, gt=0, le=120, description="a stream silent this long is a stall")
+    backoff_initial_s: float = Field(1, gt=0, le=60, description="first reconnect delay")
+    backoff_max_s: float = Field(30, gt=0, le=600, description="reconnect delay cap")
+
+
+class StorageConfig(_Frozen):
+    """Disk policy: retention per camera (in CameraConfig), a quota and a free-space floor."""
+
+    quota_gb: float | None = Field(None, gt=0, description="max bytes of footage in GB; None = no quota")
+    min_free_gb: float = Field(1.0, ge=0, description="keep at least this much free disk space")
+    check_interval_s: float = Field(30, gt=0, le=3600, description="how often the janitor runs")
+
+
+class ServerConfig(_Frozen):
+    """The web API and UI."""
+
+    host: str = Field("127.0.0.1", description="listen address; keep loopback unless behind a firewall")
+    port: int = Field(8000, ge=1, le=65535)
+    session_hours: float = Field(8, gt=0, le=168, description="login sessions expire after this long")
+
+
+class SiteConfig(_Frozen):
+    """The whole site: one file per deployment."""
+
+    site_name: str = Field("Công an xã", max_length=120)
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="local time zone for display and reports")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir")
+    data_dir: Path | None = Field(None, description="state folder; overridden by --data")
+    server: ServerConfig = ServerConfig()
+    recording: RecordingConfig = RecordingConfig()
+    storage: StorageConfig = StorageConfig()
+    cameras: list[CameraConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_camera_ids(self) -> "SiteConfig":
+        seen: set[str] = set()
+        for index, camera in enumerate(self.cameras):
+            if camera.id in seen:
+                raise ValueError(f"cameras.{index}.id: duplicate camera id {camera.id!r}")
+            seen.add(camera.id)
+        return self
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"{key}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def parse_config(data: object, origin: str = "<config>") -> SiteConfig:
+    """Validate already-parsed YAML data; raise ConfigError naming the bad key."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: the top level must be a mapping of keys, got {type(data).__name__}")
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{origin}: {_describe(error)}") from None
+
+
+def load_config(path: Path | str) -> SiteConfig:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config file ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({error})") from None
+    return parse_config(data, origin=str(path))

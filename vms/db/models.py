@@ -1,0 +1,159 @@
+"""Typed SQLAlchemy 2.0 models. All datetimes are timezone-aware UTC.
+
+Indexes follow the queries: segments by (camera, start) for playback and retention, events by
+(camera, start) and (type, start) for the timeline and search.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC, always returns aware datetimes (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Camera(Base):
+    """A camera of the site. The password is encrypted at rest and never leaves through the API."""
+
+    __tablename__ = "cameras"
+
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    source_kind: Mapped[str] = mapped_column(String(8))  # rtsp | file | sim
+    source_location: Mapped[str] = mapped_column(Text)  # URL without credentials, path or scene
+    sub_location: Mapped[str | None] = mapped_column(Text, nullable=True)  # sub stream for detection
+    transport: Mapped[str] = mapped_column(String(4), default="tcp")
+    username: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    password_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seed: Mapped[int] = mapped_column(Integer, default=0)  # simulated cameras only
+    loop: Mapped[bool] = mapped_column(Boolean, default=False)  # file cameras only: restart at end of file
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    retention_days: Mapped[float] = mapped_column(Float, default=30.0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CameraStatus(Base):
+    """Live health of a camera, written by its worker every few seconds."""
+
+    __tablename__ = "camera_status"
+
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    fps: Mapped[float] = mapped_column(Float, default=0.0)
+    bitrate_kbps: Mapped[float] = mapped_column(Float, default=0.0)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    codec: Mapped[str] = mapped_column(String(16), default="")
+    last_frame_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reconnects: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Segment(Base):
+    """A finished recording file. `path` is relative to the recordings root."""
+
+    __tablename__ = "segments"
+    __table_args__ = (Index("ix_segments_camera_start", "camera_id", "start"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id", ondelete="RESTRICT"))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    end: Mapped[datetime] = mapped_column(UtcDateTime)
+    path: Mapped[str] = mapped_column(String(400), unique=True)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    hold_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Event(Base):
+    """Something that happened over a time range: a rule hit, a camera going offline, a storage alarm."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_camera_start", "camera_id", "start"),
+        Index("ix_events_type_start", "type", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    camera_id: Mapped[str | None] = mapped_column(ForeignKey("cameras.id", ondelete="SET NULL"), nullable=True)
+    type: Mapped[str] = mapped_column(String(32))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    severity: Mapped[str] = mapped_column(String(8), default="info")  # info | warning | alarm
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class User(Base):
+    """A person who logs in. Passwords are argon2 hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))  # admin | installer | operator | investigator | viewer
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LoginSession(Base):
+    """A logged-in browser or script. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    client_ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditEntry(Base):
+    """Append-only record of who did what, when, from where. No API edits or deletes it."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_ts", "ts"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    target: Mapped[str] = mapped_column(Text, default="")
+    client_ip: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

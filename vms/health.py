@@ -1,0 +1,127 @@
+"""Per-camera health as the worker sees it: online/offline transitions, fps, bitrate, reconnects.
+
+Rates are measured over a sliding window of packets and flushed to the database every few
+seconds (not per packet). An offline period is one `camera_offline` event whose end is set when
+the camera comes back, so the gap in footage is explained on the timeline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from vms.db.models import CameraStatus, Event
+from vms.recordings import to_utc
+
+FLUSH_INTERVAL_S = 2.0
+RATE_WINDOW_S = 5.0
+
+
+class HealthReporter:
+    """Tracks one camera's health and writes it to `camera_status` and `events`."""
+
+    def __init__(self, factory: sessionmaker[Session], camera_id: str):
+        self.factory = factory
+        self.camera_id = camera_id
+        self.online = False
+        self.reconnects = 0
+        self.last_frame_ts: float | None = None
+        self.last_error = ""
+        self.width = self.height = 0
+        self.codec = ""
+        self._window: deque[tuple[float, int]] = deque()
+        self._last_flush = 0.0
+
+    def connected(self, first_ts: float, width: int, height: int, codec: str) -> None:
+        """First packet of a connection arrived: close any open offline event at that time."""
+        self.width, self.height, self.codec = width, height, codec
+        self.online = True
+        self.last_error = ""
+        with self.factory.begin() as session:
+            event = self._open_offline_event(session)
+            if event is not None:
+                event.end = to_utc(first_ts)
+                event.details = {**event.details, "reconnects": self.reconnects}
+        self.flush(force=True)
+
+    def packet(self, ts: float, size: int) -> None:
+        self.last_frame_ts = ts
+        now = time.monotonic()
+        self._window.append((now, size))
+        while self._window and now - self._window[0][0] > RATE_WINDOW_S:
+            self._window.popleft()
+        if now - self._last_flush >= FLUSH_INTERVAL_S:
+            self.flush()
+
+    def disconnected(self, reason: str, *, counts_as_reconnect: bool = True) -> None:
+        """The connection ended or failed: open an offline event unless one is already open."""
+        was_online = self.online
+        self.online = False
+        self.last_error = reason
+        self._window.clear()
+        if counts_as_reconnect:
+            self.reconnects += 1
+        start = self.last_frame_ts if (was_online and self.last_frame_ts) else time.time()
+        with self.factory.begin() as session:
+            if self._open_offline_event(session) is None:
+                session.add(
+                    Event(
+                        camera_id=self.camera_id,
+                        type="camera_offline",
+                        start=to_utc(start),
+                        end=None,
+                        severity="warning",
+                        details={"reason": reason},
+                    )
+                )
+        self.flush(force=True)
+
+    def stopped(self) -> None:
+        """The service is stopping: not the camera's fault, so no offline event."""
+        self.online = False
+        self.last_error = "service stopped"
+        self.flush(force=True)
+
+    def rates(self) -> tuple[float, float]:
+        """(frames per second, kbit/s) over the recent window."""
+        if len(self._window) < 2:
+            return 0.0, 0.0
+        span = self._window[-1][0] - self._window[0][0]
+        if span <= 0:
+            return 0.0, 0.0
+        fps = (len(self._window) - 1) / span
+        kbps = sum(size for _, size in list(self._window)[1:]) * 8 / span / 1000
+        return fps, kbps
+
+    def flush(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_flush < FLUSH_INTERVAL_S:
+            return
+        self._last_flush = now
+        fps, kbps = self.rates()
+        with self.factory.begin() as session:
+            status = session.get(CameraStatus, self.camera_id)
+            if status is None:
+                status = CameraStatus(camera_id=self.camera_id)
+                session.add(status)
+            status.online = self.online
+            status.fps = round(fps, 2)
+            status.bitrate_kbps = round(kbps, 1)
+            status.width, status.height, status.codec = self.width, self.height, self.codec
+            status.last_frame_at = to_utc(self.last_frame_ts) if self.last_frame_ts else None
+            status.reconnects = self.reconnects
+            status.last_error = self.last_error[:500]
+            status.updated_at = datetime.now(timezone.utc)
+
+    def _open_offline_event(self, session: Session) -> Event | None:
+        query = (
+            select(Event)
+            .where(Event.camera_id == self.camera_id, Event.type == "camera_offline", Event.end.is_(None))
+            .order_by(Event.start.desc())
+            .limit(1)
+        )
+        return session.scalars(query).first()

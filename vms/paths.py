@@ -1,0 +1,41 @@
+"""Where a site keeps its state. Everything lives under one data folder (`--data DIR`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """DIR/recordings holds footage; DIR/state holds the database, keys and caches."""
+
+    root: Path
+
+    @property
+    def recordings(self) -> Path:
+        return self.root / "recordings"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def database(self) -> Path:
+        return self.state / "vms.db"
+
+    @property
+    def secret_key(self) -> Path:
+        return self.state / "secret.key"
+
+    @property
+    def clip_cache(self) -> Path:
+        return self.state / "cache" / "clips"
+
+    def create(self) -> "DataPaths":
+        for folder in (self.recordings, self.state, self.clip_cache):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def default_database_url(self) -> str:
+        return f"sqlite:///{self.database.resolve()}"

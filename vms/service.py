@@ -1,0 +1,120 @@
+"""The running site: prepares the database and disk, starts workers, janitor and web server.
+
+Start-up order matters after a crash: migrate, sync cameras, reconcile the index with the disk,
+and only then start workers (so recovery never races a writer).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from vms.api.app import create_app
+from vms.api.context import AppContext
+from vms.auth import ensure_admin
+from vms.cameras import sync_cameras, worker_specs
+from vms.config import SiteConfig
+from vms.db.engine import make_engine, make_session_factory
+from vms.db.migrate import upgrade
+from vms.paths import DataPaths
+from vms.recordings import reconcile
+from vms.secrets import CredentialVault
+from vms.storage import GB, Janitor, StoragePolicy
+from vms.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+ADMIN_PASSWORD_ENV = "VMS_ADMIN_PASSWORD"
+
+
+@dataclass
+class Site:
+    """One deployment: its config, data folder and the parts that run."""
+
+    config: SiteConfig
+    paths: DataPaths
+    database_url: str = ""
+    vault: CredentialVault = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paths.create()
+        self.database_url = self.database_url or self.config.database_url or self.paths.default_database_url()
+        self.vault = CredentialVault(self.paths.secret_key)
+        self.engine = make_engine(self.database_url)
+        self.session_factory = make_session_factory(self.engine)
+        self.supervisor: Supervisor | None = None
+        self.janitor: Janitor | None = None
+
+    def prepare(self) -> None:
+        """Migrate, sync configured cameras, create the first admin, repair the index."""
+        upgrade(self.database_url)
+        with self.session_factory.begin() as session:
+            sync_cameras(session, self.config.cameras, self.vault)
+            generated = ensure_admin(session, os.environ.get(ADMIN_PASSWORD_ENV))
+        if generated:
+            # Printed once, on the console of whoever started the service; stored only as a hash.
+            print(f"Created user 'admin' with password: {generated}  (change it after logging in)", flush=True)
+        report = reconcile(self.session_factory, self.paths.recordings.resolve())
+        log.info("index reconciled: %s", report)
+
+    def start_background(self) -> None:
+        with self.session_factory() as session:
+            specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording)
+        self.supervisor = Supervisor(specs)
+        self.supervisor.start()
+        storage = self.config.storage
+        policy = StoragePolicy(
+            quota_bytes=int(storage.quota_gb * GB) if storage.quota_gb else None,
+            min_free_bytes=int(storage.min_free_gb * GB),
+        )
+        self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy)
+        self.janitor.start(storage.check_interval_s)
+
+    def stop_background(self) -> None:
+        if self.janitor is not None:
+            self.janitor.stop()
+        if self.supervisor is not None:
+            self.supervisor.stop()
+
+    def app_context(self) -> AppContext:
+        supervisor = self.supervisor
+
+        def worker_info() -> dict[str, dict[str, int | None]]:
+            if supervisor is None:
+                return {}
+            restarts = supervisor.restarts()
+            return {cid: {"pid": pid, "restarts": restarts[cid]} for cid, pid in supervisor.worker_pids().items()}
+
+        return AppContext(self.config, self.paths, self.session_factory, self.vault, worker_info)
+
+    def run(self, duration_s: float | None = None) -> None:
+        """Prepare, start everything, serve HTTP until interrupted or `duration_s` elapses."""
+        self.prepare()
+        self.start_background()
+        server_config = self.config.server
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(self.app_context()), host=server_config.host, port=server_config.port,
+                           log_level="warning", access_log=False)
+        )
+        timer = None
+        if duration_s is not None:
+            timer = threading.Timer(duration_s, lambda: setattr(server, "should_exit", True))
+            timer.daemon = True
+            timer.start()
+        print(f"VMS serving on http://{server_config.host}:{server_config.port}  (data: {self.paths.root.resolve()})",
+              flush=True)
+        try:
+            server.run()
+        finally:
+            if timer is not None:
+                timer.cancel()
+            self.stop_background()
+            self.engine.dispose()
+
+
+def data_paths(data_dir: Path | None, config: SiteConfig) -> DataPaths:
+    return DataPaths(Path(data_dir or config.data_dir or "."))

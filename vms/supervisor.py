@@ -1,0 +1,93 @@
+"""Supervision of camera workers: one process per camera, restarted with backoff if it dies."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+
+from vms.worker import Backoff, WorkerSpec, worker_main
+
+log = logging.getLogger(__name__)
+
+# Spawn, not fork: the parent runs threads (web server, janitor) that fork would copy mid-state.
+_CONTEXT = multiprocessing.get_context("spawn")
+STABLE_AFTER_S = 60.0  # a worker that lived this long resets its restart backoff
+
+
+@dataclass
+class _Slot:
+    spec: WorkerSpec
+    process: BaseProcess | None = None
+    started_at: float = 0.0
+    restart_at: float = 0.0
+    restarts: int = 0
+    backoff: Backoff = field(default_factory=lambda: Backoff(1.0, 60.0))
+
+
+class Supervisor:
+    """Starts, watches and stops the worker processes."""
+
+    def __init__(self, specs: list[WorkerSpec], poll_interval_s: float = 1.0):
+        self._slots = {spec.camera_id: _Slot(spec) for spec in specs}
+        self.poll_interval_s = poll_interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        for slot in self._slots.values():
+            self._spawn(slot)
+        self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+        self._thread.start()
+
+    def worker_pids(self) -> dict[str, int | None]:
+        return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
+
+    def restarts(self) -> dict[str, int]:
+        return {cid: s.restarts for cid, s in self._slots.items()}
+
+    def _spawn(self, slot: _Slot) -> None:
+        process = _CONTEXT.Process(target=worker_main, args=(slot.spec,), name=f"worker-{slot.spec.camera_id}")
+        process.start()
+        slot.process = process
+        slot.started_at = time.monotonic()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll_interval_s):
+            for slot in self._slots.values():
+                self._check(slot)
+
+    def _check(self, slot: _Slot) -> None:
+        process = slot.process
+        now = time.monotonic()
+        if process is not None and process.is_alive():
+            if now - slot.started_at > STABLE_AFTER_S:
+                slot.backoff.reset()
+            return
+        if process is not None:
+            log.warning("worker %s exited with code %s; restarting", slot.spec.camera_id, process.exitcode)
+            process.join(timeout=0)
+            slot.process = None
+            slot.restart_at = now + slot.backoff.next_delay()
+        if now >= slot.restart_at and not self._stop.is_set():
+            slot.restarts += 1
+            self._spawn(slot)
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """SIGTERM every worker (they finish their segment), then SIGKILL stragglers."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        processes = [s.process for s in self._slots.values() if s.process is not None]
+        for process in processes:
+            process.terminate()
+        deadline = time.monotonic() + timeout_s
+        for process in processes:
+            process.join(timeout=max(0.1, deadline - time.monotonic()))
+            if process.is_alive():
+                log.warning("worker %s did not stop; killing", process.name)
+                process.kill()
+                process.join(timeout=5)
