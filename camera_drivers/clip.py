@@ -1,7 +1,7 @@
 """Cutting a time range out of recorded segments into one MP4, without re-encoding.
 
 The clip starts at the last keyframe at or before the requested start (a player cannot begin
-elsewhere) and ends at the first packet at or after the requested end. The output puts its index
+elsewhere) and takes every packet before the requested end. The output puts its index
 first (`faststart`) so a browser can seek with HTTP range requests.
 """
 
@@ -83,10 +83,7 @@ class _ClipWriter:
             if first_pts is None:
                 first_pts = packet.pts  # the segment's start time is that of its first packet
             ts = segment_start + float((packet.pts - first_pts) * time_base)
-            if ts > self.end and self.packets > 0 and packet.is_keyframe:
-                self.done = True
-                return
-            if ts > self.end + 1.0:
+            if ts >= self.end:
                 self.done = True
                 return
             if self.actual_start is None:

@@ -51,27 +51,30 @@ def decodable_frames(path: Path) -> int:
 
 
 def complete_fragments_length(path: Path) -> int:
-    """Byte length of the whole top-level MP4 boxes, ending after the last complete `mdat`.
+    """Byte length of the file without its torn tail: whole top-level MP4 boxes only.
 
-    A crash can cut a fragmented MP4 anywhere; everything before the last complete fragment
-    (moof + mdat) is valid, anything after it is a torn write that decoders would choke on.
+    A crash can cut a fragmented MP4 anywhere. Everything before the torn box is valid, except a
+    `moof` whose `mdat` was lost, which would point at missing bytes; it is dropped too.
     """
     size = path.stat().st_size
-    offset = keep = 0
+    boxes: list[tuple[bytes, int]] = []  # (type, end offset)
+    offset = 0
     with open(path, "rb") as handle:
         while offset + 8 <= size:
             handle.seek(offset)
             header = handle.read(16)
             box_size = int.from_bytes(header[:4], "big")
-            box_type = header[4:8]
             if box_size == 1 and len(header) == 16:
                 box_size = int.from_bytes(header[8:16], "big")  # 64-bit "largesize"
             if box_size < 8 or offset + box_size > size:
-                break  # torn box: stop before it
+                break
             offset += box_size
-            if box_type == b"mdat":
-                keep = offset
-    return keep
+            boxes.append((header[4:8], offset))
+    while boxes and boxes[-1][0] == b"moof":
+        boxes.pop()
+    if not any(kind == b"mdat" for kind, _ in boxes):
+        return 0
+    return boxes[-1][1]
 
 
 def recover_partial(path: Path, camera_id: str) -> ClosedSegment | None:

@@ -7,6 +7,8 @@ broken install step can never turn into a silently green run.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -46,11 +48,15 @@ def rtsp_servers(peer_logs: Path) -> Iterator[Callable[..., RtspServer]]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     require(postgres_available())
-    server = PostgresServer(tmp_path_factory.mktemp("postgres") / "server").start()
+    # Not under pytest's tmp: that is private to root, and the server runs as user postgres.
+    base = Path(tempfile.mkdtemp(prefix="vms-pg-"))
+    base.chmod(0o755)
+    server = PostgresServer(base / "server").start()
     yield server
     server.stop()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -58,7 +58,7 @@ class Janitor:
 
     def _apply_retention(self, now: datetime, report: JanitorReport) -> None:
         with self.factory() as session:
-            retention = dict(session.execute(select(Camera.id, Camera.retention_days)).tuples())
+            retention = {row.id: row.retention_days for row in session.execute(select(Camera.id, Camera.retention_days))}
         for camera_id, days in retention.items():
             cutoff = now - timedelta(days=days)
             query = select(Segment).where(Segment.camera_id == camera_id, Segment.end < cutoff, ~Segment.on_hold)

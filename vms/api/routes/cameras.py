@@ -34,7 +34,7 @@ def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
 
 @router.get("", response_model=list[CameraOut])
 def list_cameras(user: CurrentUser, db: SessionDep) -> list[CameraOut]:
-    rows = db.execute(select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id)).tuples()
+    rows = db.execute(select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id))
     return [camera_out(camera, status) for camera, status in rows]
 
 

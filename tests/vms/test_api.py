@@ -1,0 +1,136 @@
+"""The HTTP API: login required everywhere but /health, lockout, no camera password leaves, playback."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import av
+import io
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from vms.api.app import create_app
+from vms.db.models import AuditEntry, Camera
+from vms.service import Site
+from tests.vms.conftest import ADMIN_PASSWORD
+
+PROTECTED = [
+    ("GET", "/api/cameras"),
+    ("GET", "/api/cameras/cam1"),
+    ("GET", "/api/cameras/cam1/snapshot.jpg"),
+    ("GET", "/api/recordings?camera_id=cam1&start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00Z"),
+    ("GET", "/api/cameras/cam1/playback.mp4?start=2026-01-01T00:00:00Z&end=2026-01-01T00:01:00Z"),
+    ("GET", "/api/events"),
+    ("GET", "/api/auth/me"),
+    ("POST", "/api/auth/logout"),
+]
+
+
+def test_health_needs_no_login(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok", "database": True}
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_every_other_route_needs_login(client: TestClient, method: str, path: str) -> None:
+    assert client.request(method, path).status_code == 401
+
+
+def test_every_api_route_in_the_schema_is_covered_by_the_login_check(client: TestClient) -> None:
+    routes = {path for path in client.get("/openapi.json").json()["paths"]}
+    covered = {p.split("?")[0].replace("cam1", "{camera_id}") for _, p in PROTECTED} | {"/health", "/api/auth/login"}
+    assert routes <= covered, routes - covered
+
+
+def test_login_me_logout(client: TestClient) -> None:
+    response = client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert response.status_code == 200
+    assert client.get("/api/auth/me").json()["role"] == "admin"
+    bearer = {"Authorization": f"Bearer {response.json()['token']}"}
+    assert TestClient(client.app).get("/api/cameras", headers=bearer).status_code == 200
+    assert client.post("/api/auth/logout").status_code == 204
+    assert client.get("/api/auth/me").status_code == 401
+
+
+def test_lockout_after_five_failures_in_30_seconds(client: TestClient) -> None:
+    codes = [client.post("/api/auth/login", json={"username": "admin", "password": "wrong"}).status_code
+             for _ in range(5)]
+    assert codes == [401, 401, 401, 401, 423]
+    # Locked: even the right password is refused for five minutes.
+    right = client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert right.status_code == 423
+
+
+def test_camera_password_never_returned_and_encrypted_at_rest(admin: TestClient, site: Site) -> None:
+    body = admin.get("/api/cameras").text
+    assert "CamPass-99" not in body
+    cameras = {c["id"]: c for c in admin.get("/api/cameras").json()}
+    assert cameras["cam1"]["has_credentials"] is True
+    with site.session_factory() as session:
+        stored = session.get(Camera, "cam1")
+    assert stored is not None and stored.password_encrypted and "CamPass-99" not in stored.password_encrypted
+    assert site.vault.decrypt(stored.password_encrypted) == "CamPass-99"
+
+
+def test_passwords_are_hashed_with_argon2(site: Site) -> None:
+    from vms.db.models import User
+
+    with site.session_factory() as session:
+        user = session.scalars(select(User)).one()
+    assert user.password_hash.startswith("$argon2id$") and ADMIN_PASSWORD not in user.password_hash
+
+
+def _range_of_recording(client: TestClient) -> tuple[datetime, datetime]:
+    now = datetime.now(timezone.utc)
+    segments = client.get("/api/recordings", params={"camera_id": "cam1", "start": (now - timedelta(hours=1)).isoformat(),
+                                                      "end": (now + timedelta(hours=1)).isoformat()}).json()
+    assert len(segments) == 3
+    return datetime.fromisoformat(segments[0]["start"]), datetime.fromisoformat(segments[-1]["end"])
+
+
+def test_playback_serves_a_seekable_mp4_and_audits(recorded_site: Site) -> None:
+    with TestClient(create_app(recorded_site.app_context())) as client:
+        client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        first, last = _range_of_recording(client)
+        params = {"start": (first + timedelta(seconds=1.5)).isoformat(), "end": (first + timedelta(seconds=4.5)).isoformat()}
+        full = client.get("/api/cameras/cam1/playback.mp4", params=params)
+        assert full.status_code == 200 and full.headers["content-type"] == "video/mp4"
+        partial = client.get("/api/cameras/cam1/playback.mp4", params=params, headers={"Range": "bytes=100-199"})
+        assert partial.status_code == 206 and partial.content == full.content[100:200]
+        with av.open(io.BytesIO(full.content)) as container:
+            frames = sum(1 for _ in container.decode(video=0))
+        # From the keyframe at 1 s (before 1.5 s) to 4.5 s at 15 fps: about 3.5 s of frames.
+        assert 50 <= frames <= 56
+        empty = client.get("/api/cameras/cam1/playback.mp4", params={"start": (last + timedelta(hours=1)).isoformat(),
+                                                                    "end": (last + timedelta(hours=2)).isoformat()})
+        assert empty.status_code == 404
+    with recorded_site.session_factory() as session:
+        actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions.count("playback") == 1  # the range request was part of the same viewing
+    assert actions[0] == "login"
+
+
+def test_snapshot_is_a_jpeg_of_the_latest_footage(recorded_site: Site) -> None:
+    with TestClient(create_app(recorded_site.app_context())) as client:
+        client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        response = client.get("/api/cameras/cam1/snapshot.jpg")
+        assert response.status_code == 200 and response.content[:2] == b"\xff\xd8"
+        assert client.get("/api/cameras/cam2/snapshot.jpg").status_code == 404  # nothing recorded yet
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"start": "2026-01-01T00:00:00", "end": "2026-01-01T00:01:00"}, 422),  # no time zone
+        ({"start": "2026-01-01T00:01:00Z", "end": "2026-01-01T00:00:00Z"}, 422),  # reversed
+        ({"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T03:00:00Z"}, 422),  # too long
+    ],
+)
+def test_playback_rejects_bad_ranges(admin: TestClient, params: dict[str, str], code: int) -> None:
+    assert admin.get("/api/cameras/cam1/playback.mp4", params=params).status_code == code
+
+
+def test_web_page_is_served(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and 'lang="vi"' in page.text
+    assert client.get("/static/app.js").status_code == 200
