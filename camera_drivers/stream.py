@@ -84,6 +84,7 @@ class _Anchor:
     wall: float
     pts: int
     time_base: Fraction
+    started: float  # monotonic clock at the anchor, for pacing file sources
 
     def to_wall(self, pts: int) -> float:
         return self.wall + float((pts - self.pts) * self.time_base)
@@ -162,17 +163,44 @@ class StreamSession:
     def packets(self) -> Iterator[TimedPacket]:
         """Yield video packets in order until the stream ends; raise StreamError on a read failure.
 
-        Packets without a usable timestamp, or whose DTS does not advance (duplicates that some
-        cameras send when they repeat parameter sets), are dropped and counted.
+        A packet without timestamps gets one a frame after its predecessor (RTSP often leaves the
+        very first keyframe unstamped: it is held until the next stamped packet shows where it
+        belongs). Packets whose DTS does not advance (duplicates some cameras send when they
+        repeat parameter sets) are dropped and counted.
         """
         assert self.container is not None and self.video_stream is not None
         stream = self.video_stream
         time_base = stream.time_base or Fraction(1, 90000)
-        default_duration = _frame_duration(stream)
+        frame_ticks = max(1, round(_frame_duration(stream) / time_base))
         anchor: _Anchor | None = None
         last_dts: int | None = None
-        pace_start: float | None = None
-        demux = self.container.demux(stream)
+        held: av.Packet | None = None
+        for packet in self._demux():
+            if packet.pts is None and packet.dts is None:
+                if last_dts is None:
+                    held = packet
+                    continue
+                packet.pts = packet.dts = last_dts + frame_ticks
+            ordered = [packet]
+            if held is not None:
+                held.pts = held.dts = (packet.dts if packet.dts is not None else packet.pts) - frame_ticks
+                ordered.insert(0, held)
+                held = None
+            for item in ordered:
+                pts = item.pts if item.pts is not None else item.dts
+                dts = item.dts if item.dts is not None else pts
+                if last_dts is not None and dts <= last_dts:
+                    self.dropped_packets += 1
+                    continue
+                last_dts = dts
+                if anchor is None:
+                    wall = self._anchor_wall if self._anchor_wall is not None else time.time()
+                    anchor = _Anchor(wall=wall, pts=pts, time_base=time_base, started=time.monotonic())
+                yield self._timed(item, anchor.to_wall(pts), time_base, frame_ticks, anchor)
+
+    def _demux(self) -> Iterator[av.Packet]:
+        assert self.container is not None and self.video_stream is not None
+        demux = self.container.demux(self.video_stream)
         while True:
             try:
                 packet = next(demux)
@@ -180,23 +208,14 @@ class StreamSession:
                 return
             except av.error.FFmpegError as error:
                 raise StreamError(f"{self.source.display}: read failed ({_ffmpeg_reason(error)})") from None
-            if packet.size == 0:
-                continue  # the demuxer's flush packet at end of stream
-            pts = packet.pts if packet.pts is not None else packet.dts
-            dts = packet.dts if packet.dts is not None else pts
-            if pts is None or (last_dts is not None and dts <= last_dts):
-                self.dropped_packets += 1
-                continue
-            last_dts = dts
-            if anchor is None:
-                wall = self._anchor_wall if self._anchor_wall is not None else time.time()
-                anchor = _Anchor(wall=wall, pts=pts, time_base=time_base)
-                pace_start = time.monotonic()
-            ts = anchor.to_wall(pts)
-            duration = float(packet.duration * time_base) if packet.duration else default_duration
-            if self.source.kind == "file" and self.source.realtime and pace_start is not None:
-                _pace(pace_start, ts - anchor.wall)
-            yield TimedPacket(packet=packet, ts=ts, duration_s=duration, keyframe=packet.is_keyframe)
+            if packet.size:  # size 0 is the demuxer's flush packet at end of stream
+                yield packet
+
+    def _timed(self, packet: av.Packet, ts: float, time_base: Fraction, frame_ticks: int, anchor: _Anchor) -> TimedPacket:
+        duration = float((packet.duration or frame_ticks) * time_base)
+        if self.source.kind == "file" and self.source.realtime:
+            _pace(anchor.started, ts - anchor.wall)
+        return TimedPacket(packet=packet, ts=ts, duration_s=duration, keyframe=packet.is_keyframe)
 
 
 def _pace(start_monotonic: float, media_elapsed: float) -> None:

@@ -81,9 +81,13 @@ class HealthReporter:
         self.flush(force=True)
 
     def stopped(self) -> None:
-        """The service is stopping: not the camera's fault, so no offline event."""
+        """The service is stopping: not the camera's fault, so no offline event.
+
+        A camera that was already failing keeps its last error: that is what the installer needs.
+        """
+        if self.online:
+            self.last_error = "service stopped"
         self.online = False
-        self.last_error = "service stopped"
         self.flush(force=True)
 
     def rates(self) -> tuple[float, float]:

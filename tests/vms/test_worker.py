@@ -1,0 +1,68 @@
+"""A camera worker survives bad input: corrupt files, junk, and it stops promptly when asked."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from camera_drivers.stream import StreamSource
+from vms.db.engine import make_engine, make_session_factory
+from vms.db.migrate import upgrade
+from vms.db.models import Camera, CameraStatus, Event, Segment
+from vms.worker import Backoff, CameraWorker, WorkerSpec
+from tests.media import make_h264_file
+
+
+def run_worker(tmp_path: Path, source: StreamSource, seconds: float) -> tuple[list[Segment], CameraStatus, list[Event]]:
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    with factory.begin() as session:
+        session.add(Camera(id="cam", name="Cam", source_kind=source.kind, source_location=source.location))
+    spec = WorkerSpec("cam", source, url, tmp_path / "rec", segment_seconds=2, open_timeout_s=2, read_timeout_s=2,
+                      backoff_initial_s=0.2, backoff_max_s=0.5)
+    stop = threading.Event()
+    worker = CameraWorker(spec, stop)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    time.sleep(seconds)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "worker did not stop when asked"
+    with factory() as session:
+        return (list(session.scalars(select(Segment))), session.get(CameraStatus, "cam"),  # type: ignore[return-value]
+                list(session.scalars(select(Event))))
+
+
+def test_corrupt_video_file_is_recorded_around_the_damage(tmp_path: Path) -> None:
+    clip = make_h264_file(tmp_path / "clip.ts", 6.0, container_format="mpegts")
+    data = bytearray(clip.read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 3000] = b"\xff" * 3000
+    clip.write_bytes(bytes(data))
+    segments, status, _ = run_worker(tmp_path, StreamSource(kind="file", location=str(clip), loop=True), 4)
+    assert len(segments) >= 2
+    assert status.reconnects == 0  # a looping file restarting is not an outage
+
+
+def test_junk_file_camera_is_offline_and_retried(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00garbage" * 5000)
+    segments, status, events = run_worker(tmp_path, StreamSource(kind="file", location=str(junk)), 3)
+    assert segments == []
+    assert not status.online and status.reconnects >= 2
+    assert "cannot open stream" in status.last_error
+    assert [e.type for e in events] == ["camera_offline"]
+
+
+@pytest.mark.parametrize(("initial", "cap", "expected_max"), [(1.0, 30.0, [1, 2, 4, 8, 16, 30, 30]), (0.5, 2.0, [0.5, 1, 2, 2])])
+def test_backoff_is_exponential_capped_with_jitter(initial: float, cap: float, expected_max: list[float]) -> None:
+    backoff = Backoff(initial, cap)
+    delays = [backoff.next_delay() for _ in expected_max]
+    for delay, ceiling in zip(delays, expected_max):
+        assert 0.8 * ceiling <= delay <= ceiling
+    backoff.reset()
+    assert backoff.next_delay() <= initial
