@@ -65,7 +65,9 @@ def _paint_day(script: SceneScript, rng: np.random.Generator) -> tuple[np.ndarra
     for crossing in script.layout.crossings:
         road = next(r for r in roads if r.id == crossing.road)
         _zebra(img, road, crossing.at, crossing.width)
-    texture = rng.normal(0, 5, size=(h, w, 1)).astype(np.int16)
+    # Low-frequency texture: looks like worn asphalt and still compresses well.
+    texture = cv2.GaussianBlur(rng.normal(0, 9, size=(h, w)).astype(np.float32), (0, 0), 1.5)
+    texture = texture.round().astype(np.int16)[:, :, None]
     img = (img.astype(np.int16) + texture).clip(0, 255).astype(np.uint8)
     _trees(img, script, rng)
     lamps = _lamps(img, script)
