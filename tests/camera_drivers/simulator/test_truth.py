@@ -72,7 +72,7 @@ def test_occlusion_by_nearer_object() -> None:
         {"id": "near", "class": "person", "waypoints": [[0, 100, 105], [10, 100, 105]]}], incidents=[]))
     gt = SceneRenderer(script).objects_at(1.0)
     # person box 97..103 x 90..105 covers 6 of 31 columns and rows 90..100 of the car's 85..100.
-    assert dict(zip(gt.actor_id.tolist(), gt.occluded.tolist())) == {"far": pytest.approx(0.129), "near": 0.0}
+    assert dict(zip(gt.actor_id.tolist(), gt.occluded.tolist())) == {"far": pytest.approx(60 / 465), "near": 0.0}
 
 
 @pytest.mark.parametrize("tamper, t, expected_boxes", [
@@ -97,7 +97,7 @@ def test_ground_truth_track_and_incidents(tiny: SceneScript) -> None:
     assert [f.frame_index for f in frames][:3] == [30, 31, 32]
     assert len(frames) == 20
     assert [f.incidents for f in frames if f.incidents][0] == ("fall1",)
-    assert sum(1 for f in frames if f.incidents) == 11  # frames at 4.0 .. 5.0 s
+    assert sum(1 for f in frames if f.incidents) == 10  # frames at 4.0 .. 4.9 s (t1 is exclusive)
     script = load_scene(tiny_scene(tamper=[{"type": "defocus", "start_s": 8, "end_s": 9}]))
     assert [(i.id, i.type, i.start_s, i.note) for i in incidents(script)] == [
         ("fall1", "collision", 4.0, ""), ("tamper1", "tamper", 8.0, "defocus")]
