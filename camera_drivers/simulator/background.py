@@ -39,7 +39,7 @@ def paint_backdrops(script: SceneScript, modes: set[str]) -> dict[str, np.ndarra
         if mode == "day":
             out[mode] = day
         elif mode == "ir":
-            grey = cv2.cvtColor(day, cv2.COLOR_BGR2GRAY).astype(np.float32) * 0.85 * _vignette(script, 0.55)
+            grey = cv2.cvtColor(day, cv2.COLOR_BGR2GRAY).astype(np.float32) * 0.85 * _vignette(script, 0.55)[:, :, 0]
             out[mode] = cv2.cvtColor(grey.clip(0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
         else:
             out[mode] = _paint_dark(script, day, fixtures, rng, night=(mode == "night"))
@@ -151,12 +151,23 @@ def _zebra(img: np.ndarray, road: Road, at: float, width: float) -> None:
         pos += 9
 
 
+def _blocked_x(script: SceneScript, x: float, margin: float) -> bool:
+    """True if x is on (or within margin of) a vertical road or a crossing: no tree or lamp there."""
+    for road in script.layout.roads:
+        low, high = road_span(road)
+        if road.axis == "vertical" and low - script.layout.sidewalk_width - margin < x < high + margin:
+            return True
+    return any(abs(c.at - x) < c.width / 2 + margin for c in script.layout.crossings
+               if next(r for r in script.layout.roads if r.id == c.road).axis == "horizontal")
+
+
 def _trees(img: np.ndarray, script: SceneScript, rng: np.random.Generator) -> None:
     horizontal = [r for r in script.layout.roads if r.axis == "horizontal"]
     if not horizontal or not script.layout.trees:
         return
     y = int(road_span(horizontal[0])[0] - script.layout.sidewalk_width * 0.5)
-    for x in np.sort(rng.uniform(10, script.width - 10, size=script.layout.trees)):
+    spots = [x for x in rng.uniform(10, script.width - 10, size=3 * script.layout.trees) if not _blocked_x(script, x, 20)]
+    for x in sorted(spots[:script.layout.trees]):
         r = int(rng.integers(13, 20))
         cv2.rectangle(img, (int(x) - 2, y - r), (int(x) + 2, y + 4), (40, 60, 80), -1)
         cv2.circle(img, (int(x), y - r - 6), r, (40, 110, 50), -1)
@@ -173,6 +184,8 @@ def _lamps(img: np.ndarray, script: SceneScript) -> tuple[tuple[int, int], ...]:
     heads = []
     for k in range(n):
         x = int((k + 0.5) * script.width / n)
+        if _blocked_x(script, x, 6):
+            x += int(script.width / n / 2)  # step aside off the cross road / crossing
         cv2.line(img, (x, foot), (x, foot - 70), (70, 70, 70), 2)
         cv2.line(img, (x, foot - 70), (x + 14, foot - 66), (70, 70, 70), 2)
         cv2.circle(img, (x + 14, foot - 64), 3, (200, 230, 240), -1)

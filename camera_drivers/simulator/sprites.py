@@ -1,7 +1,7 @@
 """Simple but plausible oblique-view shapes for road users, drawn inside their ground-truth box.
 
-Every drawing call stays inside the box given by `truth.CompiledScene.box`, so the pixels and
-the ground truth agree. Shapes: vehicles as rounded bodies with cabin windows and wheels (side
+Every body part stays inside the box given by `truth.CompiledScene.box`, so the pixels and the
+ground truth agree (only night headlight beams, which are light and not objects, reach out). Shapes: vehicles as rounded bodies with cabin windows and wheels (side
 pose when moving along x, front/back pose when moving along y); two-wheelers as wheels, frame
 and a rider with a helmet; people as head + body + swinging legs; fallen actors lie flat.
 At night bodies are dark and vehicles carry headlight beams and tail lights.
@@ -25,12 +25,20 @@ _TAIL = (30, 30, 230)
 def draw_actor(img: np.ndarray, s: ActorState, box: Box, dark: bool) -> None:
     """Draw actor state `s` into `img` (H, W, 3) uint8 BGR, in place, inside `box` (x0, y0, x1, y1)."""
     cls = s.track.class_name
+    if dark and (cls in ("car", "truck", "bus") or (cls == "motorbike" and s.fall < 0.5)):
+        _beam(img, s, box, narrow=cls == "motorbike")
+    # Draw into a view cut to the box's pixels (pixel i covers [i, i+1)): nothing can leak out.
+    h, w = img.shape[:2]
+    ox, oy = max(int(np.floor(box[0])), 0), max(int(np.floor(box[1])), 0)
+    ex, ey = min(int(np.ceil(box[2])), w), min(int(np.ceil(box[3])), h)
+    if ex <= ox or ey <= oy:
+        return
+    img = img[oy:ey, ox:ex]
+    box = (box[0] - ox, box[1] - oy, box[2] - ox, box[3] - oy)
     k = 0.3 if dark else 1.0
     body = _dim(s.track.color, k)
     accent = _dim(s.track.accent, k)
     if cls in ("car", "truck", "bus"):
-        if dark:
-            _beam(img, s, box)
         if s.heading < 2:
             _vehicle_side(img, cls, box, body, accent, s.heading == 1, dark, k)
         else:
@@ -43,8 +51,6 @@ def draw_actor(img: np.ndarray, s: ActorState, box: Box, dark: bool) -> None:
     elif s.fall >= 0.5:
         _lying_two_wheeler(img, box, body, accent, k)
     else:
-        if dark and cls == "motorbike":
-            _beam(img, s, box, narrow=True)
         _two_wheeler(img, cls, s.heading, box, body, accent, k)
 
 
@@ -128,7 +134,10 @@ def _two_wheeler(img, cls: str, heading: int, box: Box, body, accent, k: float) 
         torso_x = x0 + 0.5 * w
     else:
         cv2.rectangle(img, _p(x0 + 0.3 * w, y1 - 0.35 * h), _p(x1 - 0.3 * w, y1), _TYRE, -1)
-        _rounded(img, x0, y1 - 0.55 * h, x1, y1 - 0.2 * h, 2, body)
+        _rounded(img, x0 + 0.1 * w, y1 - 0.55 * h, x1 - 0.1 * w, y1 - 0.2 * h, 2, body)
+        cv2.line(img, _p(x0, y1 - 0.55 * h), _p(x1, y1 - 0.55 * h), _TYRE, 1)  # handlebar
+        cv2.circle(img, _p((x0 + x1) / 2, y1 - 0.4 * h), max(int(0.12 * w), 1),
+                   (200, 230, 240) if heading == 2 else (40, 40, 200), -1)  # head or tail lamp
         torso_x = x0 + 0.5 * w
     tw = max(0.3 * w if heading < 2 else 0.42 * w, 2)
     cv2.ellipse(img, _p(torso_x, y0 + 0.42 * h), _p(tw, 0.2 * h), 0, 0, 360, shirt, -1)
