@@ -10,12 +10,20 @@ Public API (used by the ingest path, the demo and the event-rule evaluation):
 """
 
 from camera_drivers.simulator.renderer import SceneRenderer
-from camera_drivers.simulator.stream import SimulatedStream, open_simulated_stream
 from camera_drivers.simulator.script import PALETTE, SceneError, SceneScript, load_scene
+from camera_drivers.simulator.stream import SimulatedStream, open_simulated_stream
 from camera_drivers.simulator.truth import GroundTruth, IncidentTruth, ground_truth_track, incidents
 
 __all__ = [
-    "PALETTE", "GroundTruth", "IncidentTruth", "SceneError", "SceneRenderer", "SceneScript",
-    "SimulatedStream", "open_simulated_stream",
-    "ground_truth_track", "incidents", "load_scene",
+    "PALETTE",
+    "GroundTruth",
+    "IncidentTruth",
+    "SceneError",
+    "SceneRenderer",
+    "SceneScript",
+    "SimulatedStream",
+    "ground_truth_track",
+    "incidents",
+    "load_scene",
+    "open_simulated_stream",
 ]

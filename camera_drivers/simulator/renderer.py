@@ -55,7 +55,7 @@ class SceneRenderer:
             img = self._ir(img, t)
         img = self._tamper(img, t)
         if self._noise:
-            pos, neg = self._noise[int(round(t * self.script.fps)) % len(self._noise)]
+            pos, neg = self._noise[round(t * self.script.fps) % len(self._noise)]
             cv2.add(img, pos, dst=img)
             cv2.subtract(img, neg, dst=img)
         return img
@@ -106,4 +106,4 @@ def _noise_bank(script: SceneScript, sigma: float) -> list[tuple[np.ndarray, np.
 
 def frame_index(script: SceneScript, t: float) -> int:
     """Frame number of scene time t (nearest frame)."""
-    return int(math.floor(t * script.fps + 0.5))
+    return math.floor(t * script.fps + 0.5)

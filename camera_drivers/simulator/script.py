@@ -136,7 +136,7 @@ class Actor(_Model):
         return color
 
     @model_validator(mode="after")
-    def _one_motion(self) -> "Actor":
+    def _one_motion(self) -> Actor:
         given = [k for k in ("waypoints", "path", "lane") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of waypoints, path, lane (got {given or 'none'})")
@@ -164,7 +164,7 @@ class Incident(_Model):
     note: str = Field("", max_length=200, description="Free text.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Incident":
+    def _ordered(self) -> Incident:
         if self.end_s < self.start_s:
             raise ValueError("end_s must be >= start_s")
         return self
@@ -178,7 +178,7 @@ class Tamper(_Model):
     shift_px: tuple[float, float] = Field((40, 24), description="moved: image shift (dx, dy), px.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Tamper":
+    def _ordered(self) -> Tamper:
         if self.end_s <= self.start_s:
             raise ValueError("end_s must be > start_s")
         return self
@@ -202,7 +202,7 @@ class SceneScript(_Model):
     tamper: tuple[Tamper, ...] = Field((), max_length=20, description="Camera tamper effects.")
 
     @model_validator(mode="after")
-    def _cross_refs(self) -> "SceneScript":
+    def _cross_refs(self) -> SceneScript:
         road_axis = {r.id: r.axis for r in self.layout.roads}
         if len(road_axis) != len(self.layout.roads):
             raise ValueError("layout.roads: road ids must be unique")

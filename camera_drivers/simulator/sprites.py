@@ -59,7 +59,7 @@ def _dim(color: tuple[int, int, int], k: float) -> tuple[int, int, int]:
 
 
 def _p(x: float, y: float) -> tuple[int, int]:
-    return int(round(x)), int(round(y))
+    return round(x), round(y)
 
 
 def _rounded(img: np.ndarray, x0: float, y0: float, x1: float, y1: float, r: float, color) -> None:

@@ -20,6 +20,7 @@ import math
 import threading
 import time
 from fractions import Fraction
+from typing import Self
 
 import av
 from av.video.frame import PictureType
@@ -98,10 +99,10 @@ class SimulatedStream:
         self.script = script
         self.renderer = SceneRenderer(script)
         self.fps = float(script.fps)
-        self.frames_per_loop = max(1, int(round(script.duration_s * script.fps)))
+        self.frames_per_loop = max(1, round(script.duration_s * script.fps))
         total = None if loop else self.frames_per_loop
         if duration_s is not None:
-            want = int(math.ceil(duration_s * script.fps))
+            want = math.ceil(duration_s * script.fps)
             total = want if total is None else min(total, want)
         self.total_frames = total
         self.realtime = realtime
@@ -137,7 +138,7 @@ class SimulatedStream:
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=5.0)
 
-    def __enter__(self) -> "SimulatedStream":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -145,7 +146,7 @@ class SimulatedStream:
 
     def scene_time(self, pts_s: float) -> tuple[int, float]:
         """(loop index, scene time) of the frame with presentation time pts_s (seconds)."""
-        i = int(round(pts_s * self.fps))
+        i = round(pts_s * self.fps)
         return i // self.frames_per_loop, (i % self.frames_per_loop) / self.fps
 
     # -- producer side --------------------------------------------------------------------
@@ -169,8 +170,8 @@ class SimulatedStream:
             if container is not None:
                 try:
                     container.close()
-                except Exception:  # already failing or closed by the reader: nothing to flush to
-                    pass
+                except Exception as exc:  # noqa: BLE001 - already failing or the reader is gone
+                    log.debug("closing muxer of %s: %s", self.script.name, exc)
             self._pipe.finish()
 
     def _add_video(self, container):

@@ -9,8 +9,8 @@ much of each box is outside the frame or hidden behind nearer objects (drawn lat
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import numpy as np
 
@@ -140,7 +140,7 @@ def objects_from_states(scene: CompiledScene, states: list[ActorState], t: float
     idx = np.flatnonzero(keep)
     incidents = tuple(i.id for i in script.incidents if i.start_s <= t <= i.end_s)
     return GroundTruth(
-        t=t, frame_index=int(round(t * script.fps)),
+        t=t, frame_index=round(t * script.fps),
         track_id=np.asarray([states[i].track.track_id for i in idx], dtype=np.int32),
         actor_id=np.asarray([states[i].track.actor_id for i in idx], dtype=str),
         class_name=np.asarray([states[i].track.class_name for i in idx], dtype=str),
@@ -167,8 +167,8 @@ def _occlusion(boxes: np.ndarray) -> np.ndarray:
             continue
         mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
         for bx0, by0, bx1, by1 in later[hit]:
-            mask[max(int(by0) - y0, 0):max(int(math.ceil(by1)) - y0, 0),
-                 max(int(bx0) - x0, 0):max(int(math.ceil(bx1)) - x0, 0)] = True
+            mask[max(int(by0) - y0, 0):max(math.ceil(by1) - y0, 0),
+                 max(int(bx0) - x0, 0):max(math.ceil(bx1) - x0, 0)] = True
         out[i] = mask.mean()
     return out
 
@@ -199,8 +199,8 @@ def ground_truth_track(script: SceneScript, t0: float = 0.0, t1: float | None = 
     """Per-frame ground truth for frames with scene time in [t0, t1) (t1 defaults to the duration)."""
     scene = scene or CompiledScene(script)
     end = script.duration_s if t1 is None else t1
-    first = int(math.ceil(t0 * script.fps - 1e-9))
-    last = int(math.ceil(end * script.fps - 1e-9))
+    first = math.ceil(t0 * script.fps - 1e-9)
+    last = math.ceil(end * script.fps - 1e-9)
     for k in range(first, last):
         t = k / script.fps
         yield objects_from_states(scene, scene.states_at(t), t)

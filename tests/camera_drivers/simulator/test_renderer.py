@@ -44,7 +44,7 @@ def test_actor_pixels_inside_its_box() -> None:
     renderer = SceneRenderer(load_scene(tiny_scene(actors=[tiny_scene()["actors"][0]], incidents=[])))
     empty = SceneRenderer(load_scene(tiny_scene(actors=[], incidents=[])))
     diff = cv2.absdiff(renderer.frame_at(5.0), empty.frame_at(5.0)).max(axis=2) > 0
-    x0, y0, x1, y1 = renderer.objects_at(5.0).xyxy[0]
+    assert renderer.objects_at(5.0).xyxy[0].tolist() == [84.5, 85.0, 115.5, 100.0]
     ys, xs = np.nonzero(diff)
     assert len(xs) > 200
     # pixel i covers [i, i + 1): all drawn pixels lie in [floor(x0), x1) x [floor(y0), y1)

@@ -42,24 +42,24 @@ def test_loop_restarts_scene_with_monotonic_pts(tiny: SceneScript) -> None:
 def test_decoded_frames_match_frame_at(tiny: SceneScript, reuse_loops: bool) -> None:
     renderer = SceneRenderer(tiny)
     psnr = {}
-    with open_simulated_stream(tiny, realtime=False, duration_s=13, reuse_loops=reuse_loops) as stream:
-        with av.open(stream, format="mpegts") as container:
-            for frame in container.decode(video=0):
-                loop, t = stream.scene_time(float(frame.pts * frame.time_base))
-                psnr[(loop, round(t, 1))] = cv2.PSNR(frame.to_ndarray(format="bgr24"), renderer.frame_at(t))
+    with (open_simulated_stream(tiny, realtime=False, duration_s=13, reuse_loops=reuse_loops) as stream,
+          av.open(stream, format="mpegts") as container):
+        for frame in container.decode(video=0):
+            loop, t = stream.scene_time(float(frame.pts * frame.time_base))
+            psnr[(loop, round(t, 1))] = cv2.PSNR(frame.to_ndarray(format="bgr24"), renderer.frame_at(t))
     assert len(psnr) == 130
     assert min(psnr.values()) > 30.0
     assert psnr[(1, 2.5)] == pytest.approx(psnr[(0, 2.5)], abs=0.5)
 
 
 def test_realtime_paces_frames_to_wall_clock(tiny: SceneScript) -> None:
-    with open_simulated_stream(tiny, realtime=True, loop=True) as stream:
-        with av.open(stream, format="mpegts", options={"probesize": "32", "analyzeduration": "0"}) as c:
-            arrivals = []
-            for packet in c.demux(video=0):
-                arrivals.append(time.time() - stream.start_wall_time)
-                if len(arrivals) == 8:
-                    break
+    arrivals: list[float] = []
+    with (open_simulated_stream(tiny, realtime=True, loop=True) as stream,
+          av.open(stream, format="mpegts", options={"probesize": "32", "analyzeduration": "0"}) as c):
+        for _packet in c.demux(video=0):
+            arrivals.append(time.time() - stream.start_wall_time)
+            if len(arrivals) == 8:
+                break
     # frame i is released at start + i / fps (0.1 s here); it cannot arrive earlier
     assert [a >= i / tiny.fps - 0.02 for i, a in enumerate(arrivals)] == [True] * 8
 

@@ -45,7 +45,7 @@ def test_state_flags_and_ids(tiny: SceneScript) -> None:
 
 def test_fall_changes_aspect(tiny: SceneScript) -> None:
     before, after = _box(tiny, "walker", 3.9), _box(tiny, "walker", 5.0)
-    aspect = lambda b: (b[2] - b[0]) / (b[3] - b[1])  # noqa: E731
+    aspect = lambda b: (b[2] - b[0]) / (b[3] - b[1])
     assert aspect(before) == pytest.approx(0.4)
     assert aspect(after) == pytest.approx(30 / 11)
     fallen = SceneRenderer(tiny).objects_at(5.0)
@@ -96,7 +96,7 @@ def test_ground_truth_track_and_incidents(tiny: SceneScript) -> None:
     frames = list(ground_truth_track(tiny, 3.0, 5.0))
     assert [f.frame_index for f in frames][:3] == [30, 31, 32]
     assert len(frames) == 20
-    assert [f.incidents for f in frames if f.incidents][0] == ("fall1",)
+    assert next(f.incidents for f in frames if f.incidents) == ("fall1",)
     assert sum(1 for f in frames if f.incidents) == 10  # frames at 4.0 .. 4.9 s (t1 is exclusive)
     script = load_scene(tiny_scene(tamper=[{"type": "defocus", "start_s": 8, "end_s": 9}]))
     assert [(i.id, i.type, i.start_s, i.note) for i in incidents(script)] == [
