@@ -42,7 +42,7 @@ class _Model(BaseModel):
 class Lighting(_Model):
     time_of_day: Literal["day", "dusk", "night"] = Field("day", description="Overall lighting palette.")
     noise_sigma: float | None = Field(
-        None, ge=0, le=30, description="Sensor noise std-dev in grey levels; default 0 day, 2 dusk, 5 night."
+        None, ge=0, le=30, description="Sensor noise std-dev in grey levels; default 0 day, 1 dusk, 2 night."
     )
     ir_switch_s: float | None = Field(
         None, ge=0, description="Night only: scene time at which the camera switches to IR (monochrome)."
@@ -80,6 +80,14 @@ def _default_mix() -> dict[str, float]:
     return {"motorbike": 0.62, "car": 0.16, "person": 0.12, "bicycle": 0.05, "truck": 0.03, "bus": 0.02}
 
 
+class LaneClosure(_Model):
+    road: str = Field("main", description="Road id.")
+    direction: Direction = Field(..., description="Lane direction.")
+    index: int = Field(0, ge=0, le=3, description="Lane index, 0 = next to the kerb.")
+    start_s: float = Field(0, ge=0, description="No background vehicle uses the lane from this time...")
+    end_s: float = Field(..., ge=0, description="...to this time (e.g. a fallen rider lies there).")
+
+
 class Traffic(_Model):
     rate_per_min: float = Field(0, ge=0, le=400, description="Background road users entering per minute.")
     mix: dict[ActorClass, float] = Field(default_factory=_default_mix, description="Relative class weights.")
@@ -89,6 +97,9 @@ class Traffic(_Model):
         (), max_length=16, description="[start_s, end_s] windows in which no background traffic enters."
     )
     crossing_share: float = Field(0.3, ge=0, le=1, description="Share of pedestrians that use a crossing.")
+    closed_lanes: tuple[LaneClosure, ...] = Field(
+        (), max_length=16, description="Lanes background vehicles avoid for a while (moved to another lane)."
+    )
 
     @field_validator("mix")
     @classmethod

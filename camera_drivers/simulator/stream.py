@@ -15,6 +15,7 @@ makes looping cameras almost free after the first loop; `reuse_loops=False` disa
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -23,13 +24,16 @@ from fractions import Fraction
 from typing import Self
 
 import av
+import numpy as np
 from av.video.frame import PictureType
 
 from camera_drivers.simulator.renderer import SceneRenderer
 from camera_drivers.simulator.script import SceneScript
+from camera_drivers.simulator.truth import GroundTruth
 
 log = logging.getLogger(__name__)
 _BUFFER_BYTES = 4 * 1024 * 1024
+TRACK_ID_LOOP_STRIDE = 100_000
 
 
 class _Closed(Exception):
@@ -148,6 +152,18 @@ class SimulatedStream:
         """(loop index, scene time) of the frame with presentation time pts_s (seconds)."""
         i = round(pts_s * self.fps)
         return i // self.frames_per_loop, (i % self.frames_per_loop) / self.fps
+
+    def ground_truth_at(self, pts_s: float) -> GroundTruth:
+        """Ground truth of the frame with presentation time pts_s (seconds from the first frame).
+
+        Track ids are offset by loop index * TRACK_ID_LOOP_STRIDE: an actor reappearing in the
+        next loop is a new object for a tracker, so it gets a new id.
+        """
+        loop, t = self.scene_time(pts_s)
+        gt = self.renderer.objects_at(t)
+        if loop == 0:
+            return gt
+        return dataclasses.replace(gt, track_id=gt.track_id + np.int32(loop * TRACK_ID_LOOP_STRIDE))
 
     # -- producer side --------------------------------------------------------------------
     def _run(self) -> None:

@@ -69,6 +69,12 @@ def _vehicle(script: SceneScript, rng: np.random.Generator, ident: str, cls: str
     offset = float(rng.uniform(-0.25, 0.25)) * road.lane_width if cls in ("motorbike", "bicycle") else 0.0
     line = lane_line(script, road.id, direction, index, offset)
     length = float(np.hypot(line.end[0] - line.start[0], line.end[1] - line.start[1]))
+    open_lanes = [i for i in range(n) if not _closed(script, road.id, direction, i, t, t + length / speed)]
+    if not open_lanes:
+        return None
+    if index not in open_lanes:
+        index = min(open_lanes, key=lambda i: abs(i - index))
+        line = lane_line(script, road.id, direction, index, offset)
     key = (road.id, direction, index, cls in ("motorbike", "bicycle"))
     if key in lane_free:
         prev_entry, prev_exit = lane_free[key]
@@ -84,6 +90,12 @@ def _vehicle(script: SceneScript, rng: np.random.Generator, ident: str, cls: str
         "lane": {"road": road.id, "direction": direction, "index": index, "offset_px": offset},
         "speed_px_s": speed, "start_s": t,
     })
+
+
+def _closed(script: SceneScript, road: str, direction: str, index: int, t0: float, t1: float) -> bool:
+    """True if the lane is closed to background traffic at any time in [t0, t1]."""
+    return any(c.road == road and c.direction == direction and c.index == index and c.start_s <= t1
+               and t0 <= c.end_s for c in script.traffic.closed_lanes)
 
 
 def _pedestrian(script: SceneScript, rng: np.random.Generator, ident: str, t: float, speed: float) -> Actor:

@@ -32,6 +32,9 @@ def test_loop_restarts_scene_with_monotonic_pts(tiny: SceneScript) -> None:
     with open_simulated_stream(tiny, realtime=False, loop=True, duration_s=25) as stream:
         packets = _packets(stream)
         assert [stream.scene_time(s) for s in (0.0, 9.9, 10.0, 23.4)] == [(0, 0.0), (0, 9.9), (1, 0.0), (2, 3.4)]
+        assert stream.ground_truth_at(3.0).track_id.tolist() == [3, 1, 2]
+        assert stream.ground_truth_at(23.0).track_id.tolist() == [200_003, 200_001, 200_002]
+        assert stream.ground_truth_at(23.0).xyxy.tolist() == stream.ground_truth_at(3.0).xyxy.tolist()
     frame_idx = [round(float(p.pts * p.time_base) * tiny.fps) for p in packets]
     assert frame_idx == list(range(250))
     assert [i for i, p in zip(frame_idx, packets) if p.is_keyframe] == list(range(0, 250, 10))
