@@ -197,7 +197,13 @@ def _beam(img: np.ndarray, s: ActorState, box: Box, narrow: bool = False) -> Non
     if cx1 <= cx0 or cy1 <= cy0:
         return
     light = np.zeros((by1 - by0, bx1 - bx0, 3), dtype=np.uint8)
-    cv2.fillConvexPoly(light, np.round(pts - (bx0, by0)).astype(np.int32), (60, 85, 95))
-    light = cv2.blur(light, (7, 7))
+    cv2.fillConvexPoly(light, np.round(pts - (bx0, by0)).astype(np.int32), (70, 100, 110))
+    # Fade with distance from the lamp so the beam has no hard far edge.
+    if s.heading < 2:
+        ramp = np.linspace(1.0, 0.0, light.shape[1], dtype=np.float32)[None, :, None]
+        ramp = ramp if s.heading == 0 else ramp[:, ::-1]
+    else:
+        ramp = np.linspace(1.0, 0.0, light.shape[0], dtype=np.float32)[:, None, None]
+    light = cv2.blur((light * ramp).astype(np.uint8), (7, 7))
     roi = img[cy0:cy1, cx0:cx1]
     cv2.add(roi, light[cy0 - by0:cy1 - by0, cx0 - bx0:cx1 - bx0], dst=roi)
