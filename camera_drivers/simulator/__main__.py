@@ -60,9 +60,8 @@ def _gt(args: argparse.Namespace) -> None:
         header = {"scene": script.name, "fps": script.fps, "width": script.width, "height": script.height,
                   "duration_s": script.duration_s, "incidents": [dataclasses.asdict(i) for i in incidents(script)]}
         fh.write(json.dumps(header) + "\n")
-        for gt in ground_truth_track(script, args.t0, args.t1):
-            fh.write(json.dumps({"frame": gt.frame_index, "t": round(gt.t, 4), "objects": gt.to_records(),
-                                 "tamper": list(gt.tamper), "incidents": list(gt.incidents)}) + "\n")
+        fh.writelines(json.dumps({"frame": gt.frame_index, "t": round(gt.t, 4), "objects": gt.to_records(),
+                                 "tamper": list(gt.tamper), "incidents": list(gt.incidents)}) + "\n" for gt in ground_truth_track(script, args.t0, args.t1))
     print(f"wrote {args.out}")
 
 

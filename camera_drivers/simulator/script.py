@@ -205,9 +205,9 @@ class SceneScript(_Model):
     gop: int = Field(30, ge=1, le=600, description="Keyframe interval in frames.")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of traffic, textures and noise.")
     duration_s: float = Field(60, gt=0, le=3600, description="Scene length; a looping stream restarts after it.")
-    lighting: Lighting = Field(default_factory=Lighting)
-    layout: Layout = Field(default_factory=Layout)
-    traffic: Traffic = Field(default_factory=Traffic)
+    lighting: Lighting = Field(default_factory=Lighting, description="Time of day, noise, IR switch, depth.")
+    layout: Layout = Field(default_factory=Layout, description="Static background: roads, crossings, props.")
+    traffic: Traffic = Field(default_factory=Traffic, description="Seeded background road users.")
     actors: tuple[Actor, ...] = Field((), max_length=200, description="Scripted actors.")
     incidents: tuple[Incident, ...] = Field((), max_length=100, description="Ground-truth incidents.")
     tamper: tuple[Tamper, ...] = Field((), max_length=20, description="Camera tamper effects.")
@@ -220,6 +220,9 @@ class SceneScript(_Model):
         for i, crossing in enumerate(self.layout.crossings):
             if crossing.road not in road_axis:
                 raise ValueError(f"layout.crossings.{i}.road: unknown road {crossing.road!r}")
+        for i, closure in enumerate(self.traffic.closed_lanes):
+            if closure.road not in road_axis:
+                raise ValueError(f"traffic.closed_lanes.{i}.road: unknown road {closure.road!r}")
         ids = [a.id for a in self.actors]
         if len(set(ids)) != len(ids):
             raise ValueError("actors: ids must be unique")
