@@ -60,9 +60,13 @@ def _gt(args: argparse.Namespace) -> None:
         header = {"scene": script.name, "fps": script.fps, "width": script.width, "height": script.height,
                   "duration_s": script.duration_s, "incidents": [dataclasses.asdict(i) for i in incidents(script)]}
         fh.write(json.dumps(header) + "\n")
-        fh.writelines(json.dumps({"frame": gt.frame_index, "t": round(gt.t, 4), "objects": gt.to_records(),
-                                 "tamper": list(gt.tamper), "incidents": list(gt.incidents)}) + "\n" for gt in ground_truth_track(script, args.t0, args.t1))
+        fh.writelines(_gt_line(gt) for gt in ground_truth_track(script, args.t0, args.t1))
     print(f"wrote {args.out}")
+
+
+def _gt_line(gt: GroundTruth) -> str:
+    return json.dumps({"frame": gt.frame_index, "t": round(gt.t, 4), "objects": gt.to_records(),
+                       "tamper": list(gt.tamper), "incidents": list(gt.incidents)}) + "\n"
 
 
 def _snapshot(args: argparse.Namespace) -> None:
