@@ -21,6 +21,7 @@ import math
 import threading
 import time
 from fractions import Fraction
+from pathlib import Path
 from typing import Self
 
 import av
@@ -28,7 +29,7 @@ import numpy as np
 from av.video.frame import PictureType
 
 from camera_drivers.simulator.renderer import SceneRenderer
-from camera_drivers.simulator.script import SceneScript
+from camera_drivers.simulator.script import SceneScript, load_scene
 from camera_drivers.simulator.truth import GroundTruth
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,7 @@ class SimulatedStream:
             container.mux(packet)
 
 
-def open_simulated_stream(script: SceneScript, *, realtime: bool = True, loop: bool = True,
+def open_simulated_stream(script: SceneScript | str | Path | dict, *, realtime: bool = True, loop: bool = True,
                           duration_s: float | None = None, crf: int = 23, preset: str = "ultrafast",
                           reuse_loops: bool = True) -> SimulatedStream:
     """Start a simulated camera for `script` and return its MPEG-TS byte stream.
@@ -250,6 +251,8 @@ def open_simulated_stream(script: SceneScript, *, realtime: bool = True, loop: b
         duration_s: stop after this many seconds of video (EOF), looping or not.
         crf: x264 constant rate factor (quality); preset: x264 speed preset.
         reuse_loops: re-mux the first loop's packets for later loops instead of re-encoding.
+
+    `script` may also be anything `load_scene` accepts (a scene name, a YAML path, a dict).
     """
-    return SimulatedStream(script, realtime=realtime, loop=loop, duration_s=duration_s, crf=crf,
+    return SimulatedStream(load_scene(script), realtime=realtime, loop=loop, duration_s=duration_s, crf=crf,
                            preset=preset, reuse_loops=reuse_loops)
