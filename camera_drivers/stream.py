@@ -144,7 +144,7 @@ class StreamSession:
 
         script = load_scene(self.source.location)
         if self.source.seed:
-            script = script.with_seed(self.source.seed)
+            script = script.model_copy(update={"seed": self.source.seed})
         self._sim_stream = open_simulated_stream(script, realtime=self.source.realtime, loop=True)
         self._anchor_wall = self._sim_stream.start_wall_time
         self.container = av.open(self._sim_stream, format=self._sim_stream.format_name, timeout=timeout)

@@ -71,7 +71,7 @@ class Site:
             quota_bytes=int(storage.quota_gb * GB) if storage.quota_gb else None,
             min_free_bytes=int(storage.min_free_gb * GB),
         )
-        self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy)
+        self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
 
     def stop_background(self) -> None:

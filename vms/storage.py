@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,6 +22,7 @@ from vms.db.models import Camera, Event, Segment
 
 log = logging.getLogger(__name__)
 BATCH = 200
+CACHE_MAX_AGE_S = 3600
 GB = 1024**3
 
 
@@ -41,20 +43,35 @@ class JanitorReport:
 class Janitor:
     """Deletes footage by policy. `run_once` is one pass; `start` runs passes on a timer thread."""
 
-    def __init__(self, factory: sessionmaker[Session], root: Path, policy: StoragePolicy):
+    def __init__(self, factory: sessionmaker[Session], root: Path, policy: StoragePolicy,
+                 cache_dir: Path | None = None):
         self.factory = factory
         self.root = root
         self.policy = policy
+        self.cache_dir = cache_dir
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self, now: datetime | None = None) -> JanitorReport:
         now = now or datetime.now(timezone.utc)
         report = JanitorReport()
+        self._prune_cache()
         self._apply_retention(now, report)
         self._apply_space_limits(report)
         self._update_alarm(now, report)
         return report
+
+    def _prune_cache(self) -> None:
+        """Playback clips are cut on demand and can be cut again: keep them an hour."""
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return
+        cutoff = time.time() - CACHE_MAX_AGE_S
+        for path in self.cache_dir.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except FileNotFoundError:
+                pass
 
     def _apply_retention(self, now: datetime, report: JanitorReport) -> None:
         with self.factory() as session:

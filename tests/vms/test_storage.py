@@ -86,3 +86,44 @@ def test_retention_per_camera(database_url: str, tmp_path: Path) -> None:
     Janitor(factory, root, StoragePolicy(quota_bytes=None, min_free_bytes=0)).run_once(NOW)
     # Segments that ended more than five minutes ago go (seg04 ends exactly then), except the hold.
     assert remaining(factory) == ["seg00.mp4"] + [f"seg{i:02d}.mp4" for i in range(4, 10)]
+
+
+def test_quota_reached_while_recording(tmp_path: Path) -> None:
+    """The live path: a tiny quota, a looping camera, a segment on hold. Recording goes on."""
+    import time as clock
+
+    from tests.media import make_h264_file
+    from vms.config import parse_config
+    from vms.paths import DataPaths
+    from vms.service import Site
+
+    clip = make_h264_file(tmp_path / "clip.mp4", 4.0, width=640, height=360)
+    config = parse_config({
+        "recording": {"segment_seconds": 2},
+        "storage": {"quota_gb": 0.00001, "min_free_gb": 0, "check_interval_s": 1},  # ~10 kB: 3 segments
+        "cameras": [{"id": "cam", "name": "Cam", "source": {"type": "file", "path": str(clip), "loop": True}}],
+    })
+    site = Site(config, DataPaths(tmp_path / "data"))
+    site.prepare()
+    site.start_background()
+    try:
+        deadline = clock.monotonic() + 30
+        first = None
+        while clock.monotonic() < deadline and first is None:
+            clock.sleep(0.5)
+            with site.session_factory.begin() as session:
+                first = session.scalars(select(Segment).order_by(Segment.start).limit(1)).first()
+                if first is not None:
+                    first.on_hold = True  # evidence: must survive the quota
+        assert first is not None
+        clock.sleep(14)
+    finally:
+        site.stop_background()
+    with site.session_factory() as session:
+        segments = list(session.scalars(select(Segment).order_by(Segment.start)))
+        alarms = list(session.scalars(select(Event).where(Event.type == "storage_alarm")))
+    assert segments[0].id == first.id and (site.paths.recordings / first.path).is_file()
+    assert len(segments) <= 6  # the hold plus what fits the quota; 8+ were recorded
+    assert segments[-1].end.timestamp() > clock.time() - 6  # recording went on to the end
+    assert sum(s.bytes for s in segments[1:]) <= 0.00001 * 1024**3 + max(s.bytes for s in segments)
+    assert alarms == []  # there was always unprotected footage to delete

@@ -1,0 +1,37 @@
+# Two entry points (see README): `make demo` runs the service on simulated cameras,
+# `make test` installs every test peer and runs the whole suite. Both set up what they need.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+# Debian packages: the test peers (GStreamer RTSP server, PostgreSQL, Chromium, ffmpeg, netns tools).
+APT_TEST := ffmpeg iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools \
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
+	postgresql chromium chromium-driver
+TEST_DATA ?= $(firstword $(wildcard ../shared/data) $(VMS_TEST_DATA))
+
+.PHONY: demo test install install-test apt-test
+
+demo: install
+	$(VENV)/bin/vms demo $(ARGS)
+
+test: install-test
+	VMS_TEST_DATA="$${VMS_TEST_DATA:-$(abspath $(TEST_DATA))}" $(PY) -m pytest $(ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install-test: install apt-test
+
+apt-test:
+	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
