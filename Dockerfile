@@ -1,0 +1,15 @@
+# Runtime image for the VMS service (SQLite under /data by default; mount a volume there).
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY vms ./vms
+COPY camera_drivers ./camera_drivers
+COPY detectors ./detectors
+COPY configs ./configs
+RUN pip install --no-cache-dir -e . && useradd --system --home /data vms && mkdir -p /data && chown vms /data
+USER vms
+VOLUME /data
+EXPOSE 8000
+# Listen on all interfaces inside the container; publish the port only where the firewall allows.
+CMD ["vms", "serve", "--config", "/app/configs/example.yaml", "--data", "/data"]
