@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -112,3 +113,13 @@ def test_night_scene_streams(tiny: SceneScript) -> None:
     with open_simulated_stream(script, realtime=False, loop=False, duration_s=2) as stream:
         assert len(_packets(stream)) == 20
     assert np.isfinite(stream.start_wall_time)
+
+
+def test_dropping_the_reader_stops_the_producer(tiny: SceneScript) -> None:
+    stream = open_simulated_stream(tiny, realtime=True, loop=True)
+    assert len(stream.read(188)) > 0
+    thread = next(t for t in threading.enumerate() if t.name == "sim-tiny")
+    del stream
+    gc.collect()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
