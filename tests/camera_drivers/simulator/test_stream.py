@@ -123,3 +123,20 @@ def test_dropping_the_reader_stops_the_producer(tiny: SceneScript) -> None:
     gc.collect()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_remux_into_mp4_like_the_recorder(tiny: SceneScript, tmp_path) -> None:
+    """Packets copy into an MP4 segment without re-encoding (the record path)."""
+    target = tmp_path / "segment.mp4"
+    with (open_simulated_stream(tiny, realtime=False, loop=False, duration_s=3) as stream,
+          av.open(stream, format="mpegts", options={"probesize": "32", "analyzeduration": "0"}) as src,
+          av.open(str(target), "w") as dst):
+        out = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(video=0):
+            if packet.dts is not None:
+                packet.stream = out
+                dst.mux(packet)
+    with av.open(str(target)) as check:
+        frames = list(check.decode(video=0))
+    assert [len(frames), frames[0].width, frames[0].height] == [30, 320, 180]
+    assert float(frames[-1].pts * frames[-1].time_base) == pytest.approx(2.9)
