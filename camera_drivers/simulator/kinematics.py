@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import zlib
-from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,7 +147,7 @@ def _clock(actor: Actor) -> tuple[np.ndarray, tuple[tuple[float, float], ...], f
 
 def _path_time(clock: np.ndarray, t: float) -> tuple[float, float]:
     """(path time, rate) at scene time t."""
-    i = max(bisect_right(clock[:, 0].tolist(), t) - 1, 0)
+    i = max(int(np.searchsorted(clock[:, 0], t, side="right")) - 1, 0)
     t0, tau0, rate = clock[i]
     return float(tau0 + rate * (t - t0)), float(rate)
 

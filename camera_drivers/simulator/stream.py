@@ -20,6 +20,7 @@ import logging
 import math
 import threading
 import time
+import weakref
 from fractions import Fraction
 from pathlib import Path
 from typing import Self
@@ -85,92 +86,32 @@ class _BytePipe:
             self._cond.notify_all()
 
 
-class SimulatedStream:
-    """A readable binary file-like object carrying the scene as H.264 in MPEG-TS.
+class _Producer:
+    """Render -> encode -> mux loop run by the producer thread.
 
-    Attributes:
-        format_name: "mpegts", for `av.open(stream, format=stream.format_name)`.
-        start_wall_time: wall clock (epoch s) of scene time 0 of the first loop; with realtime
-            pacing frame i (PTS i / fps) is produced at start_wall_time + i / fps.
-        fps: frames per second; frames_per_loop: frames in one pass of the script.
-        renderer: the SceneRenderer, for ground truth (`renderer.objects_at(scene_time(pts_s)[1])`).
-        error: the exception that stopped the producer early, if any.
+    Kept apart from SimulatedStream so that the thread holds no reference to the reader object:
+    when the reader is dropped without close(), a finalizer stops the producer.
     """
 
-    format_name: str = "mpegts"
-
-    def __init__(self, script: SceneScript, *, realtime: bool, loop: bool, duration_s: float | None,
-                 crf: int, preset: str, reuse_loops: bool):
-        self.script = script
-        self.renderer = SceneRenderer(script)
+    def __init__(self, script: SceneScript, renderer: SceneRenderer, pipe: _BytePipe, *, realtime: bool,
+                 total_frames: int | None, crf: int, preset: str, reuse_loops: bool):
+        self.script, self.renderer, self.pipe = script, renderer, pipe
         self.fps = float(script.fps)
         self.frames_per_loop = max(1, round(script.duration_s * script.fps))
-        total = None if loop else self.frames_per_loop
-        if duration_s is not None:
-            want = math.ceil(duration_s * script.fps)
-            total = want if total is None else min(total, want)
-        self.total_frames = total
-        self.realtime = realtime
+        self.realtime, self.total_frames = realtime, total_frames
+        self.crf, self.preset, self.reuse = crf, preset, reuse_loops
+        self.stop_event = threading.Event()
         self.error: BaseException | None = None
-        self._crf, self._preset, self._reuse = crf, preset, reuse_loops
-        self._pipe = _BytePipe(_BUFFER_BYTES)
-        self._stop = threading.Event()
         self.start_wall_time = time.time()
-        self._thread = threading.Thread(target=self._run, name=f"sim-{script.name}", daemon=True)
-        self._thread.start()
 
-    # -- file-like reader side -------------------------------------------------------------
-    def read(self, n: int = -1) -> bytes:
-        """Up to n bytes (blocks until some are available); b"" at end of stream or after close()."""
-        if n is None or n < 0:
-            return b"".join(iter(lambda: self._pipe.read(1 << 16), b""))
-        return self._pipe.read(n)
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.pipe.close()
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    @property
-    def closed(self) -> bool:
-        return self._stop.is_set()
-
-    def close(self) -> None:
-        """Stop the producer promptly and drop buffered data; idempotent."""
-        self._stop.set()
-        self._pipe.close()
-        if self._thread is not threading.current_thread():
-            self._thread.join(timeout=5.0)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def scene_time(self, pts_s: float) -> tuple[int, float]:
-        """(loop index, scene time) of the frame with presentation time pts_s (seconds)."""
-        i = round(pts_s * self.fps)
-        return i // self.frames_per_loop, (i % self.frames_per_loop) / self.fps
-
-    def ground_truth_at(self, pts_s: float) -> GroundTruth:
-        """Ground truth of the frame with presentation time pts_s (seconds from the first frame).
-
-        Track ids are offset by loop index * TRACK_ID_LOOP_STRIDE: an actor reappearing in the
-        next loop is a new object for a tracker, so it gets a new id.
-        """
-        loop, t = self.scene_time(pts_s)
-        gt = self.renderer.objects_at(t)
-        if loop == 0:
-            return gt
-        return dataclasses.replace(gt, track_id=gt.track_id + np.int32(loop * TRACK_ID_LOOP_STRIDE))
-
-    # -- producer side --------------------------------------------------------------------
-    def _run(self) -> None:
+    def run(self) -> None:
         container = None
         try:
-            container = av.open(self._pipe, mode="w", format="mpegts")
+            container = av.open(self.pipe, mode="w", format="mpegts")
             vstream = self._add_video(container)
             self._produce(container, vstream)
             for packet in vstream.encode(None):
@@ -180,7 +121,7 @@ class SimulatedStream:
         except _Closed:
             pass
         except Exception as exc:  # the reader sees EOF; the cause is kept for diagnosis
-            if not self._stop.is_set():
+            if not self.stop_event.is_set():
                 self.error = exc
                 log.exception("simulated stream %s failed", self.script.name)
         finally:
@@ -189,14 +130,14 @@ class SimulatedStream:
                     container.close()
                 except Exception as exc:  # noqa: BLE001 - already failing or the reader is gone
                     log.debug("closing muxer of %s: %s", self.script.name, exc)
-            self._pipe.finish()
+            self.pipe.finish()
 
     def _add_video(self, container):
         s = self.script
-        params = f"keyint={s.gop}:min-keyint={s.gop}:scenecut=0:bframes=0:crf={self._crf}"
+        params = f"keyint={s.gop}:min-keyint={s.gop}:scenecut=0:bframes=0:crf={self.crf}"
         vstream = container.add_stream(
             "libx264", rate=Fraction(s.fps).limit_denominator(1000),
-            options={"preset": self._preset, "tune": "zerolatency", "x264-params": params},
+            options={"preset": self.preset, "tune": "zerolatency", "x264-params": params},
         )
         vstream.width, vstream.height, vstream.pix_fmt = s.width, s.height, "yuv420p"
         vstream.codec_context.thread_count = 1  # several cameras share 2 cores: one thread each
@@ -207,12 +148,13 @@ class SimulatedStream:
         n_loop, tb = self.frames_per_loop, vstream.time_base
         # Frame index in loop 0 -> its packets (data, pts, dts, keyframe), kept only if the stream loops.
         first_loop: dict[int, list[tuple[bytes, int, int, bool]]] = {}
-        keep = self._reuse and (self.total_frames is None or self.total_frames > n_loop)
+        keep = self.reuse and (self.total_frames is None or self.total_frames > n_loop)
         i = 0
-        while not self._stop.is_set() and (self.total_frames is None or i < self.total_frames):
+        while not self.stop_event.is_set() and (self.total_frames is None or i < self.total_frames):
             if self.realtime:
+                # Frame i is due at start + i / fps; after a stall it is sent at once (catch-up).
                 delay = self.start_wall_time + i / self.fps - time.time()
-                if delay > 0 and self._stop.wait(delay):
+                if delay > 0 and self.stop_event.wait(delay):
                     break
             loop, k = divmod(i, n_loop)
             if loop > 0 and keep:
@@ -238,6 +180,93 @@ class SimulatedStream:
             packet.pts, packet.dts = pts + shift, dts + shift
             packet.time_base, packet.stream, packet.is_keyframe = tb, vstream, key
             container.mux(packet)
+
+
+class SimulatedStream:
+    """A readable binary file-like object carrying the scene as H.264 in MPEG-TS.
+
+    Attributes:
+        format_name: "mpegts", for `av.open(stream, format=stream.format_name)`.
+        start_wall_time: wall clock (epoch s) of scene time 0 of the first loop; with realtime
+            pacing frame i (PTS i / fps) is produced at start_wall_time + i / fps.
+        fps: frames per second; frames_per_loop: frames in one pass of the script.
+        total_frames: frames until EOF (None: endless).
+        renderer: the SceneRenderer, for ground truth (see `ground_truth_at`).
+    """
+
+    format_name: str = "mpegts"
+
+    def __init__(self, script: SceneScript, *, realtime: bool, loop: bool, duration_s: float | None,
+                 crf: int, preset: str, reuse_loops: bool):
+        self.script = script
+        self.renderer = SceneRenderer(script)
+        self.fps = float(script.fps)
+        self.frames_per_loop = max(1, round(script.duration_s * script.fps))
+        total = None if loop else self.frames_per_loop
+        if duration_s is not None:
+            want = math.ceil(duration_s * script.fps)
+            total = want if total is None else min(total, want)
+        self.total_frames = total
+        self.realtime = realtime
+        self._pipe = _BytePipe(_BUFFER_BYTES)
+        self._producer = _Producer(script, self.renderer, self._pipe, realtime=realtime, total_frames=total,
+                                   crf=crf, preset=preset, reuse_loops=reuse_loops)
+        self.start_wall_time = self._producer.start_wall_time
+        self._thread = threading.Thread(target=self._producer.run, name=f"sim-{script.name}", daemon=True)
+        # Reader dropped without close(): stop the producer (the thread holds no reference to self).
+        self._finalizer = weakref.finalize(self, self._producer.stop)
+        self._thread.start()
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception that stopped the producer early, if any."""
+        return self._producer.error
+
+    # -- file-like reader side -------------------------------------------------------------
+    def read(self, n: int = -1) -> bytes:
+        """Up to n bytes (blocks until some are available); b"" at end of stream or after close()."""
+        if n is None or n < 0:
+            return b"".join(iter(lambda: self._pipe.read(1 << 16), b""))
+        return self._pipe.read(n)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return self._producer.stop_event.is_set()
+
+    def close(self) -> None:
+        """Stop the producer promptly and drop buffered data; idempotent."""
+        self._finalizer()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5.0)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def scene_time(self, pts_s: float) -> tuple[int, float]:
+        """(loop index, scene time) of the frame with presentation time pts_s (seconds)."""
+        i = round(pts_s * self.fps)
+        return i // self.frames_per_loop, (i % self.frames_per_loop) / self.fps
+
+    def ground_truth_at(self, pts_s: float) -> GroundTruth:
+        """Ground truth of the frame with presentation time pts_s (seconds from the first frame).
+
+        Track ids are offset by loop index * TRACK_ID_LOOP_STRIDE: an actor reappearing in the
+        next loop is a new object for a tracker, so it gets a new id.
+        """
+        loop, t = self.scene_time(pts_s)
+        gt = self.renderer.objects_at(t)
+        if loop == 0:
+            return gt
+        return dataclasses.replace(gt, track_id=gt.track_id + np.int32(loop * TRACK_ID_LOOP_STRIDE))
 
 
 def open_simulated_stream(script: SceneScript | str | Path | dict, *, realtime: bool = True, loop: bool = True,

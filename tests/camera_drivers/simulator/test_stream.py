@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -112,3 +113,30 @@ def test_night_scene_streams(tiny: SceneScript) -> None:
     with open_simulated_stream(script, realtime=False, loop=False, duration_s=2) as stream:
         assert len(_packets(stream)) == 20
     assert np.isfinite(stream.start_wall_time)
+
+
+def test_dropping_the_reader_stops_the_producer(tiny: SceneScript) -> None:
+    stream = open_simulated_stream(tiny, realtime=True, loop=True)
+    assert len(stream.read(188)) > 0
+    thread = next(t for t in threading.enumerate() if t.name == "sim-tiny")
+    del stream
+    gc.collect()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+
+
+def test_remux_into_mp4_like_the_recorder(tiny: SceneScript, tmp_path) -> None:
+    """Packets copy into an MP4 segment without re-encoding (the record path)."""
+    target = tmp_path / "segment.mp4"
+    with (open_simulated_stream(tiny, realtime=False, loop=False, duration_s=3) as stream,
+          av.open(stream, format="mpegts", options={"probesize": "32", "analyzeduration": "0"}) as src,
+          av.open(str(target), "w") as dst):
+        out = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(video=0):
+            if packet.dts is not None:
+                packet.stream = out
+                dst.mux(packet)
+    with av.open(str(target)) as check:
+        frames = list(check.decode(video=0))
+    assert [len(frames), frames[0].width, frames[0].height] == [30, 320, 180]
+    assert float(frames[-1].pts * frames[-1].time_base) == pytest.approx(2.9)
