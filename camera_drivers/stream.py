@@ -101,6 +101,7 @@ class StreamSession:
         self.video_stream: av.VideoStream | None = None
         self.dropped_packets = 0
         self._sim_stream = None
+        self._sim_fps: float | None = None
         self._anchor_wall: float | None = None
 
     def __enter__(self) -> "StreamSession":
@@ -147,7 +148,10 @@ class StreamSession:
             script = script.model_copy(update={"seed": self.source.seed})
         self._sim_stream = open_simulated_stream(script, realtime=self.source.realtime, loop=True)
         self._anchor_wall = self._sim_stream.start_wall_time
-        self.container = av.open(self._sim_stream, format=self._sim_stream.format_name, timeout=timeout)
+        # The simulator's stream is known: skip FFmpeg's 1.5 s probe (frame rate comes from the script).
+        self.container = av.open(self._sim_stream, format=self._sim_stream.format_name, timeout=timeout,
+                                 options={"probesize": "32", "analyzeduration": "0"})
+        self._sim_fps = float(self._sim_stream.fps)
 
     def close(self) -> None:
         if self.container is not None:
@@ -171,7 +175,8 @@ class StreamSession:
         assert self.container is not None and self.video_stream is not None
         stream = self.video_stream
         time_base = stream.time_base or Fraction(1, 90000)
-        frame_ticks = max(1, round(_frame_duration(stream) / time_base))
+        frame_s = 1 / self._sim_fps if self._sim_fps else _frame_duration(stream)
+        frame_ticks = max(1, round(frame_s / time_base))
         anchor: _Anchor | None = None
         last_dts: int | None = None
         held: av.Packet | None = None

@@ -22,12 +22,15 @@ class Frame:
             per connection, never from read time.
         y: luma plane, shape (H, W), dtype uint8 (may be a view into a decoder buffer copy).
         bgr_source: callable that builds the (H, W, 3) uint8 BGR image when first asked.
+        truth: ground-truth objects, only for simulated cameras (their scene script knows every
+            object); the clearly named simulated detector degrades them. Never set for real cameras.
     """
 
     camera_id: str
     ts: float
     y: np.ndarray
     bgr_source: Callable[[], np.ndarray] | None = None
+    truth: object | None = None
     _bgr: np.ndarray | None = field(default=None, repr=False)
 
     @property

@@ -113,6 +113,27 @@ class Event(Base):
     end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     severity: Mapped[str] = mapped_column(String(8), default="info")  # info | warning | alarm
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # rule zone or line id
+    object_classes: Mapped[str] = mapped_column(String(120), default="")  # sorted, comma-joined, for display
+    detector: Mapped[str] = mapped_column(String(32), default="")  # which detector produced it
+    snapshot: Mapped[str | None] = mapped_column(String(400), nullable=True)  # JPEG under state/snapshots
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EventObject(Base):
+    """An object involved in an event (a tracked car, the person it hit), for search by attributes."""
+
+    __tablename__ = "event_objects"
+    __table_args__ = (Index("ix_event_objects_class_colour", "class_name", "colour"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(Integer, default=-1)
+    role: Mapped[str] = mapped_column(String(16), default="")  # e.g. vehicle | victim | intruder
+    class_name: Mapped[str] = mapped_column(String(16))  # person | bicycle | motorbike | car | bus | truck
+    colour: Mapped[str] = mapped_column(String(16), default="")  # English colour name; UI translates
+    direction: Mapped[str] = mapped_column(String(8), default="")  # compass octant: N NE E SE S SW W NW
+    speed_kmh: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class User(Base):
