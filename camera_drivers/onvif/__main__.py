@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 from camera_drivers.onvif.client import OnvifCamera, probe_device
-from camera_drivers.onvif.discovery import discover
+from camera_drivers.onvif.discovery import collect_matches, merge_matches
 from camera_drivers.onvif.errors import OnvifError
 from camera_drivers.onvif.snapshot import fetch_snapshot
 
@@ -87,8 +87,13 @@ async def _ptz(a: argparse.Namespace, password: str) -> dict[str, Any]:
 async def _run(a: argparse.Namespace) -> dict[str, Any]:
     password = os.environ.get(a.password_env, "") if getattr(a, "password_env", None) else ""
     if a.command == "discover":
-        devices = await asyncio.to_thread(discover, a.interface, a.timeout)
-        return {"devices": [dict(d.model_dump(mode="json"), key=d.key) for d in devices]}
+        matches = await asyncio.to_thread(collect_matches, a.interface, a.timeout)
+        devices = merge_matches(matches)
+        return {
+            "devices": [dict(d.model_dump(mode="json"), key=d.key) for d in devices],
+            "replies": len(matches),
+            "bare_probe_match_replies": sum(m.bare for m in matches),
+        }
     if a.command == "probe":
         profile = await probe_device(a.address, a.port, a.username, password, timeout_s=a.timeout)
         return profile.model_dump(mode="json")

@@ -56,6 +56,7 @@ class ProbeMatch:
     types: tuple[str, ...]
     relates_to: str
     source_ip: str
+    bare: bool  # True for a ProbeMatch not wrapped in ProbeMatches (ipycam, some cameras)
 
 
 def build_probe(message_id: str) -> bytes:
@@ -84,11 +85,13 @@ def parse_probe_reply(data: bytes, source_ip: str) -> list[ProbeMatch]:
     except ET.ParseError:
         return []
     relates_to = _child_text(root, "RelatesTo")
+    parents = {child: elem for elem in root.iter() for child in elem}
     matches = []
     for elem in root.iter():
         if _local(elem.tag) != "ProbeMatch":
             continue
         ref = next((e for e in elem if _local(e.tag) == "EndpointReference"), None)
+        parent = parents.get(elem)
         matches.append(
             ProbeMatch(
                 endpoint=_child_text(ref, "Address") if ref is not None else "",
@@ -97,6 +100,7 @@ def parse_probe_reply(data: bytes, source_ip: str) -> list[ProbeMatch]:
                 types=tuple(_child_text(elem, "Types").split()),
                 relates_to=relates_to,
                 source_ip=source_ip,
+                bare=parent is None or _local(parent.tag) != "ProbeMatches",
             )
         )
     return matches
@@ -195,14 +199,8 @@ def _open_socket(interface_ip: str | None) -> socket.socket:
     return sock
 
 
-def discover(interface_ip: str | None, timeout_s: float = 3.0, repeats: int = 2) -> list[DiscoveredDevice]:
-    """Probe for ONVIF cameras and return them merged and sorted. Blocks for ``timeout_s``.
-
-    ``interface_ip`` is the address of the interface to probe from (the installer's NIC on the
-    camera switch); None lets the routing table choose. Call it in a worker thread from async
-    code (``await asyncio.to_thread(discover, ip, 3.0)``).
-    Raises OSError if ``interface_ip`` is not an address of this machine.
-    """
+def collect_matches(interface_ip: str | None, timeout_s: float = 3.0, repeats: int = 2) -> list[ProbeMatch]:
+    """Send the probe ``repeats`` times and return every ProbeMatch received (not merged)."""
     if not 0.1 <= timeout_s <= 60:
         raise ValueError("timeout_s must be between 0.1 and 60 seconds")
     message_id = f"urn:uuid:{uuid.uuid4()}"
@@ -223,4 +221,15 @@ def discover(interface_ip: str | None, timeout_s: float = 3.0, repeats: int = 2)
                 break
             # Keep replies to our probe; some cameras omit RelatesTo, keep those too.
             matches += [m for m in parse_probe_reply(data, addr) if m.relates_to in ("", message_id)]
-    return merge_matches(matches)
+    return matches
+
+
+def discover(interface_ip: str | None, timeout_s: float = 3.0, repeats: int = 2) -> list[DiscoveredDevice]:
+    """Probe for ONVIF cameras and return them merged and sorted. Blocks for ``timeout_s``.
+
+    ``interface_ip`` is the address of the interface to probe from (the installer's NIC on the
+    camera switch); None lets the routing table choose. Call it in a worker thread from async
+    code (``await asyncio.to_thread(discover, ip, 3.0)``).
+    Raises OSError if ``interface_ip`` is not an address of this machine.
+    """
+    return merge_matches(collect_matches(interface_ip, timeout_s, repeats))
