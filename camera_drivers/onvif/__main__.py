@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 import time
@@ -29,6 +30,7 @@ from camera_drivers.onvif.snapshot import fetch_snapshot
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m camera_drivers.onvif", description=__doc__.splitlines()[0])
+    ap.add_argument("--log-level", default="WARNING", help="log to stderr at this level (DEBUG shows SOAP)")
     sub = ap.add_subparsers(dest="command", required=True)
     d = sub.add_parser("discover", help="WS-Discovery probe")
     d.add_argument("--interface", default=None, help="IPv4 address of the interface to probe from")
@@ -108,6 +110,9 @@ async def _run(a: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=a.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     start = time.monotonic()
     try:
         out = asyncio.run(_run(a))

@@ -37,8 +37,6 @@ def camera_utc_from_reply(reply: object) -> datetime | None:
     if date is None or tod is None:
         return None
     try:
-        return datetime(
-            date.Year, date.Month, date.Day, tod.Hour, tod.Minute, tod.Second, tzinfo=UTC
-        )
+        return datetime(date.Year, date.Month, date.Day, tod.Hour, tod.Minute, tod.Second, tzinfo=UTC)
     except (TypeError, ValueError):
         return None

@@ -146,8 +146,10 @@ def _preferred_xaddr(xaddrs: Iterable[str], source_ip: str) -> str | None:
 
 
 def _to_device(group: list[ProbeMatch]) -> DiscoveredDevice | None:
+    """One device from a group of matches in arrival order (first reply decides the source IP)."""
     xaddrs = tuple(dict.fromkeys(x for m in group for x in m.xaddrs))
     scopes = tuple(dict.fromkeys(s for m in group for s in m.scopes))
+    endpoints = tuple(sorted({m.endpoint for m in group if m.endpoint}))
     source_ip = group[0].source_ip
     xaddr = _preferred_xaddr(xaddrs, source_ip)
     if xaddr is None:
@@ -155,7 +157,9 @@ def _to_device(group: list[ProbeMatch]) -> DiscoveredDevice | None:
     parts = urlsplit(xaddr)
     name, hardware, location = parse_scopes(scopes)
     return DiscoveredDevice(
-        endpoint=next((m.endpoint for m in group if m.endpoint), ""),
+        # The smallest endpoint, not the first to arrive: the key must not depend on timing.
+        endpoint=endpoints[0] if endpoints else "",
+        endpoints=endpoints,
         xaddrs=xaddrs,
         xaddr=xaddr,
         host=parts.hostname or "",
@@ -172,19 +176,20 @@ def _to_device(group: list[ProbeMatch]) -> DiscoveredDevice | None:
 def merge_matches(matches: Iterable[ProbeMatch]) -> list[DiscoveredDevice]:
     """Merge matches that share an endpoint reference or any XAddr; sorted by (host, port).
 
-    Matches without an endpoint reference and without XAddrs cannot be told apart or used,
-    so they are dropped.
+    Merging is transitive (A~B and B~C gives one device). Matches without XAddrs cannot be
+    connected to (they would need a WS-Discovery Resolve), so they are dropped.
     """
-    groups: list[list[ProbeMatch]] = []
-    for m in matches:
+    groups: list[list[tuple[int, ProbeMatch]]] = []
+    for item in enumerate(matches):
+        m = item[1]
         hits = [
             g
             for g in groups
-            if any((m.endpoint and m.endpoint == o.endpoint) or set(m.xaddrs) & set(o.xaddrs) for o in g)
+            if any((m.endpoint and m.endpoint == o.endpoint) or set(m.xaddrs) & set(o.xaddrs) for _, o in g)
         ]
-        merged = [m] + [o for g in hits for o in g]
+        merged = sorted([item] + [o for g in hits for o in g], key=lambda pair: pair[0])
         groups = [g for g in groups if not any(g is h for h in hits)] + [merged]
-    devices = [d for d in (_to_device(list(reversed(g))) for g in groups) if d is not None]
+    devices = [d for d in (_to_device([m for _, m in g]) for g in groups) if d is not None]
     return sorted(devices, key=lambda d: (d.host, d.port, d.endpoint))
 
 

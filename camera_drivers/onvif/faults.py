@@ -8,7 +8,6 @@ Messages are built from the operation, host and port only, never from the creden
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import aiohttp
@@ -51,7 +50,7 @@ def _fault_words(fault: zeep.exceptions.Fault) -> str:
 
 
 def _unreachable(where: str, what: str, exc: BaseException, timeout_s: float) -> OnvifUnreachable:
-    if isinstance(exc, (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException)):
+    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return OnvifUnreachable(
             f"The camera at {where} did not answer ({what}) within {timeout_s:g} s. "
             "Check that it is powered, plugged into this switch, and that the IP address is right."
@@ -74,7 +73,7 @@ def to_onvif_error(
     for cause in _causes(exc):
         if isinstance(cause, OnvifError):
             return cause
-        if isinstance(cause, (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException)):
+        if isinstance(cause, (TimeoutError, httpx.TimeoutException)):
             return _unreachable(where, what, cause, timeout_s)
         if isinstance(cause, (aiohttp.ClientConnectionError, httpx.TransportError, OSError)):
             return _unreachable(where, what, cause, timeout_s)

@@ -18,7 +18,8 @@ class _Frozen(BaseModel):
 class DiscoveredDevice(_Frozen):
     """One device found by a WS-Discovery probe (replies merged per device)."""
 
-    endpoint: str = Field(description="WS-Addressing endpoint reference, usually urn:uuid:...; '' if absent")
+    endpoint: str = Field(description="Smallest endpoint reference (usually urn:uuid:...); '' if none")
+    endpoints: tuple[str, ...] = Field(description="All endpoint references that announced this device")
     xaddrs: tuple[str, ...] = Field(description="ONVIF device-service URLs the device advertised")
     xaddr: str = Field(description="The preferred device-service URL (IPv4 http, same host as the reply)")
     host: str = Field(description="Host part of xaddr")
@@ -34,7 +35,12 @@ class DiscoveredDevice(_Frozen):
 
     @property
     def key(self) -> str:
-        """Stable identity to match against registered cameras: the endpoint uuid, else host:port."""
+        """Stable identity: the endpoint uuid, else host:port.
+
+        To tell whether a camera is already registered, match its stored endpoint against
+        ``endpoints`` or its stored ONVIF host and port against ``host``/``port`` (a camera
+        that was reset gets a new uuid but usually keeps its address, and vice versa).
+        """
         return self.endpoint or f"{self.host}:{self.port}"
 
 

@@ -157,7 +157,9 @@ class OnvifLab:
             if dead:
                 raise RuntimeError(f"peer(s) {dead} exited early; see {self.workdir}/<name>.log")
             time.sleep(0.2)
-        raise RuntimeError(f"ports {sorted(ports - self.listening(ns))} not listening in {ns} after {timeout_s} s")
+        raise RuntimeError(
+            f"ports {sorted(ports - self.listening(ns))} not listening in {ns} after {timeout_s} s"
+        )
 
     def run_vms(self, argv: list[str], env: dict[str, str] | None = None, timeout_s: float = 60.0) -> dict:
         """Run ``python ARGV`` (this interpreter) in the VMS namespace; parse its JSON stdout."""
@@ -172,7 +174,9 @@ class OnvifLab:
         try:
             out = json.loads(proc.stdout)
         except json.JSONDecodeError as exc:
-            raise RuntimeError(f"no JSON from {argv} (status {proc.returncode}): {proc.stderr[-2000:]}") from exc
+            raise RuntimeError(
+                f"no JSON from {argv} (status {proc.returncode}): {proc.stderr[-2000:]}"
+            ) from exc
         out["_stdout"], out["_stderr"], out["_status"] = proc.stdout, proc.stderr, proc.returncode
         return out
 

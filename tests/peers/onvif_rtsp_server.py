@@ -22,7 +22,8 @@ def _pipeline(width: int, height: int, fps: int, gop: int) -> str:
     # zerolatency + no B-frames: what cheap IP cameras send; config-interval=1 repeats SPS/PPS
     # every second so a late joiner can start decoding at the next keyframe.
     return (
-        f"( videotestsrc is-live=true pattern=smpte ! video/x-raw,width={width},height={height},framerate={fps}/1 "
+        f"( videotestsrc is-live=true pattern=smpte "
+        f"! video/x-raw,width={width},height={height},framerate={fps}/1 "
         f"! x264enc tune=zerolatency speed-preset=ultrafast bframes=0 key-int-max={gop} "
         "! video/x-h264,profile=baseline ! rtph264pay name=pay0 pt=96 config-interval=1 )"
     )

@@ -42,7 +42,9 @@ class Handler(BaseHTTPRequestHandler):
                 return False
             ha1 = _md5(f"{self.user}:{REALM}:{self.password}")
             ha2 = _md5(f"GET:{p.get('uri', '')}")
-            want = _md5(f"{ha1}:{self.nonce}:{p.get('nc', '')}:{p.get('cnonce', '')}:{p.get('qop', '')}:{ha2}")
+            want = _md5(
+                f"{ha1}:{self.nonce}:{p.get('nc', '')}:{p.get('cnonce', '')}:{p.get('qop', '')}:{ha2}"
+            )
             return hmac.compare_digest(p.get("response", ""), want)
         return False
 

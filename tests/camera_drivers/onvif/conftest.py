@@ -56,16 +56,36 @@ class Lab:
         return self.peers.onvif_cli(*args, env=env)
 
 
-def _camera_config(workdir: Path, name: str, cam_ip: str, rtsp_port: int, streams: tuple[str, str],
-                   user: str = "", password: str = "") -> Path:
+def _camera_config(
+    workdir: Path,
+    name: str,
+    cam_ip: str,
+    rtsp_port: int,
+    streams: tuple[str, str],
+    user: str = "",
+    password: str = "",
+) -> Path:
     # Bitrates as "1M"/"300K": ipycam 1.3.0's GetProfiles crashes on a lower-case "800k".
     config = {
-        "name": name, "manufacturer": "PythonCam", "model": "VirtualCam-1", "local_ip": cam_ip,
-        "onvif_port": PORTS[name], "rtsp_port": rtsp_port,
-        "main_stream_name": streams[0], "sub_stream_name": streams[1],
-        "main_width": 640, "main_height": 360, "main_fps": 15, "main_bitrate": "1M",
-        "sub_width": 320, "sub_height": 180, "sub_fps": 15, "sub_bitrate": "300K",
-        "hw_accel": "cpu", "username": user, "password": password,
+        "name": name,
+        "manufacturer": "PythonCam",
+        "model": "VirtualCam-1",
+        "local_ip": cam_ip,
+        "onvif_port": PORTS[name],
+        "rtsp_port": rtsp_port,
+        "main_stream_name": streams[0],
+        "sub_stream_name": streams[1],
+        "main_width": 640,
+        "main_height": 360,
+        "main_fps": 15,
+        "main_bitrate": "1M",
+        "sub_width": 320,
+        "sub_height": 180,
+        "sub_fps": 15,
+        "sub_bitrate": "300K",
+        "hw_accel": "cpu",
+        "username": user,
+        "password": password,
     }
     path = workdir / f"{name}.json"
     path.write_text(json.dumps(config))
@@ -75,30 +95,80 @@ def _camera_config(workdir: Path, name: str, cam_ip: str, rtsp_port: int, stream
 def _make_media(workdir: Path) -> tuple[Path, Path]:
     clip, jpeg = workdir / "clip.mp4", workdir / "snapshot.jpg"
     ffmpeg = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"]
-    subprocess.run([*ffmpeg, "-i", "testsrc2=size=640x360:rate=15", "-t", "6", "-c:v", "libx264", "-preset",
-                    "ultrafast", "-pix_fmt", "yuv420p", "-g", "15", "-bf", "0", str(clip)], check=True, timeout=60)
-    subprocess.run([*ffmpeg, "-i", "testsrc2=size=320x240", "-frames:v", "1", str(jpeg)], check=True, timeout=30)
+    subprocess.run(
+        [
+            *ffmpeg,
+            "-i",
+            "testsrc2=size=640x360:rate=15",
+            "-t",
+            "6",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "15",
+            "-bf",
+            "0",
+            str(clip),
+        ],
+        check=True,
+        timeout=60,
+    )
+    subprocess.run(
+        [*ffmpeg, "-i", "testsrc2=size=320x240", "-frames:v", "1", str(jpeg)], check=True, timeout=30
+    )
     return clip, jpeg
 
 
 def _start_peers(lab: OnvifLab, camvenv: Path, clip: Path, jpeg: Path) -> None:
     ip, ns, w = lab.cam_ip, lab.cam_ns, lab.workdir
     # GStreamer first, so cam-gst's own RTSP server finds the port taken and backs off.
-    lab.start("gst-rtsp", ns, ["/usr/bin/python3", str(PEERS / "onvif_rtsp_server.py"), "--host", ip,
-                               "--port", str(GST_RTSP_PORT)])
+    lab.start(
+        "gst-rtsp",
+        ns,
+        ["/usr/bin/python3", str(PEERS / "onvif_rtsp_server.py"), "--host", ip, "--port", str(GST_RTSP_PORT)],
+    )
     lab.wait_ports(ns, {GST_RTSP_PORT})
     cams = {
         "cam-open": _camera_config(w, "cam-open", ip, 8554, ("video_main", "video_sub")),
-        "cam-auth": _camera_config(w, "cam-auth", ip, 8555, ("video_main", "video_sub"), AUTH_USER, AUTH_PASSWORD),
+        "cam-auth": _camera_config(
+            w, "cam-auth", ip, 8555, ("video_main", "video_sub"), AUTH_USER, AUTH_PASSWORD
+        ),
         "cam-gst": _camera_config(w, "cam-gst", ip, GST_RTSP_PORT, ("main", "sub")),
     }
     for name, config in cams.items():
         lab.start(name, ns, [str(camvenv), "-m", "ipycam", "--config", str(config), "--source", str(clip)])
-    lab.start("wsd", ns, [str(camvenv), str(PEERS / "onvif_wsd_publish.py"),
-                          f"http://{ip}:{PORTS['cam-gst']}/onvif/device_service", *WSD_SCOPES])
-    for name, port, scheme in (("snap-basic", SNAP_BASIC_PORT, "basic"), ("snap-digest", SNAP_DIGEST_PORT, "digest")):
-        lab.start(name, ns, [str(camvenv), str(PEERS / "onvif_snapshot_http.py"), ip, str(port), scheme, SNAP_USER,
-                             str(jpeg)], env={"SNAPSHOT_PASSWORD": SNAP_PASSWORD})
+    lab.start(
+        "wsd",
+        ns,
+        [
+            str(camvenv),
+            str(PEERS / "onvif_wsd_publish.py"),
+            f"http://{ip}:{PORTS['cam-gst']}/onvif/device_service",
+            *WSD_SCOPES,
+        ],
+    )
+    for name, port, scheme in (
+        ("snap-basic", SNAP_BASIC_PORT, "basic"),
+        ("snap-digest", SNAP_DIGEST_PORT, "digest"),
+    ):
+        lab.start(
+            name,
+            ns,
+            [
+                str(camvenv),
+                str(PEERS / "onvif_snapshot_http.py"),
+                ip,
+                str(port),
+                scheme,
+                SNAP_USER,
+                str(jpeg),
+            ],
+            env={"SNAPSHOT_PASSWORD": SNAP_PASSWORD},
+        )
     lab.wait_ports(ns, {*PORTS.values(), 8554, 8555, SNAP_BASIC_PORT, SNAP_DIGEST_PORT, 3702})
 
 

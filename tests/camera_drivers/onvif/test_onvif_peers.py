@@ -43,6 +43,7 @@ def test_discovery_finds_each_camera_once_with_scopes(onvif_lab: Lab) -> None:
         8082: ("cam-gst", "GstCam-2", "Commune Office, Gate 1", ip),
     }
     assert len({d["key"] for d in out["devices"]}) == 3
+    assert [len(d["endpoints"]) for d in out["devices"]] == [1, 1, 2]  # cam-gst: ipycam + wsdiscovery
     assert all(d["key"].startswith("urn:uuid:") for d in out["devices"])
     # The probe goes out twice and cam-gst has two responders: duplicates really were merged,
     # and both reply forms were parsed (ipycam: bare ProbeMatch; wsdiscovery: ProbeMatches).
@@ -87,13 +88,16 @@ def test_snapshot_from_registered_camera_is_a_jpeg(onvif_lab: Lab, tmp_path) -> 
 
 @pytest.mark.parametrize("port", [SNAP_BASIC_PORT, SNAP_DIGEST_PORT], ids=["basic", "digest"])
 @pytest.mark.parametrize(
-    ("password", "status", "error"), [(SNAP_PASSWORD, 0, None), ("wrong", 2, "auth_failed")], ids=["right", "wrong"]
+    ("password", "status", "error"),
+    [(SNAP_PASSWORD, 0, None), ("wrong", 2, "auth_failed")],
+    ids=["right", "wrong"],
 )
 def test_snapshot_http_auth(onvif_lab: Lab, tmp_path, port: int, password: str, status: int, error) -> None:
     args, env = _auth(password, SNAP_USER)
     target = tmp_path / "snap.jpg"
-    out = onvif_lab.cli("snapshot", f"http://{onvif_lab.cam_ip}:{port}/snapshot.jpg", "--out", str(target), *args,
-                        env=env)
+    out = onvif_lab.cli(
+        "snapshot", f"http://{onvif_lab.cam_ip}:{port}/snapshot.jpg", "--out", str(target), *args, env=env
+    )
     assert (out["_status"], out.get("error")) == (status, error)
     if status == 0:
         image = cv2.imdecode(np.frombuffer(target.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
@@ -113,7 +117,12 @@ def test_stream_uris_decode(onvif_lab: Lab, stream: str, size: tuple[int, int]) 
 
 @pytest.mark.parametrize(
     "action",
-    [["move", "0.5", "0", "0.2", "--seconds", "0.5"], ["stop"], ["absolute", "-0.3", "0.2", "0.5"], ["goto", "1"]],
+    [
+        ["move", "0.5", "0", "0.2", "--seconds", "0.5"],
+        ["stop"],
+        ["absolute", "-0.3", "0.2", "0.5"],
+        ["goto", "1"],
+    ],
     ids=["continuous-move-then-stop", "stop", "absolute-move", "goto-preset"],
 )
 def test_ptz_commands_succeed(onvif_lab: Lab, action: list[str]) -> None:
@@ -128,6 +137,17 @@ def test_ptz_presets_malformed_reply_is_a_clear_error(onvif_lab: Lab) -> None:
     assert (out["_status"], out["error"], out["type"]) == (2, "ptz_not_supported", "PtzNotSupported")
     assert "GetPresets" in out["message"]
     assert "Traceback" not in out["_stderr"]
+
+
+def test_password_never_in_debug_logs(onvif_lab: Lab) -> None:
+    # DEBUG makes zeep log every SOAP envelope: the WS-UsernameToken must carry a digest only.
+    args, env = _auth()
+    out = onvif_lab.cli(
+        "--log-level", "DEBUG", "probe", onvif_lab.cam_ip, "--port", str(PORTS["cam-auth"]), *args, env=env
+    )
+    assert out["_status"] == 0
+    assert "UsernameToken" in out["_stderr"]  # the logs really contain the auth header...
+    assert AUTH_PASSWORD not in out["_stderr"] + out["_stdout"]  # ...but not the password
 
 
 def test_wrong_password_is_an_auth_error(onvif_lab: Lab) -> None:
