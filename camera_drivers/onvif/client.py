@@ -171,9 +171,13 @@ class OnvifCamera:
         await self._run("the service list", self._lib.update_xaddrs())
 
     async def close(self) -> None:
+        """Close the HTTP sessions; best effort, so it never hides the error that led here."""
         if self._lib is not None:
             lib, self._lib = self._lib, None
-            await asyncio.wait_for(lib.close(), self.timeout_s)
+            try:
+                await asyncio.wait_for(lib.close(), self.timeout_s)
+            except Exception as exc:  # noqa: BLE001 (closing sockets; nothing to recover)
+                logger.debug("closing ONVIF client for %s: %s", self.where, type(exc).__name__)
 
     async def _service(self, kind: str) -> Any:
         if self._lib is None:

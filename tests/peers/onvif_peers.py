@@ -42,29 +42,37 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def stop_pid(pid: int, grace_s: float = 3.0) -> None:
-    """SIGTERM, wait up to ``grace_s``, then SIGKILL the process and what is left of its group."""
+    """SIGTERM, wait up to ``grace_s``, SIGKILL if still there; then SIGKILL what is left of the
+    process group we created for it (start_new_session: e.g. ipycam's ffmpeg children)."""
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline:
+    if not _wait_gone(pid, grace_s):
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:  # not our child (stale run): poll for existence instead
-            done = 0 if _alive(pid) else pid
-        if done:
-            break
-        time.sleep(0.05)
-    for kill in (lambda: os.kill(pid, signal.SIGKILL), lambda: os.killpg(pid, signal.SIGKILL)):
-        try:  # the group id is the PID we started (start_new_session): ffmpeg children of ipycam
-            kill()
-        except (ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
             pass
+        _wait_gone(pid, 2.0)
     try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
         pass
+
+
+def _wait_gone(pid: int, timeout_s: float) -> bool:
+    """Reap ``pid`` if it is our child, else poll for it; True once it has exited."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return True
+        except ChildProcessError:  # not our child (a stale run's process): poll instead
+            if not _alive(pid):
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _alive(pid: int) -> bool:
@@ -75,14 +83,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _subnet(tag: str) -> tuple[str, int]:
+    n = int(tag) % 250 + 1
+    return f"198.19.{n}.0/24", n
+
+
 def sweep_stale() -> None:
-    """Remove namespaces left by runs of this fixture that were killed (their PID is gone)."""
-    for line in _ip("netns", "list", check=False).stdout.splitlines():
-        m = re.match(rf"({NS_PREFIX}-(?:cam|vms)-(\d+))\b", line)
-        if m and not _alive(int(m.group(2))):
-            for pid in _ip("netns", "pids", m.group(1), check=False).stdout.split():
-                stop_pid(int(pid), grace_s=1.0)
-            _ip("netns", "del", m.group(1), check=False)
+    """Remove what runs of this fixture left when they were killed (their PID is gone):
+    processes inside their namespaces, the namespaces, and their blackhole route."""
+    names = re.findall(rf"^({NS_PREFIX}-(?:cam|vms)-(\d+))\b", _ip("netns", "list", check=False).stdout, re.M)
+    live = {_subnet(tag)[0] for _, tag in names if _alive(int(tag))}
+    for ns, tag in names:
+        if _alive(int(tag)):
+            continue
+        for pid in _ip("netns", "pids", ns, check=False).stdout.split():
+            stop_pid(int(pid), grace_s=1.0)
+        _ip("netns", "del", ns, check=False)
+        if _subnet(tag)[0] not in live:
+            _ip("route", "del", "blackhole", _subnet(tag)[0], check=False)
 
 
 @dataclass
@@ -95,9 +113,8 @@ class OnvifLab:
     _blackhole_added: bool = False
 
     def __post_init__(self) -> None:
-        n = int(self.tag) % 250 + 1
+        self.subnet, n = _subnet(self.tag)
         self.cam_ns, self.vms_ns = f"{NS_PREFIX}-cam-{self.tag}", f"{NS_PREFIX}-vms-{self.tag}"
-        self.subnet = f"198.19.{n}.0/24"
         self.vms_ip, self.cam_ip = f"198.19.{n}.1", f"198.19.{n}.2"
         self.absent_ip = f"198.19.{n}.99"  # in the subnet, no host: ARP fails, nothing answers
 
@@ -121,7 +138,9 @@ class OnvifLab:
     def close(self) -> None:
         """Stop every process by PID, then delete the namespaces and the route. Never raises."""
         for name in list(self.procs):
-            stop_pid(self.procs.pop(name).pid)
+            proc = self.procs.pop(name)
+            stop_pid(proc.pid)
+            proc.poll()  # let Popen see it was reaped (no 'still running' warning)
         for ns in (self.cam_ns, self.vms_ns):
             for pid in _ip("netns", "pids", ns, check=False).stdout.split():
                 stop_pid(int(pid), grace_s=1.0)  # anything a peer spawned in its own session

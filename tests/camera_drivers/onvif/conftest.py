@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -181,6 +182,9 @@ def onvif_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         pytest.fail(f"ONVIF test peers are not installed ({camvenv} missing?): {INSTALL_HINT}")
     workdir = tmp_path_factory.mktemp("onvif-lab")
     lab = OnvifLab(workdir)
+    # A cancelled CI job sends SIGTERM, whose default action skips every finally: turn it into
+    # KeyboardInterrupt so pytest tears this fixture down (peers stopped, namespaces removed).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         lab.up()
         clip, jpeg = _make_media(workdir)
@@ -188,3 +192,8 @@ def onvif_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield Lab(peers=lab, cam_ip=lab.cam_ip, vms_ip=lab.vms_ip, absent_ip=lab.absent_ip)
     finally:
         lab.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
