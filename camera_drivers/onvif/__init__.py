@@ -2,6 +2,7 @@
 
 Public API (everything the service needs):
 
+- ``ipv4_interfaces() -> list[(name, ip)]`` to pick the interface to probe from
 - ``discover(interface_ip, timeout_s) -> list[DiscoveredDevice]`` (blocking; run in a thread)
 - ``probe_device(address, port, username, password, timeout_s) -> DeviceProfile`` (async)
 - ``OnvifCamera`` (async context manager) for repeated calls and ``await cam.ptz()`` -> ``Ptz``
@@ -13,7 +14,7 @@ Command line (JSON output): ``python -m camera_drivers.onvif --help``.
 """
 
 from camera_drivers.onvif.client import OnvifCamera, probe_device
-from camera_drivers.onvif.discovery import discover
+from camera_drivers.onvif.discovery import discover, ipv4_interfaces
 from camera_drivers.onvif.errors import (
     NoH264Profile,
     NotOnvifDevice,
@@ -55,6 +56,7 @@ __all__ = [
     "SnapshotError",
     "discover",
     "fetch_snapshot",
+    "ipv4_interfaces",
     "probe_device",
     "split_credentials",
     "strip_credentials",

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from camera_drivers.onvif.client import OnvifCamera, probe_device
-from camera_drivers.onvif.discovery import collect_matches, merge_matches
+from camera_drivers.onvif.discovery import collect_matches, ipv4_interfaces, merge_matches
 from camera_drivers.onvif.errors import OnvifError
 from camera_drivers.onvif.snapshot import fetch_snapshot
 
@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m camera_drivers.onvif", description=__doc__.splitlines()[0])
     ap.add_argument("--log-level", default="WARNING", help="log to stderr at this level (DEBUG shows SOAP)")
     sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("interfaces", help="list IPv4 interfaces to probe from")
     d = sub.add_parser("discover", help="WS-Discovery probe")
     d.add_argument("--interface", default=None, help="IPv4 address of the interface to probe from")
     d.add_argument("--timeout", type=float, default=3.0)
@@ -88,6 +89,8 @@ async def _ptz(a: argparse.Namespace, password: str) -> dict[str, Any]:
 
 async def _run(a: argparse.Namespace) -> dict[str, Any]:
     password = os.environ.get(a.password_env, "") if getattr(a, "password_env", None) else ""
+    if a.command == "interfaces":
+        return {"interfaces": [{"name": n, "ip": ip} for n, ip in ipv4_interfaces()]}
     if a.command == "discover":
         matches = await asyncio.to_thread(collect_matches, a.interface, a.timeout)
         devices = merge_matches(matches)

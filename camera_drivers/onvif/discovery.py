@@ -14,7 +14,9 @@ WS-Discovery namespace versions and prefixes.
 
 from __future__ import annotations
 
+import fcntl
 import socket
+import struct
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -191,6 +193,26 @@ def merge_matches(matches: Iterable[ProbeMatch]) -> list[DiscoveredDevice]:
         groups = [g for g in groups if not any(g is h for h in hits)] + [merged]
     devices = [d for d in (_to_device([m for _, m in g]) for g in groups) if d is not None]
     return sorted(devices, key=lambda d: (d.host, d.port, d.endpoint))
+
+
+_SIOCGIFADDR = 0x8915  # Linux ioctl: primary IPv4 address of an interface
+
+
+def ipv4_interfaces() -> list[tuple[str, str]]:
+    """(interface name, primary IPv4 address) of every interface that has one, loopback included.
+
+    For the discovery page's interface picker (Linux only; no extra dependency).
+    """
+    found = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _index, name in socket.if_nameindex():
+            request = struct.pack("256s", name.encode()[:15])
+            try:
+                reply = fcntl.ioctl(sock.fileno(), _SIOCGIFADDR, request)
+            except OSError:  # no IPv4 address on this interface
+                continue
+            found.append((name, socket.inet_ntoa(reply[20:24])))
+    return found
 
 
 def _open_socket(interface_ip: str | None) -> socket.socket:

@@ -33,6 +33,11 @@ def _auth(password: str = AUTH_PASSWORD, user: str = AUTH_USER) -> tuple[list[st
     return ["--username", user, "--password-env", PW_ENV], {PW_ENV: password}
 
 
+def test_interfaces_lists_the_namespace_addresses(onvif_lab: Lab) -> None:
+    out = onvif_lab.cli("interfaces")
+    assert sorted(i["ip"] for i in out["interfaces"]) == sorted(["127.0.0.1", onvif_lab.vms_ip])
+
+
 def test_discovery_finds_each_camera_once_with_scopes(onvif_lab: Lab) -> None:
     out = onvif_lab.cli("discover", "--interface", onvif_lab.vms_ip, "--timeout", "2")
     found = {d["port"]: (d["name"], d["hardware"], d["location"], d["host"]) for d in out["devices"]}
