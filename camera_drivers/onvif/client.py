@@ -99,7 +99,12 @@ class OnvifCamera:
 
     @classmethod
     def from_xaddr(cls, xaddr: str, username: str = "", password: str = "", **kwargs: Any) -> OnvifCamera:
-        """From a device-service URL such as a discovered ``DiscoveredDevice.xaddr``."""
+        """From a device-service URL such as a discovered ``DiscoveredDevice.xaddr``.
+
+        The URL's path is used for the reachability check; the SOAP client (onvif-zeep-async)
+        always starts at ``/onvif/device_service`` and then follows the service addresses the
+        camera reports, which is where every ONVIF camera seen so far serves it.
+        """
         parts = urlsplit(strip_credentials(xaddr))
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError("xaddr must be an http:// ONVIF device-service URL")

@@ -79,6 +79,7 @@ def test_register_with_ws_username_token(onvif_lab: Lab) -> None:
     assert abs(out["clock"]["drift_s"]) < 2.0
     assert out["clock"]["warn"] is False
     assert AUTH_PASSWORD not in out["_stdout"] + out["_stderr"]
+    assert "Unclosed" not in out["_stderr"]  # aiohttp sessions closed
 
 
 def test_snapshot_from_registered_camera_is_a_jpeg(onvif_lab: Lab, tmp_path) -> None:
@@ -161,6 +162,7 @@ def test_wrong_password_is_an_auth_error(onvif_lab: Lab) -> None:
     assert (out["_status"], out["error"], out["type"]) == (2, "auth_failed", "OnvifAuthError")
     assert "user name or password" in out["message"]
     assert "not-the-password" not in out["_stdout"] + out["_stderr"]
+    assert "Unclosed" not in out["_stderr"]  # the half-built client was closed
 
 
 @pytest.mark.parametrize(
