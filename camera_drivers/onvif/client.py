@@ -103,7 +103,7 @@ class OnvifCamera:
 
         The URL's path is used for the reachability check; the SOAP client (onvif-zeep-async)
         always starts at ``/onvif/device_service`` and then follows the service addresses the
-        camera reports, which is where every ONVIF camera seen so far serves it.
+        camera reports; that is the path the ONVIF spec recommends and most cameras use.
         """
         parts = urlsplit(strip_credentials(xaddr))
         if parts.scheme != "http" or not parts.hostname:
