@@ -121,17 +121,37 @@ def test_stream_uris_decode(onvif_lab: Lab, stream: str, size: tuple[int, int]) 
     assert pulled["keyframes"] >= 1
 
 
+def _ptz_status(lab: Lab) -> dict:
+    return lab.peers.run_vms(
+        [str(PEERS / "onvif_ptz_status.py"), f"http://{lab.cam_ip}:{PORTS['cam-open']}/onvif/ptz_service"]
+    )
+
+
+def test_ptz_absolute_then_continuous_move_and_stop(onvif_lab: Lab) -> None:
+    cam = [onvif_lab.cam_ip, "--port", str(PORTS["cam-open"])]
+    out = onvif_lab.cli("ptz", *cam, "absolute", "-0.3", "0.2", "0.5")
+    assert (out["_status"], out.get("action")) == (0, "absolute")
+    assert {k: _ptz_status(onvif_lab)[k] for k in ("pan", "tilt", "zoom")} == {
+        "pan": -0.3,
+        "tilt": 0.2,
+        "zoom": 0.5,
+    }
+    # Pan right at half speed for ~0.5 s, then stop: pan grew, tilt and zoom did not move.
+    out = onvif_lab.cli("ptz", *cam, "move", "0.5", "0", "0", "--seconds", "0.5")
+    assert (out["_status"], out.get("action")) == (0, "move")
+    moved = _ptz_status(onvif_lab)
+    assert -0.3 < moved["pan"] <= 1.0
+    assert (moved["tilt"], moved["zoom"]) == (0.2, 0.5)
+    # Stopped means stopped: the position no longer changes.
+    assert _ptz_status(onvif_lab) == moved
+
+
 @pytest.mark.parametrize(
     "action",
-    [
-        ["move", "0.5", "0", "0.2", "--seconds", "0.5"],
-        ["stop"],
-        ["absolute", "-0.3", "0.2", "0.5"],
-        ["goto", "1"],
-    ],
+    [["move", "0.5", "0", "0.2", "--seconds", "0.3"], ["stop"], ["absolute", "0", "0", "0"], ["goto", "1"]],
     ids=["continuous-move-then-stop", "stop", "absolute-move", "goto-preset"],
 )
-def test_ptz_commands_succeed(onvif_lab: Lab, action: list[str]) -> None:
+def test_ptz_commands_with_ws_username_token(onvif_lab: Lab, action: list[str]) -> None:
     args, env = _auth()
     out = onvif_lab.cli("ptz", onvif_lab.cam_ip, "--port", str(PORTS["cam-auth"]), *args, *action, env=env)
     assert (out["_status"], out.get("ok"), out.get("action")) == (0, True, action[0])
