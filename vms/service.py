@@ -61,10 +61,17 @@ class Site:
         report = reconcile(self.session_factory, self.paths.recordings.resolve())
         log.info("index reconciled: %s", report)
 
-    def start_background(self) -> None:
+    def _worker_specs(self) -> list:  # type: ignore[type-arg]
         with self.session_factory() as session:
-            specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording)
-        self.supervisor = Supervisor(specs)
+            return worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording)
+
+    def reload_workers(self) -> None:
+        """Cameras changed in the database: start, restart or stop workers to match."""
+        if self.supervisor is not None:
+            self.supervisor.sync(self._worker_specs())
+
+    def start_background(self) -> None:
+        self.supervisor = Supervisor(self._worker_specs())
         self.supervisor.start()
         storage = self.config.storage
         policy = StoragePolicy(
@@ -89,7 +96,7 @@ class Site:
             restarts = supervisor.restarts()
             return {cid: {"pid": pid, "restarts": restarts[cid]} for cid, pid in supervisor.worker_pids().items()}
 
-        return AppContext(self.config, self.paths, self.session_factory, self.vault, worker_info)
+        return AppContext(self.config, self.paths, self.session_factory, self.vault, worker_info, self.reload_workers)
 
     def run(self, duration_s: float | None = None) -> None:
         """Prepare, start everything, serve HTTP until interrupted or `duration_s` elapses."""

@@ -24,6 +24,16 @@ PROTECTED = [
     ("GET", "/api/events"),
     ("GET", "/api/auth/me"),
     ("POST", "/api/auth/logout"),
+    ("GET", "/api/onvif/interfaces"),
+    ("POST", "/api/onvif/discover"),
+    ("POST", "/api/onvif/probe"),
+    ("POST", "/api/onvif/snapshot"),
+    ("POST", "/api/onvif/register"),
+    ("POST", "/api/onvif/cameras/cam1/ptz/move"),
+    ("POST", "/api/onvif/cameras/cam1/ptz/stop"),
+    ("POST", "/api/onvif/cameras/cam1/ptz/absolute"),
+    ("GET", "/api/onvif/cameras/cam1/ptz/presets"),
+    ("POST", "/api/onvif/cameras/cam1/ptz/presets/{token}/goto"),
 ]
 
 

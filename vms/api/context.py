@@ -20,3 +20,5 @@ class AppContext:
     vault: CredentialVault
     # Live worker PIDs and restart counts from the supervisor (empty when no workers run).
     worker_info: Callable[[], dict[str, dict[str, int | None]]] = lambda: {}
+    # Call after cameras were added, changed or removed: the running workers follow the database.
+    reload_workers: Callable[[], None] = lambda: None

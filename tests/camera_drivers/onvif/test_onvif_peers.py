@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.camera_drivers.onvif.conftest import (
+from tests.peers.onvif_lab import (
     AUTH_PASSWORD,
     AUTH_USER,
     GST_RTSP_PORT,

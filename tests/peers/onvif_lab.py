@@ -1,4 +1,4 @@
-"""Session fixture for the ONVIF peer tests: the camera lab, started once, removed at the end.
+"""The ONVIF camera lab as a pytest fixture (`onvif_lab`), started once per session, removed at the end.
 
 Cameras in the lab (all at ``lab.cam_ip``):
 
