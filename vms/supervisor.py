@@ -45,28 +45,29 @@ class Supervisor:
         self._thread.start()
 
     def sync(self, specs: list[WorkerSpec]) -> None:
-        """Make the running workers match `specs`: start new cameras, restart changed ones, stop removed.
-
-        Called when cameras are added, edited or removed while the service runs.
-        """
+        """Make the running workers match `specs`: start new cameras, restart changed ones, stop
+        removed or disabled ones. Called when cameras change through the API."""
         wanted = {spec.camera_id: spec for spec in specs}
         with self._lock:
             for camera_id in list(self._slots):
                 slot = self._slots[camera_id]
                 if wanted.get(camera_id) != slot.spec:
+                    log.info("stopping worker %s (camera removed or changed)", camera_id)
                     self._terminate([slot])
                     del self._slots[camera_id]
             for camera_id, spec in wanted.items():
-                if camera_id not in self._slots:
+                if camera_id not in self._slots and not self._stop.is_set():
                     slot = _Slot(spec)
                     self._slots[camera_id] = slot
                     self._spawn(slot)
 
     def worker_pids(self) -> dict[str, int | None]:
-        return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
+        with self._lock:
+            return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
 
     def restarts(self) -> dict[str, int]:
-        return {cid: s.restarts for cid, s in self._slots.items()}
+        with self._lock:
+            return {cid: s.restarts for cid, s in self._slots.items()}
 
     def _spawn(self, slot: _Slot) -> None:
         process = _CONTEXT.Process(target=worker_main, args=(slot.spec,), name=f"worker-{slot.spec.camera_id}")

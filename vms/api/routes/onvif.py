@@ -27,6 +27,7 @@ from camera_drivers.onvif import (
     ipv4_interfaces,
     probe_device,
 )
+from vms.access import camera_scope, sees_camera
 from vms.api.deps import ContextDep, SessionDep, client_ip, require_roles
 from vms.audit import audit
 from vms.config import CAMERA_ID_PATTERN
@@ -161,13 +162,13 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
     audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), via="onvif",
           host=profile.host, model=profile.info.model)
     db.commit()
-    ctx.reload_workers()
+    ctx.cameras_changed()
     return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id)
 
 
-def _camera_session(ctx: ContextDep, db: SessionDep, camera_id: str) -> OnvifCamera:
+def _camera_session(ctx: ContextDep, db: SessionDep, user: User, camera_id: str) -> OnvifCamera:
     camera = db.get(Camera, camera_id)
-    if camera is None:
+    if camera is None or not sees_camera(camera_scope(db, user), camera_id):
         raise HTTPException(404, "no such camera")
     if not camera.onvif_host or not camera.onvif_port:
         raise HTTPException(409, "this camera was not registered through ONVIF")
@@ -178,7 +179,7 @@ def _camera_session(ctx: ContextDep, db: SessionDep, camera_id: str) -> OnvifCam
 @router.post("/cameras/{camera_id}/ptz/move", status_code=204, responses={409: {}, 502: {}, 504: {}})
 async def ptz_move(camera_id: str, body: PtzMove, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
     try:
-        async with _camera_session(ctx, db, camera_id) as camera:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
             await (await camera.ptz()).continuous_move(body.pan, body.tilt, body.zoom, timeout_s=body.timeout_s)
     except OnvifError as error:
         return onvif_error_response(error)
@@ -188,7 +189,7 @@ async def ptz_move(camera_id: str, body: PtzMove, user: PtzUser, db: SessionDep,
 @router.post("/cameras/{camera_id}/ptz/stop", status_code=204, responses={409: {}, 502: {}, 504: {}})
 async def ptz_stop(camera_id: str, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
     try:
-        async with _camera_session(ctx, db, camera_id) as camera:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
             await (await camera.ptz()).stop()
     except OnvifError as error:
         return onvif_error_response(error)
@@ -198,7 +199,7 @@ async def ptz_stop(camera_id: str, user: PtzUser, db: SessionDep, ctx: ContextDe
 @router.post("/cameras/{camera_id}/ptz/absolute", status_code=204, responses={409: {}, 502: {}, 504: {}})
 async def ptz_absolute(camera_id: str, body: PtzAbsolute, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
     try:
-        async with _camera_session(ctx, db, camera_id) as camera:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
             await (await camera.ptz()).absolute_move(body.pan, body.tilt, body.zoom)
     except OnvifError as error:
         return onvif_error_response(error)
@@ -213,7 +214,7 @@ class PresetOut(BaseModel):
 @router.get("/cameras/{camera_id}/ptz/presets", response_model=list[PresetOut], responses={409: {}, 502: {}, 504: {}})
 async def ptz_presets(camera_id: str, user: PtzUser, db: SessionDep, ctx: ContextDep) -> list[PresetOut] | JSONResponse:
     try:
-        async with _camera_session(ctx, db, camera_id) as camera:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
             presets = await (await camera.ptz()).presets()
     except OnvifError as error:
         return onvif_error_response(error)
@@ -223,7 +224,7 @@ async def ptz_presets(camera_id: str, user: PtzUser, db: SessionDep, ctx: Contex
 @router.post("/cameras/{camera_id}/ptz/presets/{token}/goto", status_code=204, responses={409: {}, 502: {}, 504: {}})
 async def ptz_goto(camera_id: str, token: str, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
     try:
-        async with _camera_session(ctx, db, camera_id) as camera:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
             await (await camera.ptz()).goto_preset(token)
     except OnvifError as error:
         return onvif_error_response(error)
