@@ -59,6 +59,17 @@ VEHICLE_CLASSES: frozenset[ClassId] = frozenset(
     {ClassId.BICYCLE, ClassId.MOTORBIKE, ClassId.CAR, ClassId.BUS, ClassId.TRUCK}
 )
 
+# Label names as detectors spell them -> project class (COCO says "motorcycle").
+NAME_TO_CLASS: dict[str, ClassId] = {
+    "person": ClassId.PERSON,
+    "bicycle": ClassId.BICYCLE,
+    "motorcycle": ClassId.MOTORBIKE,
+    "motorbike": ClassId.MOTORBIKE,
+    "car": ClassId.CAR,
+    "bus": ClassId.BUS,
+    "truck": ClassId.TRUCK,
+}
+
 # COCO 80-class contiguous index (YOLO / ultralytics order) -> project class.
 COCO80_TO_CLASS: dict[int, ClassId] = {
     0: ClassId.PERSON,
@@ -89,6 +100,13 @@ def class_lookup(mapping: dict[int, ClassId], size: int = 256) -> np.ndarray:
     for raw, cls in mapping.items():
         table[raw] = int(cls)
     return table
+
+
+def lookup_from_names(names: dict[int, str], size: int | None = None) -> np.ndarray:
+    """Lookup table raw label -> project class id (-1 = unwanted) from a backend's label names."""
+    size = size or (max(names) + 1 if names else 1)
+    return class_lookup({i: NAME_TO_CLASS[n.strip().lower()] for i, n in names.items()
+                         if n.strip().lower() in NAME_TO_CLASS}, size)
 
 
 def _as(arr: np.ndarray | Iterable, dtype: type, shape_tail: tuple[int, ...] = ()) -> np.ndarray:
