@@ -45,8 +45,8 @@ def read_frames(path: Path, limit: int | None = None) -> list[np.ndarray]:
     return frames
 
 
-def _ours() -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    det = MotionDetector(MotionConfig())
+def _ours(config: MotionConfig | None = None) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    det = MotionDetector(config or MotionConfig())
 
     def step(bgr: np.ndarray, y: np.ndarray) -> np.ndarray:
         res = det.detect(y)
@@ -70,6 +70,8 @@ def _opencv(kind: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
 
 METHODS: dict[str, Callable[[], Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "ours": _ours,
+    # The same detector with the per-camera shadow option on (sunny scenes with cast shadows).
+    "ours_shadows": lambda: _ours(MotionConfig(shadows=True)),
     "mog2": lambda: _opencv("mog2"),
     "knn": lambda: _opencv("knn"),
 }
@@ -136,7 +138,7 @@ def pets_box_scores(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     tp = n_pred = n_gt = 0
     for idx, mask in enumerate(masks, start=1):
-        if name != "ours":
+        if not name.startswith("ours"):  # ours already applies its own morphology
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
             mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
         boxes, _ = mask_boxes(mask, min_area)
@@ -167,7 +169,7 @@ def main() -> int:
     frames = read_frames(hw / "highway_input_h264.mp4", args.limit)
     lumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in frames]
     row: dict[str, float] = {}
-    for name in METHODS:
+    for name in ("ours", "mog2", "knn"):
         masks, ms = run_method(name, frames, lumas)
         sc = cdnet_scores(masks, hw)
         prefix = "" if name == "ours" else f"{name}_"
@@ -181,7 +183,7 @@ def main() -> int:
     plumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in pframes]
     gt = load_mot_gt(pets / "gt.txt")
     results["pets09_boxes"] = {}
-    for name in ("ours", "mog2"):
+    for name in ("ours", "ours_shadows", "mog2"):
         sc = pets_box_scores(name, pframes, plumas, gt)
         prefix = "" if name == "ours" else f"{name}_"
         results["pets09_boxes"].update({f"{prefix}recall": sc["recall"], f"{prefix}precision": sc["precision"]})
@@ -189,7 +191,7 @@ def main() -> int:
     tframes = read_frames(data / "opencv_samples" / "tree.avi")
     tlumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in tframes]
     results["tree_false_motion"] = {
-        f"{n}_frames_with_motion": tree_false_motion(n, tframes, tlumas) for n in METHODS
+        f"{n}_frames_with_motion": tree_false_motion(n, tframes, tlumas) for n in ("ours", "mog2", "knn")
     }
     print_table(results)
     if args.json:

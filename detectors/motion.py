@@ -41,6 +41,15 @@ class MotionProfile(BaseModel):
         0.0005, ge=0.0, le=0.5, description="Smallest motion box, as a fraction of the frame area."
     )
     alpha: float = Field(0.02, gt=0.0, le=0.5, description="Background learning rate per frame.")
+    foreground_alpha_ratio: float = Field(
+        0.02, ge=0.0, le=1.0,
+        description="Learning rate under motion relative to alpha: how fast stopped objects and ghosts fade.",
+    )
+    absorb_after_frames: int = Field(
+        20, ge=1, le=255,
+        description="Motion pixels unchanged frame to frame for this many frames join the background "
+        "(ghosts of objects that left, objects that stopped).",
+    )
     shadow_ratio: tuple[float, float] = Field(
         (0.45, 0.92), description="Luma ratio frame/background treated as cast shadow (lo, hi)."
     )
@@ -53,6 +62,7 @@ class MotionConfig(BaseModel):
 
     work_width: int = Field(320, ge=64, le=1920, description="Width in px motion runs at.")
     blur_kernel: int = Field(3, ge=1, le=21, description="Odd Gaussian kernel size at work size.")
+    close_kernel: int = Field(7, ge=1, le=31, description="Closing kernel at work size; fills object interiors.")
     day: MotionProfile = Field(default_factory=MotionProfile, description="Profile used by day.")
     night: MotionProfile | None = Field(None, description="Profile used at night (default: day's).")
     night_hours: tuple[int, int] = Field((18, 6), description="Night from hour a to hour b, camera-local.")
@@ -103,11 +113,14 @@ class MotionDetector:
         self._scale = 1.0
         self._thresh: np.ndarray | None = None  # (h, w) float32 per-pixel threshold
         self._bg_mask: np.ndarray | None = None  # (h, w) uint8, 255 where last frame was still
+        self._prev: np.ndarray | None = None  # (h, w) float32 previous work frame
+        self._still: np.ndarray | None = None  # (h, w) uint8 frames a motion pixel stayed unchanged
         self._offset = 0.0  # global brightness offset frame - background
         self._n = 0  # frames seen since the background was (re)started
         # Rectangular kernels: OpenCV runs them separably, several times faster than ellipses.
         self._k_open = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
-        self._k_close = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
+        ck = self.config.close_kernel
+        self._k_close = cv2.getStructuringElement(cv2.MORPH_RECT, (ck, ck))
 
     def profile_at(self, ts: float | None) -> tuple[str, MotionProfile]:
         """Pick the day or night profile for a UTC timestamp (seconds)."""
@@ -159,6 +172,8 @@ class MotionDetector:
             self._bg = cur.copy()
             self._noise = np.full_like(cur, prof.min_threshold / prof.threshold_k)
             self._bg_mask = np.full(cur.shape, 255, np.uint8)
+            self._still = np.zeros(cur.shape, np.uint8)
+            self._prev = cur
             self._thresh = None
             self._n = 0
             return self._result(np.zeros(cur.shape, np.uint8), False, name, prof)
@@ -181,7 +196,9 @@ class MotionDetector:
             return self._result(np.zeros(cur.shape, np.uint8), True, name, prof)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._k_open)
         fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._k_close)
+        self._absorb_still(cur, fg, prof)
         self._update(cur, adiff, fg, prof)
+        self._prev = cur
         return self._result(fg, False, name, prof)
 
     def _drop_shadows(self, fg: np.ndarray, cur: np.ndarray, prof: MotionProfile) -> np.ndarray:
@@ -196,13 +213,24 @@ class MotionDetector:
         shadow = cv2.bitwise_and(dark, flat)
         return cv2.bitwise_and(fg, cv2.bitwise_not(shadow))
 
+    def _absorb_still(self, cur: np.ndarray, fg: np.ndarray, prof: MotionProfile) -> None:
+        """Count, per motion pixel, frames without frame-to-frame change; copy long-still
+        pixels into the background. This clears ghosts left where an object stood when the
+        background was learnt, which selective updating alone would keep forever."""
+        unchanged = cv2.compare(cv2.absdiff(cur, self._prev), prof.min_threshold * 0.5, cv2.CMP_LT)
+        still = cv2.bitwise_and(unchanged, fg)
+        self._still = cv2.bitwise_and(cv2.add(self._still, 1), still)
+        absorb = cv2.compare(self._still, prof.absorb_after_frames, cv2.CMP_GE)
+        cv2.copyTo(cur, absorb, self._bg)
+
     def _update(self, cur: np.ndarray, adiff: np.ndarray, fg: np.ndarray, prof: MotionProfile) -> None:
         bg_mask = cv2.bitwise_not(fg)
         # Bootstrap: a plain mean over the first frames, then the configured running average.
         alpha = max(prof.alpha, 1.0 / (self._n + 1))
         cv2.accumulateWeighted(cur, self._bg, alpha, mask=bg_mask)
-        # Objects that stop become background slowly (parked car), 50x slower than the rest.
-        cv2.accumulateWeighted(cur, self._bg, prof.alpha * 0.02, mask=fg)
+        # Objects that stop, and ghosts they leave behind, fade into the background slowly.
+        if prof.foreground_alpha_ratio > 0:
+            cv2.accumulateWeighted(cur, self._bg, prof.alpha * prof.foreground_alpha_ratio, mask=fg)
         cv2.accumulateWeighted(adiff, self._noise, alpha, mask=bg_mask)
         self._bg_mask = bg_mask
 
