@@ -21,6 +21,10 @@ class RegionConfig(BaseModel):
     min_side: int = Field(160, ge=16, le=4096, description="Smallest crop side (small objects get upscaled).")
     max_side: int = Field(320, ge=32, le=8192, description="Boxes are merged only while the crop fits this.")
     max_regions: int = Field(8, ge=1, le=64, description="Above this many crops, run on the whole frame.")
+    full_frame_area: float = Field(
+        1.0, gt=0.0, le=10.0,
+        description="When crops add up to this fraction of the frame, run once on the whole frame instead.",
+    )
 
 
 def _square(box: np.ndarray, side: float, w: int, h: int) -> np.ndarray:
@@ -45,7 +49,8 @@ def plan_regions(boxes: np.ndarray, frame_wh: tuple[int, int], config: RegionCon
         frame_wh: (W, H) of the frame.
     Returns:
         (k, 4) int32 xyxy crops inside the frame; the whole frame as one crop when more than
-        `max_regions` would be needed; (0, 4) when `boxes` is empty.
+        `max_regions` would be needed or crops would cover `full_frame_area` of the frame;
+        (0, 4) when `boxes` is empty.
     """
     cfg = config or RegionConfig()
     w, h = frame_wh
@@ -68,9 +73,11 @@ def plan_regions(boxes: np.ndarray, frame_wh: tuple[int, int], config: RegionCon
                     break
             if merged:
                 break
-    if len(groups) > cfg.max_regions:
-        return np.array([[0, 0, w, h]], np.int32)
     crops = np.stack([_square(g, _side(g, cfg), w, h) for g in groups])
+    # Big objects (near the camera) or many crops: one whole-frame run is cheaper and avoids
+    # cutting large objects at crop edges.
+    if len(crops) > cfg.max_regions or _areas(crops).sum() >= cfg.full_frame_area * w * h:
+        return np.array([[0, 0, w, h]], np.int32)
     return np.round(crops).astype(np.int32)
 
 
