@@ -156,7 +156,9 @@ class MotionDetector:
         small = y if self._scale == 1.0 else cv2.resize(y, self._size, interpolation=cv2.INTER_AREA)
         k = _odd(self.config.blur_kernel)
         if k > 1:
-            small = cv2.blur(small, (k, k))  # box filter: 3x cheaper than Gaussian, same effect here
+            # Median, not mean: an isolated bright pixel (rain, snow, sensor hot pixel) vanishes
+            # instead of spreading into a 3x3 blob that survives the opening.
+            small = cv2.medianBlur(small, k)
         return small.astype(np.float32)
 
     def detect(self, y: np.ndarray, ts: float | None = None) -> MotionResult:
