@@ -25,11 +25,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from detectors.motion import MotionConfig, MotionDetector, mask_boxes  # noqa: E402
+from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes  # noqa: E402
 from detectors.types import box_iou  # noqa: E402
 
-# The hand enters tree.avi around frame 50 (1-based); judged by eye on the clip.
-TREE_HAND_FRAME = 50
+# The hand first shows in tree.avi at frame 54 (1-based, top right); judged by eye.
+TREE_HAND_FRAME = 54
+TIMING_REPEATS = 2
 
 
 def read_frames(path: Path, limit: int | None = None) -> list[np.ndarray]:
@@ -68,10 +69,16 @@ def _opencv(kind: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     return step
 
 
+OUR_CONFIGS: dict[str, MotionConfig] = {
+    "ours": MotionConfig(),
+    # Per-camera settings for a sunny pedestrian scene: shadow suppression on, finer closing
+    # so that people walking close together stay apart.
+    "ours_pedestrian": MotionConfig(shadows=True, close_kernel=5),
+    # Per-camera setting for a camera facing foliage: ignore blobs under 0.4 % of the frame.
+    "ours_foliage": MotionConfig(day=MotionProfile(min_area=0.004)),
+}
 METHODS: dict[str, Callable[[], Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "ours": _ours,
-    # The same detector with the per-camera shadow option on (sunny scenes with cast shadows).
-    "ours_shadows": lambda: _ours(MotionConfig(shadows=True)),
     "mog2": lambda: _opencv("mog2"),
     "knn": lambda: _opencv("knn"),
 }
@@ -131,30 +138,42 @@ def greedy_match(pred: np.ndarray, gt: np.ndarray, thr: float) -> int:
         iou[:, j] = -1
 
 
-def pets_box_scores(name: str, frames: list[np.ndarray], lumas: list[np.ndarray], gt: dict[int, np.ndarray]) -> dict[str, float]:
-    """Motion boxes vs person boxes: recall and precision at IoU >= 0.3."""
+def method_boxes(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> list[np.ndarray]:
+    """Per-frame (k, 4) full-frame motion boxes.
+
+    Ours: the boxes the detector itself outputs (its own morphology, blob splitting and
+    min_area). OpenCV baselines: their masks + 3x3 open/close + components >= 60 px.
+    """
+    if name.startswith("ours"):
+        det = MotionDetector(OUR_CONFIGS[name])
+        return [det.detect(y).boxes for y in lumas]
     masks, _ = run_method(name, frames, lumas)
-    min_area = 60  # px at full resolution: smaller blobs are noise for 768x576 people
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    out = []
+    for mask in masks:
+        mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel), cv2.MORPH_CLOSE, kernel)
+        out.append(mask_boxes(mask, 60)[0])
+    return out
+
+
+def pets_box_scores(name: str, frames: list[np.ndarray], lumas: list[np.ndarray], gt: dict[int, np.ndarray]) -> dict[str, float]:
+    """Motion boxes vs person boxes: recall and precision at IoU >= 0.3 (one-to-one)."""
     tp = n_pred = n_gt = 0
-    for idx, mask in enumerate(masks, start=1):
-        if not name.startswith("ours"):  # ours already applies its own morphology
-            mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-            mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-        boxes, _ = mask_boxes(mask, min_area)
+    for idx, boxes in enumerate(method_boxes(name, frames, lumas), start=1):
+        boxes = boxes.astype(np.float32)
         g = gt.get(idx, np.zeros((0, 4), np.float32))
-        tp += greedy_match(boxes.astype(np.float32), g, 0.3)
+        tp += greedy_match(boxes, g, 0.3)
         n_pred += len(boxes)
         n_gt += len(g)
     return {"recall": tp / max(1, n_gt), "precision": tp / max(1, n_pred)}
 
 
-def tree_false_motion(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> float:
-    """Share of frames (after a 10-frame warm-up, before the hand) with any motion box."""
-    masks, _ = run_method(name, frames[: TREE_HAND_FRAME - 1], lumas[: TREE_HAND_FRAME - 1])
-    h, w = masks[0].shape
-    flagged = [len(mask_boxes(m, 0.0005 * h * w)[0]) > 0 for m in masks[10:]]
-    return float(np.mean(flagged)) if flagged else 0.0
+def tree_false_motion(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> tuple[float, float]:
+    """Share of frames with any motion box after a 10-frame warm-up and before the hand
+    (false motion), and share of frames with the hand in view that have a motion box."""
+    flagged = [len(b) > 0 for b in method_boxes(name, frames, lumas)]
+    before, after = flagged[10 : TREE_HAND_FRAME - 1], flagged[TREE_HAND_FRAME - 1 :]
+    return float(np.mean(before)), float(np.mean(after))
 
 
 def main() -> int:
@@ -171,6 +190,8 @@ def main() -> int:
     row: dict[str, float] = {}
     for name in ("ours", "mog2", "knn"):
         masks, ms = run_method(name, frames, lumas)
+        # Other work shares the CPU: time TIMING_REPEATS more full passes, keep the fastest.
+        ms = min([ms] + [run_method(name, frames, lumas)[1] for _ in range(TIMING_REPEATS)])
         sc = cdnet_scores(masks, hw)
         prefix = "" if name == "ours" else f"{name}_"
         row.update({f"{prefix}f_measure": sc["f_measure"], f"{prefix}precision": sc["precision"],
@@ -183,16 +204,18 @@ def main() -> int:
     plumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in pframes]
     gt = load_mot_gt(pets / "gt.txt")
     results["pets09_boxes"] = {}
-    for name in ("ours", "ours_shadows", "mog2"):
+    for name in ("ours", "ours_pedestrian", "mog2"):
         sc = pets_box_scores(name, pframes, plumas, gt)
         prefix = "" if name == "ours" else f"{name}_"
         results["pets09_boxes"].update({f"{prefix}recall": sc["recall"], f"{prefix}precision": sc["precision"]})
 
     tframes = read_frames(data / "opencv_samples" / "tree.avi")
     tlumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in tframes]
-    results["tree_false_motion"] = {
-        f"{n}_frames_with_motion": tree_false_motion(n, tframes, tlumas) for n in ("ours", "mog2", "knn")
-    }
+    results["tree_false_motion"] = {}
+    for name in ("ours", "ours_foliage", "mog2", "knn"):
+        before, after = tree_false_motion(name, tframes, tlumas)
+        results["tree_false_motion"][f"{name}_frames_with_motion"] = before
+        results["tree_false_motion"][f"{name}_hand_frames_detected"] = after
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
