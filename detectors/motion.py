@@ -289,7 +289,8 @@ def split_blobs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split blobs at deep valleys of their column profile (side-by-side people).
 
-    Only columns are split: row valleys are mostly a person's own waist or knees.
+    Only columns are split, judged on the blob's upper half: row valleys and lower-half
+    valleys are mostly one person's own waist or legs.
 
     Args:
         mask: (h, w) {0,255} motion mask; boxes: (k, 4) int32 xyxy of its blobs; areas: (k,).
@@ -302,7 +303,10 @@ def split_blobs(
         x1, y1, x2, y2, area = stack.pop()
         k = None
         if x2 - x1 > 2 * margin:
-            profile = cv2.reduce(mask[y1:y2, x1:x2], 0, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
+            # Upper half only: people's heads and torsos part where their legs may not, and a
+            # single walker's legs apart must not look like two people.
+            top = mask[y1:y1 + max(1, (y2 - y1) // 2), x1:x2]
+            profile = cv2.reduce(top, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
             k = _valley(profile, ratio, margin)
         if k is None:
             area = area if area >= 0 else cv2.countNonZero(mask[y1:y2, x1:x2])

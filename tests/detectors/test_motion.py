@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes
+from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes, split_blobs
 
 H, W = 240, 320
 
@@ -150,3 +150,23 @@ def test_mask_boxes(rects, min_area, expected) -> None:
 def test_config_rejects_unknown_key() -> None:
     with pytest.raises(ValueError, match="sensitivty"):
         MotionConfig.model_validate({"sensitivty": 3})
+
+
+@pytest.mark.parametrize(
+    ("rects", "expected"),
+    [
+        # two people side by side joined at the shoulders by a thin bridge: split in two
+        ([(10, 10, 22, 50), (22, 20, 26, 24), (26, 10, 38, 50)], [[10, 10, 22, 50], [23, 10, 38, 50]]),
+        # one solid blob (a car): kept whole
+        ([(10, 10, 50, 30)], [[10, 10, 50, 30]]),
+        # a single person with a gap between the legs: rows are never split
+        ([(10, 10, 20, 30), (10, 30, 13, 50), (17, 30, 20, 50)], [[10, 10, 20, 50]]),
+    ],
+)
+def test_split_blobs(rects, expected) -> None:
+    mask = np.zeros((60, 60), np.uint8)
+    for x1, y1, x2, y2 in rects:
+        mask[y1:y2, x1:x2] = 255
+    boxes, areas = mask_boxes(mask, 1)
+    out, _ = split_blobs(mask, boxes, areas, 0.65, 1)
+    assert sorted(out.tolist()) == expected
