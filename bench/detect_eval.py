@@ -111,9 +111,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--limit", type=int, default=None, help="frames per clip (quick runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the full-frame baseline")
+    parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    detector = build_detector(SsdTfliteConfig())
+    cfg = SsdTfliteConfig() if args.score_threshold is None else SsdTfliteConfig(score_threshold=args.score_threshold)
+    detector = build_detector(cfg)
     results: dict[str, dict[str, float]] = {}
     for key, (folder, _) in CLIPS.items():
         root = data / folder

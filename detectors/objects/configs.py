@@ -14,7 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Drop detections scoring below this.")
+    score_threshold: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="Drop detections below this. Low on purpose: the tracker uses 0.3-0.5 scores to "
+        "continue existing tracks (ByteTrack) and only starts tracks above its own threshold.",
+    )
 
 
 class SsdTfliteConfig(_Base):

@@ -56,7 +56,7 @@ def test_yolo_onnx_decodes_ultralytics_layout(tmp_path: Path) -> None:
         (500, 300, 80, 40, 2, 0.3),     # car below the score threshold
         (500, 400, 80, 40, 3, 0.7),     # motorcycle -> motorbike
     ])
-    det = build_detector(YoloOnnxConfig(path=str(path), input_size=640))
+    det = build_detector(YoloOnnxConfig(path=str(path), input_size=640, score_threshold=0.5))
     image = np.zeros((640, 1280, 3), np.uint8)  # letterboxed: scale 0.5, pad_y 160
     (out,) = det.detect([image])
     assert out.class_id.tolist() == [int(ClassId.PERSON), int(ClassId.MOTORBIKE)]
