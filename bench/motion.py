@@ -17,16 +17,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes  # noqa: E402
-from detectors.types import box_iou  # noqa: E402
+from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes
+from detectors.types import box_iou
 
 # The hand first shows in tree.avi at frame 54 (1-based, top right); judged by eye.
 TREE_HAND_FRAME = 54
@@ -84,7 +84,9 @@ METHODS: dict[str, Callable[[], Callable[[np.ndarray, np.ndarray], np.ndarray]]]
 }
 
 
-def run_method(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> tuple[list[np.ndarray], float]:
+def run_method(
+    name: str, frames: list[np.ndarray], lumas: list[np.ndarray]
+) -> tuple[list[np.ndarray], float]:
     """Run one method over all frames; returns masks and ms per frame of the step alone."""
     step = METHODS[name]()
     masks, elapsed = [], 0.0
@@ -119,7 +121,9 @@ def load_mot_gt(path: Path) -> dict[int, np.ndarray]:
     out: dict[int, np.ndarray] = {}
     for f in np.unique(rows[:, 0]).astype(int):
         r = rows[rows[:, 0] == f]
-        out[int(f)] = np.stack([r[:, 2], r[:, 3], r[:, 2] + r[:, 4], r[:, 3] + r[:, 5]], axis=1).astype(np.float32)
+        out[int(f)] = np.stack([r[:, 2], r[:, 3], r[:, 2] + r[:, 4], r[:, 3] + r[:, 5]], axis=1).astype(
+            np.float32
+        )
     return out
 
 
@@ -156,7 +160,9 @@ def method_boxes(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -
     return out
 
 
-def pets_box_scores(name: str, frames: list[np.ndarray], lumas: list[np.ndarray], gt: dict[int, np.ndarray]) -> dict[str, float]:
+def pets_box_scores(
+    name: str, frames: list[np.ndarray], lumas: list[np.ndarray], gt: dict[int, np.ndarray]
+) -> dict[str, float]:
     """Motion boxes vs person boxes: recall and precision at IoU >= 0.3 (one-to-one)."""
     tp = n_pred = n_gt = 0
     for idx, boxes in enumerate(method_boxes(name, frames, lumas), start=1):
@@ -194,8 +200,14 @@ def main() -> int:
         ms = min([ms] + [run_method(name, frames, lumas)[1] for _ in range(TIMING_REPEATS)])
         sc = cdnet_scores(masks, hw)
         prefix = "" if name == "ours" else f"{name}_"
-        row.update({f"{prefix}f_measure": sc["f_measure"], f"{prefix}precision": sc["precision"],
-                    f"{prefix}recall": sc["recall"], f"{prefix}ms_per_frame": ms})
+        row.update(
+            {
+                f"{prefix}f_measure": sc["f_measure"],
+                f"{prefix}precision": sc["precision"],
+                f"{prefix}recall": sc["recall"],
+                f"{prefix}ms_per_frame": ms,
+            }
+        )
     row["speedup_vs_mog2"] = row["mog2_ms_per_frame"] / row["ms_per_frame"]
     results["cdnet_highway"] = row
 
@@ -207,7 +219,9 @@ def main() -> int:
     for name in ("ours", "ours_pedestrian", "mog2"):
         sc = pets_box_scores(name, pframes, plumas, gt)
         prefix = "" if name == "ours" else f"{name}_"
-        results["pets09_boxes"].update({f"{prefix}recall": sc["recall"], f"{prefix}precision": sc["precision"]})
+        results["pets09_boxes"].update(
+            {f"{prefix}recall": sc["recall"], f"{prefix}precision": sc["precision"]}
+        )
 
     tframes = read_frames(data / "opencv_samples" / "tree.avi")
     tlumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in tframes]

@@ -21,7 +21,7 @@ Masks, sensitivity and a day/night schedule are per camera (`MotionConfig`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import cv2
 import numpy as np
@@ -42,11 +42,15 @@ class MotionProfile(BaseModel):
     )
     alpha: float = Field(0.02, gt=0.0, le=0.5, description="Background learning rate per frame.")
     foreground_alpha_ratio: float = Field(
-        0.02, ge=0.0, le=1.0,
+        0.02,
+        ge=0.0,
+        le=1.0,
         description="Learning rate under motion relative to alpha: how fast stopped objects and ghosts fade.",
     )
     absorb_after_frames: int = Field(
-        20, ge=1, le=255,
+        20,
+        ge=1,
+        le=255,
         description="Motion pixels unchanged frame to frame for this many frames join the background "
         "(ghosts of objects that left, objects that stopped).",
     )
@@ -62,7 +66,9 @@ class MotionConfig(BaseModel):
 
     work_width: int = Field(320, ge=64, le=1920, description="Width in px motion runs at.")
     blur_kernel: int = Field(3, ge=1, le=21, description="Odd Gaussian kernel size at work size.")
-    close_kernel: int = Field(7, ge=1, le=31, description="Closing kernel at work size; fills object interiors.")
+    close_kernel: int = Field(
+        7, ge=1, le=31, description="Closing kernel at work size; fills object interiors."
+    )
     day: MotionProfile = Field(default_factory=MotionProfile, description="Profile used by day.")
     night: MotionProfile | None = Field(None, description="Profile used at night (default: day's).")
     night_hours: tuple[int, int] = Field((18, 6), description="Night from hour a to hour b, camera-local.")
@@ -75,7 +81,9 @@ class MotionConfig(BaseModel):
     )
     shadows: bool = Field(False, description="Suppress cast shadows (sunny scenes; costs ~0.3 ms).")
     split_valley: float = Field(
-        0.65, ge=0.0, lt=1.0,
+        0.65,
+        ge=0.0,
+        lt=1.0,
         description="Split a blob where its column profile drops below this share of the peaks on "
         "both sides (people walking side by side); 0 disables.",
     )
@@ -132,7 +140,7 @@ class MotionDetector:
         cfg = self.config
         if ts is None or cfg.night is None:
             return "day", cfg.day
-        local = datetime.fromtimestamp(ts, tz=timezone.utc) + timedelta(hours=cfg.utc_offset_hours)
+        local = datetime.fromtimestamp(ts, tz=UTC) + timedelta(hours=cfg.utc_offset_hours)
         start, end = cfg.night_hours
         hour = local.hour
         is_night = (start <= hour or hour < end) if start > end else (start <= hour < end)
@@ -279,7 +287,7 @@ def _valley(profile: np.ndarray, ratio: float, margin: int) -> int | None:
     left = np.maximum.accumulate(profile)
     right = np.maximum.accumulate(profile[::-1])[::-1]
     peak = np.minimum(left, right)
-    depth = profile[margin:n - margin] / np.maximum(peak[margin:n - margin], 1.0)
+    depth = profile[margin : n - margin] / np.maximum(peak[margin : n - margin], 1.0)
     k = int(np.argmin(depth))
     return k + margin if depth[k] < ratio else None
 
@@ -305,7 +313,7 @@ def split_blobs(
         if x2 - x1 > 2 * margin:
             # Upper half only: people's heads and torsos part where their legs may not, and a
             # single walker's legs apart must not look like two people.
-            top = mask[y1:y1 + max(1, (y2 - y1) // 2), x1:x2]
+            top = mask[y1 : y1 + max(1, (y2 - y1) // 2), x1:x2]
             profile = cv2.reduce(top, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
             k = _valley(profile, ratio, margin)
         if k is None:

@@ -6,7 +6,7 @@ registry line in `registry.py`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,9 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     score_threshold: float = Field(
-        0.3, ge=0.0, le=1.0,
+        0.3,
+        ge=0.0,
+        le=1.0,
         description="Drop detections below this. Low on purpose: the tracker uses 0.3-0.5 scores to "
         "continue existing tracks (ByteTrack) and only starts tracks above its own threshold.",
     )
@@ -51,6 +53,6 @@ class UltralyticsConfig(_Base):
 
 
 DetectorConfig = Annotated[
-    Union[SsdTfliteConfig, YoloOnnxConfig, UltralyticsConfig],
+    SsdTfliteConfig | YoloOnnxConfig | UltralyticsConfig,
     Field(discriminator="type"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -61,7 +61,9 @@ def test_boxes_are_scaled_to_full_frame() -> None:
     assert np.abs(res.boxes - np.array([[300, 200, 380, 280]])).max() <= 2
 
 
-@pytest.mark.parametrize(("offset", "global_change", "n_boxes"), [(8, False, 0), (-8, False, 0), (90, True, 0)])
+@pytest.mark.parametrize(
+    ("offset", "global_change", "n_boxes"), [(8, False, 0), (-8, False, 0), (90, True, 0)]
+)
 def test_global_brightness_changes_do_not_fire(offset, global_change, n_boxes) -> None:
     bg = _background()
     det = MotionDetector()
@@ -124,7 +126,7 @@ def test_ghost_of_object_in_first_frame_fades() -> None:
 def test_day_night_schedule(hour_utc, expected) -> None:
     # Vietnam is UTC+7: 11:00 UTC = 18:00 local (night starts), 23:00 UTC = 06:00 local (day).
     cfg = MotionConfig(night=MotionProfile(min_threshold=20), night_hours=(18, 6), utc_offset_hours=7)
-    ts = datetime(2026, 1, 1, hour_utc, 30, tzinfo=timezone.utc).timestamp()
+    ts = datetime(2026, 1, 1, hour_utc, 30, tzinfo=UTC).timestamp()
     name, prof = MotionDetector(cfg).profile_at(ts)
     assert name == expected
     assert prof.min_threshold == (20 if expected == "night" else 12)

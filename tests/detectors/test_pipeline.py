@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import cv2
-import pytest
 import numpy as np
+import pytest
 
 from detectors.frame import Frame
 from detectors.motion import mask_boxes
 from detectors.objects import ObjectDetector
 from detectors.pipeline import DetectionPipeline, PipelineConfig
 from detectors.types import ClassId, Detections
-
 from tests.detectors.conftest import read_frame
 
 
@@ -40,7 +39,7 @@ def _scene(i: int) -> np.ndarray:
     y = np.full((240, 320), 80, np.uint8)
     if 5 <= i < 15:
         x = 40 + 8 * (i - 5)
-        y[100:120, x:x + 30] = 240
+        y[100:120, x : x + 30] = 240
     return y
 
 
@@ -83,7 +82,9 @@ def test_pipeline_on_real_footage(test_data: Path) -> None:
     for i in range(25):
         ok, bgr = cap.read()
         assert ok
-        res = pipe.step(Frame("tud", i / 25, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b))
+        res = pipe.step(
+            Frame("tud", i / 25, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b)
+        )
         ids.append(set(res.tracks.tracker_id.tolist()))
         assert set(res.tracks.class_id.tolist()) <= {int(ClassId.PERSON)}
     assert ids[2] == {1, 2, 3, 4}
