@@ -81,7 +81,7 @@ class MotionConfig(BaseModel):
     )
     shadows: bool = Field(False, description="Suppress cast shadows (sunny scenes; costs ~0.3 ms).")
     split_valley: float = Field(
-        0.65,
+        0.0,
         ge=0.0,
         lt=1.0,
         description="Split a blob where its column profile drops below this share of the peaks on "
