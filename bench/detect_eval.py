@@ -145,6 +145,8 @@ def main() -> int:
         print(f"\n[{section}]  detector=ssd_tflite (offline SSD-MobileNet-v2 COCO)")
         for k, v in row.items():
             print(f"  {k:40s} {v:8.3f}")
+    # Timings depend on what else runs on the machine: record the load next to them.
+    results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

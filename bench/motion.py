@@ -231,6 +231,8 @@ def main() -> int:
         results["tree_false_motion"][f"{name}_frames_with_motion"] = before
         results["tree_false_motion"][f"{name}_hand_frames_detected"] = after
     print_table(results)
+    # Timings depend on what else runs on the machine: record the load next to them.
+    results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
