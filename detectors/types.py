@@ -14,6 +14,13 @@ Contract (kept small and stable; event rules build on it):
 - Instances are treated as immutable by convention: stages build new ones instead of
   writing into arrays they were given.
 
+Tracker output (what event rules consume): `PipelineResult.tracks` is a `Detections` whose
+rows are the tracks matched in this frame: `tracker_id >= 1` (stable through short
+occlusions, never reused), `class_id` = the track's confidence-weighted class vote, `xyxy` =
+the Kalman-filtered box, `confidence` = this frame's detection score. `anchors()` gives the
+bottom-centre point (feet, wheels) for zone and line tests. Finished tracks come out once as
+`detectors.attributes.TrackSummary` (class, colour, direction, speed, snapshot, first/last ts).
+
 Classes: only the six road/people classes matter to the product. Backends map their own
 label space (COCO 80/90, YOLO) to `ClassId` and drop everything else.
 """
