@@ -123,6 +123,7 @@ class MotionDetector:
         self._noise: np.ndarray | None = None  # (h, w) float32 mean |frame - bg|
         self._ignore: np.ndarray | None = None  # (h, w) uint8, 255 where motion counts
         self._size: tuple[int, int] = (0, 0)
+        self._in_shape: tuple[int, ...] = ()
         self._scale = 1.0
         self._thresh: np.ndarray | None = None  # (h, w) float32 per-pixel threshold
         self._bg_mask: np.ndarray | None = None  # (h, w) uint8, 255 where last frame was still
@@ -165,8 +166,11 @@ class MotionDetector:
 
     def _prepare(self, y: np.ndarray) -> np.ndarray:
         """Downscale and median-filter the luma plane; returns (h, w) uint8."""
-        if self._ignore is None or self._scale != min(1.0, self.config.work_width / y.shape[1]):
-            self._setup(y.shape[:2])
+        if y.shape[:2] != self._in_shape:
+            # First frame, or the stream changed resolution (reconnect, profile switch).
+            self._in_shape = y.shape[:2]
+            self._setup(self._in_shape)
+            self.reset()
         small = y if self._scale == 1.0 else cv2.resize(y, self._size, interpolation=cv2.INTER_AREA)
         k = _odd(self.config.blur_kernel)
         if k > 1:

@@ -172,3 +172,11 @@ def test_split_blobs(rects, expected) -> None:
     boxes, areas = mask_boxes(mask, 1)
     out, _ = split_blobs(mask, boxes, areas, 0.65, 1)
     assert sorted(out.tolist()) == expected
+
+
+def test_resolution_change_restarts_background() -> None:
+    det = MotionDetector()
+    _warm(det, _background())
+    small = _background()[:120, :160]
+    first = det.detect(small)  # new size: learns again instead of failing
+    assert first.mask.shape == (120, 160) and len(first.boxes) == 0
