@@ -220,7 +220,9 @@ def main() -> int:
     }
     # Lockstep: all methods frame by frame in turn (same load for all, caches cold as with
     # many cameras per worker).
-    lockstep = run_lockstep(names, frames, lumas)
+    lockstep_runs = [run_lockstep(names, frames, lumas) for _ in range(1 + TIMING_REPEATS)]
+    lockstep_ms = {n: min(run[n][1] for run in lockstep_runs) for n in names}
+    del lockstep_runs
     for name in names:
         sc = cdnet_scores(alone[name][0], hw)
         prefix = "" if name == "ours" else f"{name}_"
@@ -230,7 +232,7 @@ def main() -> int:
                 f"{prefix}precision": sc["precision"],
                 f"{prefix}recall": sc["recall"],
                 f"{prefix}ms_per_frame": alone_ms[name],
-                f"lockstep_{prefix}ms_per_frame": lockstep[name][1],
+                f"lockstep_{prefix}ms_per_frame": lockstep_ms[name],
             }
         )
     row["speedup_vs_mog2"] = row["mog2_ms_per_frame"] / row["ms_per_frame"]
