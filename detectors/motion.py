@@ -8,7 +8,8 @@ Per frame (all whole-array OpenCV calls, no Python loops over pixels):
 3. threshold against a per-pixel adaptive level `max(min_threshold, k * noise)`, where
    `noise` is a running mean of the absolute difference: swaying trees and water raise their
    own threshold instead of firing forever;
-4. drop cast shadows (darker than background by a bounded ratio, same texture);
+4. optionally drop pure illumination changes: cast shadows (darker by a bounded ratio, same
+   texture) and light pools such as headlight sweeps (brighter by a bounded ratio, same texture);
 5. morphology (open removes speckle and insects' thin trails, close fills cars' uniform
    roofs/windows), ignore-area mask, connected components -> boxes;
 6. update background and noise only where there is no motion, so slow objects are not eaten;
@@ -57,6 +58,9 @@ class MotionProfile(BaseModel):
     shadow_ratio: tuple[float, float] = Field(
         (0.45, 0.92), description="Luma ratio frame/background treated as cast shadow (lo, hi)."
     )
+    light_ratio: tuple[float, float] = Field(
+        (1.1, 4.0), description="Luma ratio frame/background treated as a light pool (lo, hi)."
+    )
 
 
 class MotionConfig(BaseModel):
@@ -80,6 +84,11 @@ class MotionConfig(BaseModel):
         0.5, gt=0.0, le=1.0, description="Share of pixels changing at once that means a lighting switch."
     )
     shadows: bool = Field(False, description="Suppress cast shadows (sunny scenes; costs ~0.3 ms).")
+    light_pools: bool = Field(
+        False,
+        description="Suppress light pools (headlight sweeps on walls/roads at night; ~0.3 ms). "
+        "Also hides texture-poor objects 1.1-4x brighter than the background.",
+    )
     split_valley: float = Field(
         0.0,
         ge=0.0,
@@ -215,8 +224,8 @@ class MotionDetector:
             ref = cv2.add(ref, self._offset) if self._offset > 0 else cv2.subtract(ref, -self._offset)
         adiff = cv2.absdiff(cur, ref)
         fg = cv2.compare(adiff, self._thresh, cv2.CMP_GT)
-        if self.config.shadows:
-            fg = self._drop_shadows(fg, cur.astype(np.float32), prof)
+        if self.config.shadows or self.config.light_pools:
+            fg = self._drop_illumination(fg, cur.astype(np.float32), prof)
         fg = cv2.bitwise_and(fg, self._ignore)
         if cv2.countNonZero(fg) > self.config.global_change_fraction * fg.size:
             self._bg = cur.astype(np.float32)
@@ -228,17 +237,20 @@ class MotionDetector:
         self._prev = cur
         return self._result(fg, False, name, prof)
 
-    def _drop_shadows(self, fg: np.ndarray, cur: np.ndarray, prof: MotionProfile) -> np.ndarray:
-        """Cast shadow: darker than background by a bounded ratio; the ratio is smooth there,
-        unlike on an object's own edges and texture."""
+    def _drop_illumination(self, fg: np.ndarray, cur: np.ndarray, prof: MotionProfile) -> np.ndarray:
+        """Drop pixels whose change is only illumination: the frame/background ratio lies in a
+        bounded band (shadow: darker, light pool: brighter) and is locally smooth there, while
+        an object brings its own edges and texture and makes the ratio vary."""
         ratio = cv2.divide(cur, cv2.max(self._bg, 1.0))
-        lo, hi = prof.shadow_ratio
-        dark = cv2.inRange(ratio, lo, hi)
-        # Texture check: local variation of the ratio stays small under a shadow.
+        band = np.zeros(fg.shape, np.uint8)
+        if self.config.shadows:
+            band = cv2.bitwise_or(band, cv2.inRange(ratio, *prof.shadow_ratio))
+        if self.config.light_pools:
+            band = cv2.bitwise_or(band, cv2.inRange(ratio, *prof.light_ratio))
         ratio_blur = cv2.blur(ratio, (5, 5))
-        flat = cv2.compare(np.abs(ratio - ratio_blur), 0.04, cv2.CMP_LT)
-        shadow = cv2.bitwise_and(dark, flat)
-        return cv2.bitwise_and(fg, cv2.bitwise_not(shadow))
+        flat = cv2.compare(cv2.absdiff(ratio, ratio_blur), 0.04 * cv2.max(ratio_blur, 1.0), cv2.CMP_LT)
+        lit = cv2.bitwise_and(band, flat)
+        return cv2.bitwise_and(fg, cv2.bitwise_not(lit))
 
     def _absorb_still(self, cur: np.ndarray, fg: np.ndarray, prof: MotionProfile) -> None:
         """Count, per motion pixel, frames without frame-to-frame change; copy long-still

@@ -180,3 +180,31 @@ def test_resolution_change_restarts_background() -> None:
     small = _background()[:120, :160]
     first = det.detect(small)  # new size: learns again instead of failing
     assert first.mask.shape == (120, 160) and len(first.boxes) == 0
+
+
+def _light_pool(bg: np.ndarray, gain: float) -> np.ndarray:
+    """Headlight pool: a smooth multiplicative brightening centred at (200, 120)."""
+    yy, xx = np.mgrid[0:H, 0:W]
+    pool = 1 + (gain - 1) * np.exp(-(((xx - 200) / 40.0) ** 2 + ((yy - 120) / 30.0) ** 2))
+    return np.clip(bg * pool, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("light_pools", "with_object", "expected"),
+    [
+        (False, False, [[152, 82, 254, 160]]),  # the pool itself fires without the option
+        (True, False, []),
+        (True, True, [[60, 100, 90, 140]]),  # a dark-clothed walker elsewhere is still seen
+    ],
+)
+def test_headlight_pool(light_pools, with_object, expected) -> None:
+    bg = _background()
+    det = MotionDetector(MotionConfig(light_pools=light_pools))
+    _warm(det, bg)
+    frame = _light_pool(bg, 1.6)
+    if with_object:
+        frame[100:140, 60:90] = np.random.default_rng(9).integers(15, 40, (40, 30))
+    boxes = det.detect(frame).boxes
+    assert len(boxes) == len(expected)
+    if expected:
+        assert np.abs(boxes - np.array(expected)).max() <= 2
