@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vms.api.context import AppContext
@@ -21,8 +22,12 @@ def create_app(context: AppContext) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
 
+    # The page carries the site name (shown at login and on printed reports); no other data.
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{SITE_NAME}}", html.escape(context.config.site_name, quote=True))
+
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+    def index() -> HTMLResponse:
+        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
     return app

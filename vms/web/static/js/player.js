@@ -1,0 +1,90 @@
+// A recorded-video player: loads playback.mp4 for a camera and range, shows the wall-clock time of
+// the frame on screen, and seeks by wall-clock time (used by the timeline scrubber and event pages).
+import { playbackUrl, ApiError } from "./api.js";
+import { h } from "./dom.js";
+import { t } from "./i18n.js";
+import { formatDateTime } from "./time.js";
+
+export class Player {
+  constructor({ onTime } = {}) {
+    this.onTime = onTime ?? (() => {});
+    this.video = h("video", { controls: true, muted: true, playsInline: true, preload: "auto" });
+    this.clock = h("output.frame-clock", { "aria-live": "off" }, "—");
+    this.title = h("span.player-title", {}, "");
+    this.message = h("p.error", { role: "alert" });
+    this.el = h("div.player", {}, h("div.player-bar", {}, this.title, h("span", {}, t("frameTime"), ": ", this.clock)),
+      this.video, this.message);
+    this.loaded = null; // {cameraId, start: Date, end: Date, clipStart: ms epoch}
+    this.video.addEventListener("timeupdate", () => this.tick());
+    this.video.addEventListener("seeked", () => this.tick());
+  }
+
+  /** Wall-clock time (ms since epoch) of the frame on screen, or null when nothing is loaded. */
+  wallTime() {
+    return this.loaded ? this.loaded.clipStart + this.video.currentTime * 1000 : null;
+  }
+
+  tick() {
+    const wall = this.wallTime();
+    this.clock.textContent = wall === null ? "—" : formatDateTime(wall);
+    if (wall !== null) this.onTime(wall, this.loaded.cameraId);
+  }
+
+  /** True when `time` (Date) of `cameraId` is inside the clip already loaded (no new request needed). */
+  covers(cameraId, time) {
+    const l = this.loaded;
+    return Boolean(l && l.cameraId === cameraId && time >= l.start && time < l.end);
+  }
+
+  /**
+   * Load [start, end) of `cameraId` and seek to `seekTo` (Date, default start). The clip begins at the
+   * keyframe at or before `start`; the server may say exactly where in X-Clip-Start (epoch seconds).
+   */
+  async load(cameraId, start, end, { seekTo = start, title = "", autoplay = true } = {}) {
+    this.message.textContent = "";
+    this.title.textContent = title;
+    const url = playbackUrl(cameraId, start, end);
+    // Ask for one byte first so a range without footage shows the server's reason instead of a
+    // silent black player. "bytes=1-1" (not 0-) keeps this probe out of the playback audit log.
+    let clipStart = start.getTime();
+    try {
+      const probe = await fetch(url, { credentials: "same-origin", headers: { Range: "bytes=1-1" } });
+      if (!probe.ok) {
+        const body = await probe.json().catch(() => ({}));
+        throw new ApiError(probe.status, body.detail ?? probe.statusText);
+      }
+      const header = Number(probe.headers.get("X-Clip-Start"));
+      if (header > 0) clipStart = header * 1000;
+    } catch (error) {
+      this.loaded = null;
+      this.video.removeAttribute("src");
+      this.video.load();
+      this.message.textContent = error.status === 404 ? t("noRecording") : `${t("error")}: ${error.message}`;
+      this.tick();
+      return false;
+    }
+    this.loaded = { cameraId, start, end, clipStart };
+    this.video.src = url;
+    await new Promise((resolve) => {
+      this.video.addEventListener("loadedmetadata", resolve, { once: true });
+      this.video.addEventListener("error", resolve, { once: true });
+    });
+    this.seek(seekTo);
+    if (autoplay) this.video.play().catch(() => {});
+    return true;
+  }
+
+  /** Seek the loaded clip to wall-clock `time` (Date). */
+  seek(time) {
+    if (!this.loaded) return;
+    const offset = Math.max(0, (time.getTime() - this.loaded.clipStart) / 1000);
+    this.video.currentTime = Number.isFinite(this.video.duration) ? Math.min(offset, this.video.duration) : offset;
+    this.tick();
+  }
+
+  stop() {
+    this.video.pause();
+    this.video.removeAttribute("src");
+    this.video.load();
+  }
+}
