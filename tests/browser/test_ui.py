@@ -1,0 +1,167 @@
+"""The web UI in Debian chromium against the real service: log in, wall, search, event, playback,
+export and download, language switch, admin pages, and what a viewer may not see.
+
+Each test starts from a fresh browser context (Vietnamese by default). Screenshots of the main pages
+are saved to tests/artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import service as svc
+
+pytestmark = pytest.mark.browser
+
+
+def login(page: Page, username: str = "admin", password: str = svc.ADMIN_PASSWORD) -> None:
+    page.fill("#login-form input[name=username]", username)
+    page.fill("#login-form input[name=password]", password)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#logout")).to_be_visible()
+
+
+def wait_video_plays(page: Page, selector: str = ".player video") -> None:
+    """The player has decoded frames (readyState >= 2) and its clock moves."""
+    video = page.locator(selector)
+    page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle(), timeout=20_000)
+    first = video.evaluate("(v) => v.currentTime")
+    page.wait_for_function("([v, t]) => v.currentTime > t + 0.3", arg=[video.element_handle(), first], timeout=10_000)
+
+
+def test_login_in_vietnamese_then_camera_wall(page: Page, shot) -> None:
+    expect(page.locator("#login-form h1")).to_have_text("Đăng nhập")
+    expect(page.locator("#site-name")).to_have_text(svc.SITE_NAME)
+    shot(page, "01_login")
+    page.fill("#login-form input[name=username]", "admin")
+    page.fill("#login-form input[name=password]", "wrong-password")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#login-error")).to_have_text("Sai tên đăng nhập hoặc mật khẩu")
+    login(page)
+    tiles = page.locator(".wall .tile")
+    expect(tiles).to_have_count(4)
+    expect(page.locator(".wall .tile .badge.online")).to_have_count(4)
+    expect(tiles.first.locator(".badge")).to_contain_text("Trực tuyến")
+    page.wait_for_function("() => [...document.querySelectorAll('.wall img')].every((i) => i.naturalWidth > 0)")
+    shot(page, "02_wall")
+
+
+def test_search_with_filter_open_event_and_play(page: Page, service: svc.Service, shot) -> None:
+    login(page)
+    page.goto("/#/search")
+    page.locator("label.chip", has_text="Gây tai nạn bỏ chạy").click()
+    page.click("form.filters button[type=submit]")
+    cards = page.locator(".event-grid .event-card")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Gây tai nạn bỏ chạy")
+    expect(cards.first).to_contain_text("ô tô đỏ")
+    shot(page, "03_search")
+    cards.first.click()
+    expect(page).to_have_url(f"{service.url}/#/events/{service.events['hit_and_run']}")
+    expect(page.locator(".facts")).to_contain_text("Quốc lộ qua xã")
+    expect(page.locator(".event-info table")).to_contain_text("xe máy")
+    wait_video_plays(page)
+    expect(page.locator(".frame-clock")).to_contain_text("/")
+    shot(page, "04_event")
+
+
+def test_playback_page_plays_a_range(page: Page) -> None:
+    login(page)
+    page.goto("/#/playback")
+    page.select_option("#view select[name=camera]", "nga-ba-truong")
+    page.click("#view form button[type=submit]")
+    wait_video_plays(page)
+    expect(page.locator(".player-title")).to_have_text("Ngã ba trường học")
+
+
+def test_timeline_rows_and_scrub_plays(page: Page, shot) -> None:
+    login(page)
+    page.goto("/#/timeline?span=600000")
+    rows = page.locator(".timeline-row[data-camera]")
+    expect(rows).to_have_count(4)
+    expect(page.locator("rect.coverage").first).to_be_attached()
+    expect(page.locator("rect.marker.sev-alarm")).to_have_count(1)
+    track = page.locator(".timeline-row[data-camera=quoc-lo] svg.track")
+    marker_box = page.locator("rect.marker.sev-alarm").bounding_box()
+    track_box = track.bounding_box()
+    # Click just left of the hit-and-run marker: the player loads footage around that moment.
+    page.mouse.click(max(track_box["x"] + 1, marker_box["x"] - 4), track_box["y"] + track_box["height"] / 2)
+    wait_video_plays(page)
+    expect(page.locator(".timeline-row.selected")).to_have_attribute("data-camera", "quoc-lo")
+    shot(page, "05_timeline")
+
+
+def test_export_from_event_and_download_zip(page: Page, service: svc.Service, shot) -> None:
+    login(page)
+    page.goto(f"/#/events/{service.events['hit_and_run']}")
+    page.click("button.export-event")
+    dialog = page.locator("dialog.export-dialog")
+    expect(dialog.locator("input[name=camera][value=quoc-lo]")).to_be_checked()
+    dialog.locator("input[name=case_number]").fill("VV-2026-017")
+    dialog.locator("textarea[name=reason]").fill("Trích xuất phục vụ điều tra vụ tai nạn")
+    dialog.locator("button[type=submit]").click()
+    link = dialog.locator("a.download")
+    expect(link).to_be_visible(timeout=60_000)
+    shot(page, "06_export_dialog")
+    with page.expect_download() as info:
+        link.click()
+    archive = zipfile.ZipFile(io.BytesIO(info.value.path().read_bytes()))
+    assert "manifest.json" in archive.namelist()
+    dialog.locator("button", has_text="Đóng").click()
+    page.goto("/#/exports")
+    expect(page.locator("tr[data-export]", has_text="VV-2026-017")).to_contain_text("Hoàn tất")
+    shot(page, "07_exports")
+
+
+def test_switch_to_english_is_remembered(page: Page) -> None:
+    login(page)
+    page.click("#lang-toggle")
+    expect(page.locator("#nav a[data-route=wall]")).to_have_text("Camera wall")
+    expect(page.locator(".wall .tile .badge").first).to_contain_text("Online")
+    page.reload()
+    expect(page.locator("#nav a[data-route=search]")).to_have_text("Event search")
+    page.goto("/#/search")
+    page.locator("label.chip", has_text="Hit and run").click()
+    page.click("form.filters button[type=submit]")
+    expect(page.locator(".event-grid .event-card").first).to_contain_text("car red")
+
+
+def test_admin_pages_users_audit_cameras_reports(page: Page, shot) -> None:
+    login(page)
+    page.goto("/#/users")
+    expect(page.locator("table")).to_contain_text(svc.VIEWER[0])
+    expect(page.locator("table")).to_contain_text("Người xem")
+    shot(page, "08_users")
+    page.goto("/#/audit")
+    expect(page.locator("tr[data-action=login]").first).to_contain_text("admin")
+    shot(page, "09_audit")
+    page.goto("/#/cameras")
+    expect(page.locator("table tbody tr")).to_have_count(4)
+    shot(page, "10_cameras")
+    page.goto("/#/reports?period=last7days")
+    expect(page.locator(".report-table tbody tr")).to_have_count(5)  # four cameras and the totals
+    expect(page.locator(".report-head")).to_contain_text(svc.SITE_NAME)
+    shot(page, "11_reports")
+    page.emulate_media(media="print")
+    expect(page.locator(".signatures")).to_be_visible()
+    expect(page.locator("#nav")).to_be_hidden()
+    shot(page, "12_reports_print")
+    csv = page.request.get(page.locator("a.csv").get_attribute("href"))
+    assert csv.ok
+    assert csv.body().startswith(b"\xef\xbb\xbf")
+
+
+def test_viewer_sees_no_export_nor_admin_pages(page: Page, service: svc.Service) -> None:
+    login(page, *svc.VIEWER)
+    routes = set(page.locator("#nav a").evaluate_all("(links) => links.map((a) => a.dataset.route)"))
+    assert routes == {"wall", "timeline", "search"}
+    page.goto(f"/#/events/{service.events['intrusion']}")
+    expect(page.locator(".facts")).to_contain_text("Xâm nhập")
+    expect(page.locator("button.export-event")).to_have_count(0)
+    expect(page.locator(".player")).to_have_count(0)
+    page.goto("/#/exports")
+    expect(page.locator("#view .error")).to_have_text("Bạn không có quyền xem trang này")
