@@ -46,6 +46,7 @@ const VI = {
   reportTitle: "BÁO CÁO HOẠT ĐỘNG HỆ THỐNG CAMERA GIÁM SÁT", preparedBy: "Người lập báo cáo",
   approvedBy: "Thủ trưởng đơn vị", signHint: "(Ký, ghi rõ họ tên)", printedAt: "In lúc",
   severity_info: "Thông tin", severity_warning: "Cảnh báo", severity_alarm: "Báo động",
+  nation: "Cộng hòa xã hội chủ nghĩa Việt Nam", motto: "Độc lập - Tự do - Hạnh phúc",
 };
 
 const EN = {
@@ -90,6 +91,7 @@ const EN = {
   reportTitle: "SURVEILLANCE CAMERA SYSTEM ACTIVITY REPORT", preparedBy: "Prepared by",
   approvedBy: "Head of unit", signHint: "(Signature and full name)", printedAt: "Printed at",
   severity_info: "Info", severity_warning: "Warning", severity_alarm: "Alarm",
+  nation: "Socialist Republic of Vietnam", motto: "Independence - Freedom - Happiness",
 };
 
 // Codes from the API, translated for display. Unknown codes are shown as they are.
@@ -105,6 +107,7 @@ const CODES = {
       black: "đen", white: "trắng", grey: "xám", gray: "xám", silver: "bạc", red: "đỏ", orange: "cam", yellow: "vàng",
       green: "xanh lá", blue: "xanh dương", purple: "tím", pink: "hồng", brown: "nâu", beige: "be", unknown: "không rõ",
     },
+    role: { vehicle: "phương tiện", victim: "nạn nhân", intruder: "đối tượng", suspect: "nghi vấn" },
     direction: { N: "Bắc", NE: "Đông Bắc", E: "Đông", SE: "Đông Nam", S: "Nam", SW: "Tây Nam", W: "Tây", NW: "Tây Bắc" },
     action: {
       login: "Đăng nhập", login_failed: "Đăng nhập thất bại", logout: "Đăng xuất", live_view: "Xem trực tiếp",
@@ -153,7 +156,7 @@ export function t(key) {
   return (lang === "vi" ? VI : EN)[key] ?? EN[key] ?? key;
 }
 
-/** Translate an API code of `kind` (type | class | colour | direction | action). */
+/** Translate an API code of `kind` (type | class | colour | direction | role | action). */
 export function code(kind, value) {
   if (value === null || value === undefined || value === "") return "";
   return CODES[lang][kind]?.[value] ?? value;

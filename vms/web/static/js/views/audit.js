@@ -4,9 +4,12 @@ import { h, field, table } from "../dom.js";
 import { t, code, AUDIT_ACTIONS } from "../i18n.js";
 import { toInput, fromInput, formatDateTime } from "../time.js";
 
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
 function detailsText(details) {
-  return Object.entries(details ?? {}).map(([key, value]) => `${key}=${typeof value === "object" ? JSON.stringify(value) : value}`)
-    .join(" ");
+  const show = (value) => (typeof value === "object" ? JSON.stringify(value)
+    : ISO_TIME.test(String(value)) ? formatDateTime(value) : value);
+  return Object.entries(details ?? {}).map(([key, value]) => `${key}=${show(value)}`).join(" ");
 }
 
 async function render(root, ctx) {

@@ -34,7 +34,7 @@ function objectsTable(event) {
   if (!event.objects?.length) return "";
   return h("section", {}, h("h2", {}, t("objects")), table(
     ["#", t("objectClass"), t("colour"), t("direction"), t("speed")],
-    event.objects.map((o) => [o.role ? `${o.track_id} (${o.role})` : String(o.track_id), code("class", o.class_name),
+    event.objects.map((o) => [o.role ? `${o.track_id} (${code("role", o.role)})` : String(o.track_id), code("class", o.class_name),
       code("colour", o.colour) || "—", code("direction", o.direction) || "—",
       o.speed_kmh === null || o.speed_kmh === undefined ? "—" : `${o.speed_kmh.toFixed(0)} km/h`])));
 }

@@ -38,6 +38,8 @@ function reportTable(report) {
   const totalRow = h("tr.totals", {}, [t("total"), "", "", "", "", ...types.map((type) => String(totals[type] ?? 0)),
     String(Object.values(totals).reduce((a, b) => a + b, 0))].map((cell) => h("td", {}, cell)));
   const el = table(headers, [...rows, totalRow], { class: "report-table" });
+  // Numbers line up on the right: every column after "location".
+  el.querySelectorAll("tr").forEach((tr) => [...tr.children].slice(2).forEach((cell) => cell.classList.add("num")));
   return el;
 }
 
@@ -79,10 +81,13 @@ async function render(root, ctx) {
   root.append(
     h("div.toolbar.no-print", {}, h("h1", {}, t("reports")),
       h("a.button.ghost.csv", { href: withQuery("/api/reports/summary.csv", range), download: "" }, t("downloadCsv")),
-      h("button.primary.big", { type: "button", onclick: () => window.print() }, `🖨 ${t("print")}`)),
+      h("button.primary.big", { type: "button", onclick: () => window.print() }, t("print"))),
     form,
     h("article.report.card", {},
-      h("header.report-head", {}, h("div.site", {}, ctx.siteName), h("h2", {}, t("reportTitle")),
+      h("header.report-head", {},
+        h("div.letterhead", {}, h("div", {}, h("span.site", {}, ctx.siteName)),
+          h("div", {}, h("span.nation", {}, t("nation")), h("u", {}, t("motto")))),
+        h("h2", {}, t("reportTitle")),
         h("p", {}, `${t("period")}: ${formatDateTime(start).slice(0, 10)} – ${formatDateTime(new Date(end - 1)).slice(0, 10)}`),
         h("p", {}, `${t("camerasTotal")}: ${report.totals?.cameras ?? report.cameras.length} · ${t("onlineNow")}: ${online}`)),
       reportTable(report),

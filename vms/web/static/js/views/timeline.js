@@ -108,7 +108,8 @@ class Timeline {
 
   draw() {
     const start = this.end - this.span;
-    const x = (time) => Math.min(1, Math.max(0, (Date.parse(time) - start) / this.span));
+    const ms = (time) => (typeof time === "number" ? time : Date.parse(time));
+    const x = (time) => Math.min(1, Math.max(0, (ms(time) - start) / this.span));
     const { out, withDay } = ticks(start, this.end);
     const axis = svg("svg", { class: "axis", width: "100%", height: 28 },
       ...out.map((time) => svg("g", {},

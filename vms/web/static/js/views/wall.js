@@ -54,6 +54,8 @@ async function render(root, ctx) {
     const cameras = await getJson("/api/cameras");
     const online = cameras.filter((c) => c.enabled && c.status?.online).length;
     summary.textContent = `${online}/${cameras.length} ${t("online").toLowerCase()}`;
+    const ids = new Set(cameras.map((c) => c.id));
+    for (const [id, gone] of tiles) if (!ids.has(id)) { gone.el.remove(); tiles.delete(id); }
     for (const camera of cameras) {
       const old = tiles.get(camera.id);
       const fresh = tile(camera, ctx);
