@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from vms.cli_ops import add_ops_commands, dispatch
 from vms.config import ConfigError, SiteConfig, load_config
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-config", help="validate a config file and exit")
     check.add_argument("config", type=Path)
+    add_ops_commands(commands, _add_data_arg)
     return parser
 
 
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             return _run_site(_with_port(load_config(DEMO_CONFIG), args.port), args.data, args.duration)
         if args.command == "serve":
             return _run_site(_with_port(load_config(args.config), args.port), args.data, args.duration)
+        ops = dispatch(args)
+        if ops is not None:
+            return ops
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
