@@ -8,6 +8,7 @@ are saved to tests/artifacts/screenshots/.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -110,7 +111,11 @@ def test_export_from_event_and_download_zip(page: Page, service: svc.Service, sh
     with page.expect_download() as info:
         link.click()
     archive = zipfile.ZipFile(io.BytesIO(info.value.path().read_bytes()))
-    assert "manifest.json" in archive.namelist()
+    manifests = [name for name in archive.namelist() if name.rsplit("/", 1)[-1] == "manifest.json"]
+    assert len(manifests) == 1
+    manifest = json.loads(archive.read(manifests[0]))
+    assert manifest["case_number"] == "VV-2026-017"
+    assert [camera["camera_id"] for camera in manifest["cameras"]] == ["quoc-lo"]
     dialog.locator("button", has_text="Đóng").click()
     page.goto("/#/exports")
     expect(page.locator("tr[data-export]", has_text="VV-2026-017")).to_contain_text("Hoàn tất")
@@ -165,3 +170,27 @@ def test_viewer_sees_no_export_nor_admin_pages(page: Page, service: svc.Service)
     expect(page.locator(".player")).to_have_count(0)
     page.goto("/#/exports")
     expect(page.locator("#view .error")).to_have_text("Bạn không có quyền xem trang này")
+
+
+# Segments [start, end] (seconds), requested [start, end), clip duration -> wall-clock clip start (s).
+CLIP_STARTS = [
+    ([(100, 110), (110, 120)], (95, 115), 15.0, 100.0),  # footage begins after the requested start
+    ([(100, 110), (110, 120)], (104, 115), 12.5, 102.5),  # starts at the keyframe before 104
+    ([(100, 110), (110, 120)], (104, 200), 17.0, 103.0),  # footage ends before the requested end
+    ([(100, 110)], (104, 108), 30.0, 94.0),  # implausible duration: at most 10 s before the start
+    ([], (104, 108), 3.0, 104.0),  # nothing known: the requested start
+]
+
+
+@pytest.mark.parametrize(("segments", "requested", "duration", "expected"), CLIP_STARTS)
+def test_player_anchors_clip_to_wall_clock(page: Page, segments, requested, duration, expected) -> None:
+    iso = lambda s: f"2026-11-23T00:{s // 60:02d}:{s % 60:02d}Z"  # noqa: E731
+    result = page.evaluate(
+        """async ([segments, start, end, duration]) => {
+            const { clipStartFrom } = await import("/static/js/player.js");
+            return clipStartFrom(segments, new Date(start), new Date(end), duration);
+        }""",
+        [[{"start": iso(a), "end": iso(b)} for a, b in segments], iso(requested[0]), iso(requested[1]), duration],
+    )
+    base = page.evaluate("() => Date.parse('2026-11-23T00:00:00Z')")
+    assert (result - base) / 1000 == expected

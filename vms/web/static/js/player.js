@@ -1,6 +1,6 @@
 // A recorded-video player: loads playback.mp4 for a camera and range, shows the wall-clock time of
 // the frame on screen, and seeks by wall-clock time (used by the timeline scrubber and event pages).
-import { playbackUrl, ApiError } from "./api.js";
+import { playbackUrl, ApiError, getJson } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { formatDateTime } from "./time.js";
@@ -37,41 +37,48 @@ export class Player {
   }
 
   /**
-   * Load [start, end) of `cameraId` and seek to `seekTo` (Date, default start). The clip begins at the
-   * keyframe at or before `start`; the server may say exactly where in X-Clip-Start (epoch seconds).
+   * Load [start, end) of `cameraId` and seek to `seekTo` (Date, default start). Resolves true when
+   * the clip is ready, false (with the reason shown) when there is no footage.
    */
   async load(cameraId, start, end, { seekTo = start, title = "", autoplay = true } = {}) {
     this.message.textContent = "";
     this.title.textContent = title;
     const url = playbackUrl(cameraId, start, end);
-    // Ask for one byte first so a range without footage shows the server's reason instead of a
-    // silent black player. "bytes=1-1" (not 0-) keeps this probe out of the playback audit log.
-    let clipStart = start.getTime();
+    let header = null;
+    let segments = [];
     try {
+      // One byte first, so a range without footage shows the server's reason instead of a silent
+      // black player. "bytes=1-1" (not 0-) keeps this probe out of the playback audit log.
       const probe = await fetch(url, { credentials: "same-origin", headers: { Range: "bytes=1-1" } });
       if (!probe.ok) {
         const body = await probe.json().catch(() => ({}));
         throw new ApiError(probe.status, body.detail ?? probe.statusText);
       }
-      const header = Number(probe.headers.get("X-Clip-Start"));
-      if (header > 0) clipStart = header * 1000;
+      header = Number(probe.headers.get("X-Clip-Start")) || null;
+      if (!header) segments = await getJson("/api/recordings", { camera_id: cameraId, start, end });
     } catch (error) {
-      this.loaded = null;
-      this.video.removeAttribute("src");
-      this.video.load();
-      this.message.textContent = error.status === 404 ? t("noRecording") : `${t("error")}: ${error.message}`;
-      this.tick();
+      this.unload(error.status === 404 ? t("noRecording") : `${t("error")}: ${error.message}`);
       return false;
     }
-    this.loaded = { cameraId, start, end, clipStart };
+    this.loaded = null; // until the new clip's anchor is known, its frames have no wall time
     this.video.src = url;
     await new Promise((resolve) => {
       this.video.addEventListener("loadedmetadata", resolve, { once: true });
       this.video.addEventListener("error", resolve, { once: true });
     });
+    const clipStart = header ? header * 1000 : clipStartFrom(segments, start, end, this.video.duration);
+    this.loaded = { cameraId, start, end, clipStart };
     this.seek(seekTo);
     if (autoplay) this.video.play().catch(() => {});
     return true;
+  }
+
+  unload(message) {
+    this.loaded = null;
+    this.video.removeAttribute("src");
+    this.video.load();
+    this.message.textContent = message;
+    this.tick();
   }
 
   /** Seek the loaded clip to wall-clock `time` (Date). */
@@ -87,4 +94,20 @@ export class Player {
     this.video.removeAttribute("src");
     this.video.load();
   }
+}
+
+/**
+ * Wall-clock start (ms) of a clip cut from `segments` for [start, end) that lasts `duration` s.
+ * The server cuts from the keyframe at or before `start`, or from the first segment's start when the
+ * footage begins later. Inside a segment that keyframe is unknown here, so count back from the
+ * clip's end instead: the requested end, or the end of the last segment when footage stops sooner.
+ */
+export function clipStartFrom(segments, start, end, duration) {
+  if (!segments.length || !Number.isFinite(duration)) return start.getTime();
+  const first = Date.parse(segments[0].start);
+  if (first >= start.getTime()) return first;
+  const clipEnd = Math.min(end.getTime(), Date.parse(segments.at(-1).end));
+  const estimate = clipEnd - duration * 1000;
+  // Never later than the requested start, never more than one long GOP before it.
+  return Math.min(start.getTime(), Math.max(start.getTime() - 10_000, estimate));
 }
