@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from vms.auth import create_user
 from vms.db.models import Event, EventObject, Segment
+from vms.snapshots import latest_keyframe_jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "Admin-Browser-7"
@@ -134,12 +135,17 @@ def seed(service: Service) -> None:
     try:
         with Session(engine) as session, session.begin():
             for camera_id, event_type, severity, objects in SEEDED_EVENTS:
-                first = session.scalar(select(func.min(Segment.start)).where(Segment.camera_id == camera_id))
-                assert first is not None
-                start_at: datetime = first + timedelta(seconds=4)
+                first = session.scalars(select(Segment).where(Segment.camera_id == camera_id)
+                                        .order_by(Segment.start).limit(1)).one()
+                start_at: datetime = first.start + timedelta(seconds=4)
+                snapshot = f"seeded-{camera_id}.jpg"  # relative to state/snapshots, as the service stores them
+                snapshots = service.data / "state" / "snapshots"
+                snapshots.mkdir(parents=True, exist_ok=True)
+                (snapshots / snapshot).write_bytes(latest_keyframe_jpeg(service.data / "recordings" / first.path))
                 event = Event(camera_id=camera_id, type=event_type, start=start_at, end=start_at + timedelta(seconds=5),
                               severity=severity, zone="lan-1", detector="simulated",
-                              object_classes=",".join(sorted({o[0] for o in objects})), details={"seeded": True})
+                              object_classes=",".join(sorted({o[0] for o in objects})), details={"seeded": True},
+                              snapshot=snapshot)
                 session.add(event)
                 session.flush()
                 for track_id, (class_name, colour, direction, speed, role) in enumerate(objects, start=1):

@@ -107,7 +107,7 @@ def test_export_from_event_and_download_zip(page: Page, service: svc.Service, sh
     dialog.locator("button[type=submit]").click()
     link = dialog.locator("a.download")
     expect(link).to_be_visible(timeout=60_000)
-    shot(page, "06_export_dialog")
+    shot(page, "06_export_dialog", full_page=False)
     with page.expect_download() as info:
         link.click()
     archive = zipfile.ZipFile(io.BytesIO(info.value.path().read_bytes()))

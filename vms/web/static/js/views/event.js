@@ -62,8 +62,8 @@ async function render(root, ctx) {
     h("div.toolbar", {}, h("h1", {}, `${code("type", event.type)} — ${t("eventNo")} ${event.id}`)),
     actions,
     h("div.event-layout", {},
-      h("div.event-media", {}, player ? player.el : "", snapshot),
-      h("div.event-info.card", {}, facts(event), objectsTable(event))));
+      h("div.event-media", {}, player ? player.el : ""),
+      h("div.event-info.card", {}, snapshot, facts(event), objectsTable(event))));
   const title = `${event.camera_name ?? event.camera_id} · ${formatDateTime(clip.start)}`;
   const play = () => player.load(event.camera_id, clip.start, clip.end, { seekTo: clip.at, title });
   if (player) play();

@@ -114,7 +114,8 @@ class Timeline {
     const axis = svg("svg", { class: "axis", width: "100%", height: 28 },
       ...out.map((time) => svg("g", {},
         svg("line", { x1: pct(x(time)), x2: pct(x(time)), y1: 18, y2: 28 }),
-        svg("text", { x: pct(x(time)), y: 13, "text-anchor": "middle" },
+        // Labels near an edge are anchored inwards so they are not cut off.
+        svg("text", { x: pct(x(time)), y: 13, "text-anchor": x(time) < 0.04 ? "start" : x(time) > 0.96 ? "end" : "middle" },
           withDay ? `${formatDay(time)} ${formatClock(time, false)}` : formatClock(time, false)))));
     const rows = this.data.map((camera) => this.row(camera, x));
     this.rows.replaceChildren(h("div.timeline-row.axis-row", {}, h("span.row-label"), axis), ...rows);
