@@ -172,6 +172,55 @@ def test_viewer_sees_no_export_nor_admin_pages(page: Page, service: svc.Service)
     expect(page.locator("#view .error")).to_have_text("Bạn không có quyền xem trang này")
 
 
+
+def test_admin_adds_investigator_limited_to_one_camera(page: Page, browser, service: svc.Service) -> None:
+    login(page)
+    page.goto("/#/users")
+    page.click("#view .toolbar button.primary")
+    dialog = page.locator("dialog form.user-form")
+    dialog.locator("input[name=username]").fill("dieutra")
+    dialog.locator("input[name=full_name]").fill("Điều tra viên Lê Văn B")
+    dialog.locator("select[name=role]").select_option("investigator")
+    dialog.locator("input[name=password]").fill("Dieu-Tra-2026")
+    dialog.locator("input[name=camera][value=quoc-lo]").check()
+    dialog.locator("button[type=submit]").click()
+    row = page.locator("#view tbody tr", has_text="dieutra")
+    expect(row).to_contain_text("Điều tra viên")
+    expect(row).to_contain_text("Quốc lộ qua xã")
+    # The new user sees only that camera, may export, and changes the password.
+    other = browser.new_context(base_url=service.url, viewport={"width": 1280, "height": 800})
+    try:
+        mine = other.new_page()
+        mine.goto("/")
+        login(mine, "dieutra", "Dieu-Tra-2026")
+        expect(mine.locator(".wall .tile")).to_have_count(1)
+        expect(mine.locator("#nav a[data-route=exports]")).to_be_visible()
+        expect(mine.locator("#nav a[data-route=users]")).to_have_count(0)
+        mine.click("#whoami")
+        form = mine.locator("dialog form.password-form")
+        form.locator("input[name=old_password]").fill("Dieu-Tra-2026")
+        form.locator("input[name=new_password]").fill("Dieu-Tra-2027")
+        form.locator("input[name=repeat]").fill("Dieu-Tra-2027")
+        form.locator("button[type=submit]").click()
+        expect(form).to_have_count(0)
+        mine.click("#logout")
+        login(mine, "dieutra", "Dieu-Tra-2027")
+    finally:
+        other.close()
+
+
+def test_admin_edits_a_camera(page: Page) -> None:
+    login(page)
+    page.goto("/#/cameras")
+    page.locator("#view tbody tr", has_text="nga-ba-truong").locator("button", has_text="Sửa").click()
+    dialog = page.locator("dialog form.camera-form")
+    expect(dialog.locator("input[name=id]")).to_have_attribute("readonly", "")
+    dialog.locator("input[name=location]").fill("Trước cổng trường THCS")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator("#view tbody tr", has_text="nga-ba-truong")).to_contain_text("Trước cổng trường THCS")
+    page.goto("/#/wall")
+    expect(page.locator(".tile[data-camera=nga-ba-truong]")).to_contain_text("Trước cổng trường THCS")
+
 # Segments [start, end] (seconds), requested [start, end), clip duration -> wall-clock clip start (s).
 CLIP_STARTS = [
     ([(100, 110), (110, 120)], (95, 115), 15.0, 100.0),  # footage begins after the requested start

@@ -3,6 +3,7 @@ import { ApiError, request, setUnauthorizedHandler, getJson } from "./js/api.js"
 import { h, $ } from "./js/dom.js";
 import { currentLang, setLang, t, translatePage, onLangChange } from "./js/i18n.js";
 import { can } from "./js/roles.js";
+import { openPasswordDialog } from "./js/password.js";
 import wall from "./js/views/wall.js";
 import timeline from "./js/views/timeline.js";
 import search from "./js/views/search.js";
@@ -71,7 +72,7 @@ function showLogin() {
   $("#login-view").hidden = false;
   $("#view").hidden = true;
   $("#logout").hidden = true;
-  $("#whoami").textContent = "";
+  $("#whoami").hidden = true;
   $("#nav").replaceChildren();
   $("#login-form").username.focus();
 }
@@ -81,7 +82,9 @@ function showApp(user) {
   $("#login-view").hidden = true;
   $("#view").hidden = false;
   $("#logout").hidden = false;
+  $("#whoami").hidden = false;
   $("#whoami").textContent = `${user.full_name || user.username} · ${t(`role_${user.role}`)}`;
+  $("#whoami").title = t("changePassword");
   route();
 }
 
@@ -115,6 +118,7 @@ async function init() {
   $("#lang-toggle").textContent = t("switchLang");
   $("#lang-toggle").addEventListener("click", () => setLang(currentLang() === "vi" ? "en" : "vi"));
   $("#login-form").addEventListener("submit", login);
+  $("#whoami").addEventListener("click", openPasswordDialog);
   $("#logout").addEventListener("click", async () => {
     await request("/api/auth/logout", { method: "POST" }).catch(() => {});
     showLogin();

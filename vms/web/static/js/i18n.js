@@ -46,6 +46,7 @@ const VI = {
   reportTitle: "BÁO CÁO HOẠT ĐỘNG HỆ THỐNG CAMERA GIÁM SÁT", preparedBy: "Người lập báo cáo",
   approvedBy: "Thủ trưởng đơn vị", signHint: "(Ký, ghi rõ họ tên)", printedAt: "In lúc",
   severity_info: "Thông tin", severity_warning: "Cảnh báo", severity_alarm: "Báo động",
+  changePassword: "Đổi mật khẩu", repeatPassword: "Nhập lại mật khẩu mới", passwordsDiffer: "Hai mật khẩu mới không khớp",
   nation: "Cộng hòa xã hội chủ nghĩa Việt Nam", motto: "Độc lập - Tự do - Hạnh phúc",
 };
 
@@ -91,6 +92,7 @@ const EN = {
   reportTitle: "SURVEILLANCE CAMERA SYSTEM ACTIVITY REPORT", preparedBy: "Prepared by",
   approvedBy: "Head of unit", signHint: "(Signature and full name)", printedAt: "Printed at",
   severity_info: "Info", severity_warning: "Warning", severity_alarm: "Alarm",
+  changePassword: "Change password", repeatPassword: "Repeat the new password", passwordsDiffer: "The new passwords differ",
   nation: "Socialist Republic of Vietnam", motto: "Independence - Freedom - Happiness",
 };
 
