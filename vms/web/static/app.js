@@ -14,9 +14,12 @@ import cameras from "./js/views/cameras.js";
 import users from "./js/views/users.js";
 import audit from "./js/views/audit.js";
 import reports from "./js/views/reports.js";
+import discovery from "./js/views/discovery.js";
+import ptz from "./js/views/ptz.js";
 
 // Route name -> view. Order is the menu order; views without `menu` are reached by links only.
-const VIEWS = { wall, timeline, search, events: eventView, playback, exports: exportsView, cameras, users, audit, reports };
+const VIEWS = { wall, timeline, search, events: eventView, playback, exports: exportsView, cameras, users, audit, reports,
+  discovery, ptz };
 
 const state = { user: null, cleanup: null, siteName: "" };
 

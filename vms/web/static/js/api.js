@@ -26,6 +26,7 @@ async function errorDetail(response) {
   const body = await response.json().catch(() => null);
   const detail = body?.detail;
   if (Array.isArray(detail)) return detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+  if (detail && typeof detail === "object" && detail.message) return detail.message; // ONVIF {code, message}
   return typeof detail === "string" ? detail : response.statusText;
 }
 

@@ -12,6 +12,8 @@ const CAN = {
   users: [],
   audit: [],
   reports: ["operator", "investigator"],
+  onvif: ["installer"],
+  ptz: ["installer", "operator", "investigator"],
 };
 
 export function can(user, capability) {
