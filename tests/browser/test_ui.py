@@ -221,6 +221,20 @@ def test_admin_edits_a_camera(page: Page) -> None:
     page.goto("/#/wall")
     expect(page.locator(".tile[data-camera=nga-ba-truong]")).to_contain_text("Trước cổng trường THCS")
 
+
+def test_onvif_discovery_and_ptz_pages_render(page: Page, shot) -> None:
+    """Rendering only: no ONVIF camera exists on this site (the ONVIF flows are tested in tests/vms)."""
+    login(page)
+    page.goto("/#/discovery")
+    expect(page.locator("#view h1")).to_have_text("Tìm camera ONVIF")
+    page.locator("#view button", has_text="Nhập địa chỉ thủ công").click()
+    expect(page.locator("form.onvif-device input[name=address]")).to_be_visible()
+    shot(page, "13_onvif_discovery")
+    page.goto("/#/ptz")
+    expect(page.locator(".pad .pad-button")).to_have_count(9)
+    expect(page.locator("#view p.error")).to_have_text("Chưa có camera RTSP/ONVIF nào")
+    shot(page, "14_ptz")
+
 # Segments [start, end] (seconds), requested [start, end), clip duration -> wall-clock clip start (s).
 CLIP_STARTS = [
     ([(100, 110), (110, 120)], (95, 115), 15.0, 100.0),  # footage begins after the requested start

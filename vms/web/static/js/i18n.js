@@ -53,7 +53,7 @@ const VI = {
   firmware: "Firmware", mainStream: "Luồng chính (ghi hình)", subStream: "Luồng phụ (phân tích)", ptzSupported: "Hỗ trợ PTZ",
   clockDrift: "Lệch đồng hồ", warnings: "Lưu ý", registered: "Đã thêm camera", presets: "Vị trí đặt sẵn", go: "Đến",
   ptzHelp: "Giữ nút (hoặc phím mũi tên, +/−) để quay; thả ra để dừng.", stop: "Dừng", zoomInPtz: "Phóng", zoomOutPtz: "Thu",
-  up: "Lên", down: "Xuống", left: "Trái", right: "Phải",
+  noPtzCameras: "Chưa có camera RTSP/ONVIF nào", up: "Lên", down: "Xuống", left: "Trái", right: "Phải",
   changePassword: "Đổi mật khẩu", repeatPassword: "Nhập lại mật khẩu mới", passwordsDiffer: "Hai mật khẩu mới không khớp",
   nation: "Cộng hòa xã hội chủ nghĩa Việt Nam", motto: "Độc lập - Tự do - Hạnh phúc",
 };
@@ -107,7 +107,7 @@ const EN = {
   firmware: "Firmware", mainStream: "Main stream (recorded)", subStream: "Sub stream (detection)", ptzSupported: "PTZ",
   clockDrift: "Clock drift", warnings: "Warnings", registered: "Camera added", presets: "Presets", go: "Go",
   ptzHelp: "Hold a button (or arrow keys, +/−) to move; release to stop.", stop: "Stop", zoomInPtz: "Zoom in",
-  zoomOutPtz: "Zoom out", up: "Up", down: "Down", left: "Left", right: "Right",
+  zoomOutPtz: "Zoom out", noPtzCameras: "No RTSP/ONVIF cameras yet", up: "Up", down: "Down", left: "Left", right: "Right",
   changePassword: "Change password", repeatPassword: "Repeat the new password", passwordsDiffer: "The new passwords differ",
   nation: "Socialist Republic of Vietnam", motto: "Independence - Freedom - Happiness",
 };

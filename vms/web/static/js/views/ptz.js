@@ -57,7 +57,7 @@ function padButton(pad, [symbol, pan, tilt, zoom, labels]) {
 
 async function render(root, ctx) {
   const cameras = (await getJson("/api/cameras")).filter((c) => c.source_kind === "rtsp");
-  const message = h("p.error", { role: "alert" });
+  const message = h("p.error", { role: "alert" }, cameras.length ? "" : t("noPtzCameras"));
   const pad = new Pad(message);
   const still = h("img.ptz-still", { alt: "" });
   const presets = h("div.presets");
