@@ -46,6 +46,7 @@ class Timeline {
     this.end = this.live ? Date.now() : endParam;
     this.cameraFilter = ctx.params.get("camera") ?? "";
     this.cursor = null; // {time, cameraId}
+    this.dragging = false;
     this.data = [];
     this.player = ctx.can("playback") ? new Player({ onTime: (time, cameraId) => this.setCursor(time, cameraId) }) : null;
     this.build(root);
@@ -67,6 +68,8 @@ class Timeline {
         button(t("earlier"), () => this.pan(-0.5)), button(t("later"), () => this.pan(0.5)),
         button(t("now"), () => { this.live = true; this.load(); })),
       h("p.hint", {}, this.rangeLabel, " — ", t("timelineHelp")),
+      h("div.legend", {}, h("span.key.coverage", {}, t("coverage")),
+        ...["info", "warning", "alarm"].map((sev) => h(`span.key.sev-${sev}`, {}, t(`severity_${sev}`)))),
       this.rows, this.message, this.player ? this.player.el : "");
   }
 
@@ -148,6 +151,7 @@ class Timeline {
     let moved = false;
     track.addEventListener("pointerdown", (e) => {
       dragging = true; moved = false;
+      this.dragging = true; // no live redraw under the pointer
       track.setPointerCapture(e.pointerId);
       this.setCursor(timeAt(e), cameraId);
     });
@@ -159,6 +163,7 @@ class Timeline {
     track.addEventListener("pointerup", (e) => {
       if (!dragging) return;
       dragging = false;
+      this.dragging = false;
       const marker = e.target.closest?.(".marker");
       if (!moved && marker && this.ctx.can("events")) { this.ctx.navigate(`#/events/${marker.dataset.event}`); return; }
       this.seek(timeAt(e), cameraId);
@@ -204,7 +209,7 @@ class Timeline {
 async function render(root, ctx) {
   const timeline = new Timeline(ctx, root);
   await timeline.load();
-  const timer = setInterval(() => { if (timeline.live && !timeline.player?.video.seeking) timeline.load(); }, REFRESH_MS);
+  const timer = setInterval(() => { if (timeline.live && !timeline.dragging) timeline.load(); }, REFRESH_MS);
   return () => { clearInterval(timer); timeline.player?.stop(); };
 }
 
