@@ -27,9 +27,13 @@ def _iso(value: str) -> datetime:
 def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None:  # type: ignore[no-untyped-def]
     export = commands.add_parser("export", help="export a time range as a signed evidence package")
     add_data_arg(export)
-    export.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
+    export.add_argument(
+        "--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)"
+    )
     export.add_argument("--camera", action="append", required=True, help="camera id (repeat for several)")
-    export.add_argument("--from", dest="start", type=_iso, required=True, help="ISO 8601 start with time zone")
+    export.add_argument(
+        "--from", dest="start", type=_iso, required=True, help="ISO 8601 start with time zone"
+    )
     export.add_argument("--to", dest="end", type=_iso, required=True, help="ISO 8601 end with time zone")
     export.add_argument("--out", type=Path, required=True, help="new or empty folder for the package")
     export.add_argument("--case", default="", help="case number (số hồ sơ)")
@@ -37,7 +41,9 @@ def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None
 
     verify = commands.add_parser("verify", help="check an evidence package; exit 0 and 'OK' when intact")
     verify.add_argument("folder", type=Path)
-    verify.add_argument("--data", type=Path, default=None, help="also check the package was signed by this site")
+    verify.add_argument(
+        "--data", type=Path, default=None, help="also check the package was signed by this site"
+    )
 
     users = commands.add_parser("users", help="manage accounts without the web UI")
     user_commands = users.add_subparsers(dest="users_command", required=True)
@@ -45,9 +51,13 @@ def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None
     add_data_arg(add)
     add.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
     add.add_argument("--username", required=True)
-    add.add_argument("--role", required=True, choices=["admin", "installer", "operator", "investigator", "viewer"])
+    add.add_argument(
+        "--role", required=True, choices=["admin", "installer", "operator", "investigator", "viewer"]
+    )
     add.add_argument("--full-name", default="")
-    add.add_argument("--camera", action="append", default=[], help="restrict to this camera (repeat); default all")
+    add.add_argument(
+        "--camera", action="append", default=[], help="restrict to this camera (repeat); default all"
+    )
 
 
 def _site(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -71,14 +81,33 @@ def run_export(args: argparse.Namespace) -> int:
     site = _site(args)
     exporter = f"cli:{getpass.getuser()}"
     try:
-        manifest = export_package(site.session_factory, site.paths, site.config, args.out, args.camera, args.start,
-                                  args.end, args.case, args.reason, exporter)
+        manifest = export_package(
+            site.session_factory,
+            site.paths,
+            site.config,
+            args.out,
+            args.camera,
+            args.start,
+            args.end,
+            args.case,
+            args.reason,
+            exporter,
+        )
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     with site.session_factory.begin() as session:
-        audit(session, exporter, "export_create", target=str(args.out.resolve()), cameras=args.camera,
-              start=args.start.isoformat(), end=args.end.isoformat(), case_number=args.case, reason=args.reason)
+        audit(
+            session,
+            exporter,
+            "export_create",
+            target=str(args.out.resolve()),
+            cameras=args.camera,
+            start=args.start.isoformat(),
+            end=args.end.isoformat(),
+            case_number=args.case,
+            reason=args.reason,
+        )
     site.engine.dispose()
     print(f"{args.out}: {len(manifest['files'])} video file(s), case {args.case or '-'}; segments on hold")
     return 0
@@ -118,8 +147,14 @@ def run_users(args: argparse.Namespace) -> int:
         with site.session_factory.begin() as session:
             user = create_user(session, args.username, password, args.role, args.full_name)
             set_user_cameras(session, user.id, args.camera)
-            audit(session, f"cli:{getpass.getuser()}", "user_create", target=args.username, role=args.role,
-                  cameras=sorted(args.camera))
+            audit(
+                session,
+                f"cli:{getpass.getuser()}",
+                "user_create",
+                target=args.username,
+                role=args.role,
+                cameras=sorted(args.camera),
+            )
     except (PasswordPolicyError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

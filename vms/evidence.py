@@ -47,7 +47,8 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:
@@ -61,7 +62,9 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
 
 
 def public_pem(key: Ed25519PrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -111,10 +114,24 @@ class ExportRequest:
 
 def _camera_entry(camera: CameraFootage, request: ExportRequest, out_dir: Path) -> tuple[dict, str | None]:
     """Cut one camera's footage into out_dir/video; return its manifest entry and file name."""
-    entry: dict = {"camera_id": camera.camera_id, "name": camera.name, "location": camera.location,
-                   "file": None, "actual": None, "packets": 0,
-                   "source_segments": [{"path": s.relative, "start": stamps(s.start), "end": stamps(s.end),
-                                        "bytes": s.bytes, "sha256": sha256_file(s.path)} for s in camera.segments]}
+    entry: dict = {
+        "camera_id": camera.camera_id,
+        "name": camera.name,
+        "location": camera.location,
+        "file": None,
+        "actual": None,
+        "packets": 0,
+        "source_segments": [
+            {
+                "path": s.relative,
+                "start": stamps(s.start),
+                "end": stamps(s.end),
+                "bytes": s.bytes,
+                "sha256": sha256_file(s.path),
+            }
+            for s in camera.segments
+        ],
+    }
     if not camera.segments:
         return entry, None
     name = f"video/{camera.camera_id}_{request.start.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}.mp4"
@@ -123,14 +140,23 @@ def _camera_entry(camera: CameraFootage, request: ExportRequest, out_dir: Path) 
         info = write_clip(sources, request.start.timestamp(), request.end.timestamp(), out_dir / name)
     except ClipError:
         return entry, None
-    entry.update(file=name, packets=info.packets,
-                 actual={"start": stamps(datetime.fromtimestamp(info.start, timezone.utc)),
-                         "end": stamps(datetime.fromtimestamp(info.end, timezone.utc))})
+    entry.update(
+        file=name,
+        packets=info.packets,
+        actual={
+            "start": stamps(datetime.fromtimestamp(info.start, timezone.utc)),
+            "end": stamps(datetime.fromtimestamp(info.end, timezone.utc)),
+        },
+    )
     return entry, name
 
 
-def build_package(request: ExportRequest, out_dir: Path, key: Ed25519PrivateKey,
-                  progress: Callable[[float], None] = lambda _: None) -> dict:
+def build_package(
+    request: ExportRequest,
+    out_dir: Path,
+    key: Ed25519PrivateKey,
+    progress: Callable[[float], None] = lambda _: None,
+) -> dict:
     """Write the package into the empty folder `out_dir`; return the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):
@@ -146,12 +172,22 @@ def build_package(request: ExportRequest, out_dir: Path, key: Ed25519PrivateKey,
         raise ExportError("no recorded footage in the requested range")
     pem = public_pem(key)
     manifest = {
-        "format": FORMAT, "site": request.site_name, "case_number": request.case_number,
-        "reason": request.reason, "exporter": request.exporter, "created": stamps(datetime.now(timezone.utc)),
-        "timezone": str(LOCAL_TZ), "requested": {"start": stamps(request.start), "end": stamps(request.end)},
-        "cameras": cameras, "files": files,
-        "signature": {"algorithm": "Ed25519", "file": SIGNATURE, "public_key": PUBLIC_KEY,
-                      "public_key_sha256": hashlib.sha256(pem).hexdigest()},
+        "format": FORMAT,
+        "site": request.site_name,
+        "case_number": request.case_number,
+        "reason": request.reason,
+        "exporter": request.exporter,
+        "created": stamps(datetime.now(timezone.utc)),
+        "timezone": str(LOCAL_TZ),
+        "requested": {"start": stamps(request.start), "end": stamps(request.end)},
+        "cameras": cameras,
+        "files": files,
+        "signature": {
+            "algorithm": "Ed25519",
+            "file": SIGNATURE,
+            "public_key": PUBLIC_KEY,
+            "public_key_sha256": hashlib.sha256(pem).hexdigest(),
+        },
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     (out_dir / MANIFEST).write_bytes(manifest_bytes)
@@ -193,7 +229,11 @@ def _check_signature(folder: Path) -> dict | None:
         key = serialization.load_pem_public_key((folder / PUBLIC_KEY).read_bytes())
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("not Ed25519")
-        key.verify(base64.b64decode((folder / SIGNATURE).read_bytes(), validate=False), manifest_bytes)
+        encoded = (folder / SIGNATURE).read_bytes()
+        signature = base64.b64decode(encoded.strip(), validate=True)
+        if encoded != base64.b64encode(signature) + b"\n":
+            raise ValueError("not the canonical encoding")  # base64 can hide changed bytes otherwise
+        key.verify(signature, manifest_bytes)
         return json.loads(manifest_bytes)
     except (InvalidSignature, ValueError, TypeError):
         return None
@@ -219,6 +259,10 @@ def verify_package(folder: Path, site_public_pem: bytes | None = None) -> Verifi
     if manifest is None:
         result.problems.append(_name_altered_meta(folder, sums))
         return result
+    pem_hash = manifest.get("signature", {}).get("public_key_sha256")
+    if sha256_file(folder / PUBLIC_KEY) != pem_hash:  # a PEM can change yet load the same key
+        result.problems.append(f"{PUBLIC_KEY}: altered (differs from the hash in the signed manifest)")
+        return result
     files: dict[str, dict] = manifest.get("files", {})
     for name in sorted(on_disk - set(files) - {*META_FILES, SUMS}):
         result.problems.append(f"{name}: extra file not in the manifest")
@@ -229,6 +273,6 @@ def verify_package(folder: Path, site_public_pem: bytes | None = None) -> Verifi
             result.problems.append(f"{name}: SHA-256 differs from the signed manifest")
     if not result.problems and (folder / SUMS).read_text(encoding="utf-8") != _sums_text(folder, files):
         result.problems.append(f"{SUMS}: does not match the signed manifest")
-    if site_public_pem is not None and (folder / PUBLIC_KEY).read_bytes().strip() != site_public_pem.strip():
+    if site_public_pem is not None and (folder / PUBLIC_KEY).read_bytes() != site_public_pem:
         result.problems.append(f"{PUBLIC_KEY}: signed with a key that is not this site's")
     return result

@@ -21,8 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vms.config import SiteConfig
 from vms.db.models import Camera, Export, Segment
-from vms.evidence import (CameraFootage, ExportError, ExportRequest, SourceFile, build_package,
-                          load_or_create_signing_key)
+from vms.evidence import (
+    CameraFootage,
+    ExportError,
+    ExportRequest,
+    SourceFile,
+    build_package,
+    load_or_create_signing_key,
+)
 from vms.paths import DataPaths
 from vms.recordings import segments_between
 
@@ -30,16 +36,19 @@ log = logging.getLogger(__name__)
 PROGRESS_STEP = 0.05  # write progress to the database at most every 5 %
 
 
-def gather_footage(session: Session, camera_ids: list[str], start: datetime, end: datetime,
-                   recordings_root: Path) -> list[CameraFootage]:
+def gather_footage(
+    session: Session, camera_ids: list[str], start: datetime, end: datetime, recordings_root: Path
+) -> list[CameraFootage]:
     """The cameras and the segments of each overlapping [start, end)."""
     footage = []
     for camera_id in camera_ids:
         camera = session.get(Camera, camera_id)
         if camera is None:
             raise ExportError(f"no such camera: {camera_id}")
-        files = [SourceFile(recordings_root / s.path, s.path, s.start, s.end, s.bytes)
-                 for s in segments_between(session, camera_id, start, end)]
+        files = [
+            SourceFile(recordings_root / s.path, s.path, s.start, s.end, s.bytes)
+            for s in segments_between(session, camera_id, start, end)
+        ]
         footage.append(CameraFootage(camera.id, camera.name, camera.location, files))
     return footage
 
@@ -58,9 +67,19 @@ def hold_segments(session: Session, footage: list[CameraFootage], case_number: s
     return count
 
 
-def export_package(factory: sessionmaker[Session], paths: DataPaths, config: SiteConfig, out_dir: Path,
-                   camera_ids: list[str], start: datetime, end: datetime, case_number: str, reason: str,
-                   exporter: str, progress=lambda _: None) -> dict:  # type: ignore[no-untyped-def]
+def export_package(
+    factory: sessionmaker[Session],
+    paths: DataPaths,
+    config: SiteConfig,
+    out_dir: Path,
+    camera_ids: list[str],
+    start: datetime,
+    end: datetime,
+    case_number: str,
+    reason: str,
+    exporter: str,
+    progress=lambda _: None,
+) -> dict:  # type: ignore[no-untyped-def]
     """Make a package in `out_dir` and hold its segments; returns the manifest. Used by the CLI and jobs."""
     with factory() as session:
         footage = gather_footage(session, camera_ids, start, end, paths.recordings.resolve())
@@ -95,8 +114,11 @@ class ExportRunner:
     def recover(self) -> None:
         """Jobs cut short by a restart are marked failed (the user can ask again)."""
         with self.factory.begin() as session:
-            session.execute(update(Export).where(Export.status.in_(["queued", "running"]))
-                            .values(status="failed", error="interrupted by a restart"))
+            session.execute(
+                update(Export)
+                .where(Export.status.in_(["queued", "running"]))
+                .values(status="failed", error="interrupted by a restart")
+            )
 
     def submit(self, export_id: int) -> None:
         self._pool.submit(self.run, export_id)

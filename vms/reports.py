@@ -39,29 +39,44 @@ def _duration_seconds(session: Session) -> ColumnElement[float]:
 def _covered(session: Session, camera_id: str, start: datetime, end: datetime) -> tuple[float, int]:
     """Recorded seconds within [start, end) and bytes of the segments starting in it."""
     inside = and_(Segment.camera_id == camera_id, Segment.start >= start, Segment.end <= end)
-    seconds, _ = session.execute(select(func.coalesce(func.sum(_duration_seconds(session)), 0.0),
-                                        func.count()).where(inside)).one()
+    seconds, _ = session.execute(
+        select(func.coalesce(func.sum(_duration_seconds(session)), 0.0), func.count()).where(inside)
+    ).one()
     edges = select(Segment.start, Segment.end).where(
-        Segment.camera_id == camera_id, Segment.start < end, Segment.end > start,
-        or_(Segment.start < start, Segment.end > end))
+        Segment.camera_id == camera_id,
+        Segment.start < end,
+        Segment.end > start,
+        or_(Segment.start < start, Segment.end > end),
+    )
     for seg_start, seg_end in session.execute(edges):
         seconds += (min(seg_end, end) - max(seg_start, start)).total_seconds()
-    recorded = session.scalar(select(func.coalesce(func.sum(Segment.bytes), 0)).where(
-        Segment.camera_id == camera_id, Segment.start >= start, Segment.start < end))
+    recorded = session.scalar(
+        select(func.coalesce(func.sum(Segment.bytes), 0)).where(
+            Segment.camera_id == camera_id, Segment.start >= start, Segment.start < end
+        )
+    )
     return float(seconds), int(recorded or 0)
 
 
 def _events_by_type(session: Session, start: datetime, end: datetime) -> dict[str | None, dict[str, int]]:
-    query = (select(Event.camera_id, Event.type, func.count())
-             .where(Event.start >= start, Event.start < end).group_by(Event.camera_id, Event.type))
+    query = (
+        select(Event.camera_id, Event.type, func.count())
+        .where(Event.start >= start, Event.start < end)
+        .group_by(Event.camera_id, Event.type)
+    )
     found: dict[str | None, dict[str, int]] = {}
     for camera_id, kind, count in session.execute(query):
         found.setdefault(camera_id, {})[kind] = int(count)
     return found
 
 
-def summary(session: Session, start: datetime, end: datetime, cameras: frozenset[str] | None,
-            now: datetime | None = None) -> tuple[list[CameraReport], int]:
+def summary(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    cameras: frozenset[str] | None,
+    now: datetime | None = None,
+) -> tuple[list[CameraReport], int]:
     """Per camera reports for [start, end) and how many of those cameras are online now."""
     now = now or datetime.now(timezone.utc)
     query = select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id)
@@ -75,9 +90,17 @@ def summary(session: Session, start: datetime, end: datetime, cameras: frozenset
         span = max(0.0, (period_end - period_start).total_seconds())
         covered, recorded = _covered(session, camera.id, period_start, period_end) if span else (0.0, 0)
         covered = min(covered, span)
-        reports.append(CameraReport(camera.id, camera.name, camera.location,
-                                    round(covered / span, 4) if span else 0.0, round(span - covered, 1), recorded,
-                                    dict(sorted(events.get(camera.id, {}).items()))))
+        reports.append(
+            CameraReport(
+                camera.id,
+                camera.name,
+                camera.location,
+                round(covered / span, 4) if span else 0.0,
+                round(span - covered, 1),
+                recorded,
+                dict(sorted(events.get(camera.id, {}).items())),
+            )
+        )
     return reports, online
 
 
@@ -86,12 +109,35 @@ def summary_csv(reports: list[CameraReport], start: datetime, end: datetime) -> 
     types = sorted({kind for report in reports for kind in report.events_by_type})
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["period_start_utc", start.astimezone(timezone.utc).isoformat(),
-                     "period_end_utc", end.astimezone(timezone.utc).isoformat()])
-    writer.writerow(["camera_id", "name", "location", "uptime_percent", "offline_hours", "recorded_gb",
-                     *[f"events_{kind}" for kind in types]])
+    writer.writerow(
+        [
+            "period_start_utc",
+            start.astimezone(timezone.utc).isoformat(),
+            "period_end_utc",
+            end.astimezone(timezone.utc).isoformat(),
+        ]
+    )
+    writer.writerow(
+        [
+            "camera_id",
+            "name",
+            "location",
+            "uptime_percent",
+            "offline_hours",
+            "recorded_gb",
+            *[f"events_{kind}" for kind in types],
+        ]
+    )
     for r in reports:
-        writer.writerow([r.camera_id, r.name, r.location, f"{r.uptime_ratio * 100:.2f}",
-                         f"{r.offline_seconds / 3600:.2f}", f"{r.recorded_bytes / 1e9:.3f}",
-                         *[r.events_by_type.get(kind, 0) for kind in types]])
+        writer.writerow(
+            [
+                r.camera_id,
+                r.name,
+                r.location,
+                f"{r.uptime_ratio * 100:.2f}",
+                f"{r.offline_seconds / 3600:.2f}",
+                f"{r.recorded_bytes / 1e9:.3f}",
+                *[r.events_by_type.get(kind, 0) for kind in types],
+            ]
+        )
     return "\ufeff" + buffer.getvalue()

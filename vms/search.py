@@ -52,8 +52,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, event_id = raw.split("|")
         start = datetime.fromisoformat(stamp)
-        if start.tzinfo is None:
-            raise ValueError("naive")
+        if start.tzinfo is None or not 0 <= int(event_id) < 2**63:
+            raise ValueError("naive time or id out of range")
         return start, int(event_id)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise CursorError("invalid cursor") from None
@@ -88,8 +88,9 @@ def event_query(criteria: EventFilter) -> Select[tuple[Event]]:
     return query
 
 
-def search_events(session: Session, criteria: EventFilter, limit: int, cursor: str | None = None
-                  ) -> tuple[list[Event], str | None]:
+def search_events(
+    session: Session, criteria: EventFilter, limit: int, cursor: str | None = None
+) -> tuple[list[Event], str | None]:
     """One page of events newest first, and the cursor of the next page (None at the end)."""
     query = event_query(criteria)
     if cursor:
@@ -109,8 +110,9 @@ def objects_of(session: Session, event_ids: list[int]) -> dict[int, list[EventOb
     return found
 
 
-def merge_coverage(spans: list[tuple[datetime, datetime]], gap: timedelta = COVERAGE_GAP
-                   ) -> list[tuple[datetime, datetime]]:
+def merge_coverage(
+    spans: list[tuple[datetime, datetime]], gap: timedelta = COVERAGE_GAP
+) -> list[tuple[datetime, datetime]]:
     """Merge sorted (start, end) spans; a hole longer than `gap` starts a new span."""
     merged: list[tuple[datetime, datetime]] = []
     for start, end in sorted(spans):
@@ -121,18 +123,25 @@ def merge_coverage(spans: list[tuple[datetime, datetime]], gap: timedelta = COVE
     return merged
 
 
-def camera_coverage(session: Session, camera_id: str, start: datetime, end: datetime
-                    ) -> list[tuple[datetime, datetime]]:
+def camera_coverage(
+    session: Session, camera_id: str, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
     """Recorded spans of a camera clipped to [start, end)."""
-    query = (select(Segment.start, Segment.end)
-             .where(Segment.camera_id == camera_id, Segment.start < end, Segment.end > start)
-             .order_by(Segment.start))
+    query = (
+        select(Segment.start, Segment.end)
+        .where(Segment.camera_id == camera_id, Segment.start < end, Segment.end > start)
+        .order_by(Segment.start)
+    )
     spans = [(max(s, start), min(e, end)) for s, e in session.execute(query)]
     return merge_coverage(spans)
 
 
 def camera_events(session: Session, camera_id: str, start: datetime, end: datetime) -> list[Event]:
     """Events of a camera starting in [start, end), newest first, capped for the timeline."""
-    query = (select(Event).where(Event.camera_id == camera_id, Event.start >= start, Event.start < end)
-             .order_by(Event.start.desc(), Event.id.desc()).limit(TIMELINE_EVENTS_CAP))
+    query = (
+        select(Event)
+        .where(Event.camera_id == camera_id, Event.start >= start, Event.start < end)
+        .order_by(Event.start.desc(), Event.id.desc())
+        .limit(TIMELINE_EVENTS_CAP)
+    )
     return list(session.scalars(query))

@@ -6,62 +6,99 @@ without a row here fails `test_every_route_has_a_row`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import timedelta
 from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from vms.api.app import create_app
-from vms.config import parse_config
-from vms.db.models import AuditEntry, Event, Export, Segment, User
-from vms.paths import DataPaths
-from vms.service import Site
 from tests.media import make_h264_file
 from tests.vms.conftest import ADMIN_PASSWORD, ROLES, add_role_users, login, record_clip_into
+from vms.api.app import create_app
+from vms.config import parse_config
+from vms.db.models import Event, Export, Segment, User
+from vms.paths import DataPaths
+from vms.service import Site
 
-CONFIG = {"cameras": [{"id": "cam1", "name": "Cổng chợ", "source": {"type": "sim", "scene": "street_day"}},
-                      {"id": "cam2", "name": "Ngã ba", "source": {"type": "sim", "scene": "street_day"}}]}
+CONFIG = {
+    "cameras": [
+        {"id": "cam1", "name": "Cổng chợ", "source": {"type": "sim", "scene": "street_day"}},
+        {"id": "cam2", "name": "Ngã ba", "source": {"type": "sim", "scene": "street_day"}},
+    ]
+}
 T = "start={t0}&end={t1}"
 NEW_CAMERA = {"id": "new-{role}", "name": "Mới", "source": {"type": "sim", "scene": "street_day"}}
-NEW_EXPORT = {"camera_ids": ["cam1"], "start": "{t0}", "end": "{t1}", "case_number": "HS-{role}", "reason": "test"}
+NEW_EXPORT = {
+    "camera_ids": ["cam1"],
+    "start": "{t0}",
+    "end": "{t1}",
+    "case_number": "HS-{role}",
+    "reason": "test",
+}
 
 # (method, OpenAPI path) -> (URL, JSON body or None, codes for admin, installer, operator, investigator, viewer)
 MATRIX: dict[tuple[str, str], tuple[str, dict | None, tuple[int, int, int, int, int]]] = {
     ("GET", "/health"): ("/health", None, (200, 200, 200, 200, 200)),
-    ("POST", "/api/auth/login"): ("/api/auth/login", {"username": "{role}", "password": "{password}"},
-                                  (200, 200, 200, 200, 200)),
+    ("POST", "/api/auth/login"): (
+        "/api/auth/login",
+        {"username": "{role}", "password": "{password}"},
+        (200, 200, 200, 200, 200),
+    ),
     ("POST", "/api/auth/logout"): ("/api/auth/logout", None, (204, 204, 204, 204, 204)),
     ("GET", "/api/auth/me"): ("/api/auth/me", None, (200, 200, 200, 200, 200)),
-    ("POST", "/api/auth/password"): ("/api/auth/password", {"old_password": "{password}", "new_password": "{password}"},
-                                     (204, 204, 204, 204, 204)),
+    ("POST", "/api/auth/password"): (
+        "/api/auth/password",
+        {"old_password": "{password}", "new_password": "{password}"},
+        (204, 204, 204, 204, 204),
+    ),
     ("GET", "/api/users"): ("/api/users", None, (200, 403, 403, 403, 403)),
-    ("POST", "/api/users"): ("/api/users", {"username": "u-{role}", "password": "Xyz-12345", "role": "viewer"},
-                             (201, 403, 403, 403, 403)),
-    ("PATCH", "/api/users/{user_id}"): ("/api/users/{viewer_id}", {"full_name": "Nguyễn Văn A"},
-                                        (200, 403, 403, 403, 403)),
+    ("POST", "/api/users"): (
+        "/api/users",
+        {"username": "u-{role}", "password": "Xyz-12345", "role": "viewer"},
+        (201, 403, 403, 403, 403),
+    ),
+    ("PATCH", "/api/users/{user_id}"): (
+        "/api/users/{viewer_id}",
+        {"full_name": "Nguyễn Văn A"},
+        (200, 403, 403, 403, 403),
+    ),
     ("GET", "/api/cameras"): ("/api/cameras", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/cameras"): ("/api/cameras", NEW_CAMERA, (201, 201, 403, 403, 403)),
     ("GET", "/api/cameras/{camera_id}"): ("/api/cameras/cam1", None, (200, 200, 200, 200, 200)),
-    ("PATCH", "/api/cameras/{camera_id}"): ("/api/cameras/cam2", {"location": "Chợ"}, (200, 200, 403, 403, 403)),
+    ("PATCH", "/api/cameras/{camera_id}"): (
+        "/api/cameras/cam2",
+        {"location": "Chợ"},
+        (200, 200, 403, 403, 403),
+    ),
     ("DELETE", "/api/cameras/{camera_id}"): ("/api/cameras/cam2", None, (204, 204, 403, 403, 403)),
-    ("GET", "/api/cameras/{camera_id}/snapshot.jpg"): ("/api/cameras/cam1/snapshot.jpg", None,
-                                                       (200, 200, 200, 200, 200)),
-    ("GET", "/api/cameras/{camera_id}/playback.mp4"): ("/api/cameras/cam1/playback.mp4?" + T, None,
-                                                       (200, 200, 200, 200, 403)),
+    ("GET", "/api/cameras/{camera_id}/snapshot.jpg"): (
+        "/api/cameras/cam1/snapshot.jpg",
+        None,
+        (200, 200, 200, 200, 200),
+    ),
+    ("GET", "/api/cameras/{camera_id}/playback.mp4"): (
+        "/api/cameras/cam1/playback.mp4?" + T,
+        None,
+        (200, 200, 200, 200, 403),
+    ),
     ("GET", "/api/recordings"): ("/api/recordings?camera_id=cam1&" + T, None, (200, 200, 200, 200, 403)),
     ("GET", "/api/events"): ("/api/events?camera_id=cam1&" + T, None, (200, 403, 200, 200, 200)),
     ("GET", "/api/events/{event_id}"): ("/api/events/{event}", None, (200, 403, 200, 200, 200)),
-    ("GET", "/api/events/{event_id}/snapshot.jpg"): ("/api/events/{event}/snapshot.jpg", None,
-                                                     (200, 403, 200, 200, 200)),
+    ("GET", "/api/events/{event_id}/snapshot.jpg"): (
+        "/api/events/{event}/snapshot.jpg",
+        None,
+        (200, 403, 200, 200, 200),
+    ),
     ("GET", "/api/timeline"): ("/api/timeline?" + T, None, (200, 403, 200, 200, 200)),
     ("GET", "/api/exports"): ("/api/exports", None, (200, 403, 403, 200, 403)),
     ("POST", "/api/exports"): ("/api/exports", NEW_EXPORT, (202, 403, 403, 202, 403)),
     ("GET", "/api/exports/{export_id}"): ("/api/exports/{export}", None, (200, 403, 403, 200, 403)),
-    ("GET", "/api/exports/{export_id}/download"): ("/api/exports/{export}/download", None,
-                                                   (200, 403, 403, 200, 403)),
+    ("GET", "/api/exports/{export_id}/download"): (
+        "/api/exports/{export}/download",
+        None,
+        (200, 403, 403, 200, 403),
+    ),
     ("GET", "/api/audit"): ("/api/audit", None, (200, 403, 403, 403, 403)),
     ("GET", "/api/audit.csv"): ("/api/audit.csv", None, (200, 403, 403, 403, 403)),
     ("GET", "/api/reports/summary"): ("/api/reports/summary?" + T, None, (200, 403, 200, 200, 403)),
@@ -111,14 +148,30 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
         first = session.scalars(select(Segment).order_by(Segment.start)).first()
         assert first is not None
         t0, t1 = first.start, first.start + timedelta(seconds=4)
-        event = Event(camera_id="cam1", type="intrusion", start=t0 + timedelta(seconds=1), severity="alarm",
-                      snapshot="e1.jpg", details={})
-        job = Export(camera_ids=["cam1"], start=t0, end=t1, case_number="HS-1", reason="r",
-                     created_by="investigator", bytes=0)
+        event = Event(
+            camera_id="cam1",
+            type="intrusion",
+            start=t0 + timedelta(seconds=1),
+            severity="alarm",
+            snapshot="e1.jpg",
+            details={},
+        )
+        job = Export(
+            camera_ids=["cam1"],
+            start=t0,
+            end=t1,
+            case_number="HS-1",
+            reason="r",
+            created_by="investigator",
+            bytes=0,
+        )
         session.add_all([event, job])
         session.flush()
-        ids = {"event": str(event.id), "export": str(job.id),
-               "viewer_id": str(session.scalars(select(User.id).where(User.username == "viewer")).one())}
+        ids = {
+            "event": str(event.id),
+            "export": str(job.id),
+            "viewer_id": str(session.scalars(select(User.id).where(User.username == "viewer")).one()),
+        }
     site.exporter.run(int(ids["export"]))
     zulu = {"t0": t0.isoformat().replace("+00:00", "Z"), "t1": t1.isoformat().replace("+00:00", "Z")}
     yield Matrix(site, {**ids, **zulu})
@@ -139,16 +192,20 @@ CASES = [(method, path, role) for (method, path) in MATRIX for role in ROLES]
 def test_role_matrix(matrix: Matrix, method: str, path: str, role: str) -> None:
     url, body, codes = MATRIX[(method, path)]
     client = matrix.client(role, fresh=path == "/api/auth/logout")
-    response = client.request(method, str(matrix.fill(url, role)),
-                              json=matrix.fill(body, role) if body is not None else None)
+    response = client.request(
+        method, str(matrix.fill(url, role)), json=matrix.fill(body, role) if body is not None else None
+    )
     assert response.status_code == codes[ROLES.index(role)], response.text
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(set(MATRIX) - NO_LOGIN))
 def test_every_route_but_health_and_login_needs_login(matrix: Matrix, method: str, path: str) -> None:
     url, body, _ = MATRIX[(method, path)]
-    response = TestClient(matrix.app).request(method, str(matrix.fill(url, "viewer")),
-                                              json=matrix.fill(body, "viewer") if body is not None else None)
+    response = TestClient(matrix.app).request(
+        method,
+        str(matrix.fill(url, "viewer")),
+        json=matrix.fill(body, "viewer") if body is not None else None,
+    )
     assert response.status_code == 401
 
 
@@ -169,7 +226,8 @@ def test_nothing_edits_the_audit_log(matrix: Matrix) -> None:
         ("camera_id=cam1", (200, 403, 200, 200, 200)),
     ],
 )
-def test_search_filters_beyond_camera_and_time_need_search(matrix: Matrix, query: str,
-                                                           codes: tuple[int, ...]) -> None:
+def test_search_filters_beyond_camera_and_time_need_search(
+    matrix: Matrix, query: str, codes: tuple[int, ...]
+) -> None:
     for role, code in zip(ROLES, codes):
         assert matrix.client(role).get(f"/api/events?{query}").status_code == code, role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy.orm import Session
 
 from vms.access import camera_scope, can
@@ -13,6 +13,10 @@ from vms.auth import user_for_token
 from vms.db.models import User
 
 SESSION_COOKIE = "vms_session"
+MAX_ROW_ID = 2**63 - 1
+
+# A database row id in a path: bounded so a huge number is a 422, not a database overflow.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def get_context(request: Request) -> AppContext:

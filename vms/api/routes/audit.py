@@ -37,8 +37,9 @@ class AuditPage(BaseModel):
     next_cursor: str | None
 
 
-def _query(start: datetime | None, end: datetime | None, username: str | None, action: str | None
-           ) -> Select[tuple[AuditEntry]]:
+def _query(
+    start: datetime | None, end: datetime | None, username: str | None, action: str | None
+) -> Select[tuple[AuditEntry]]:
     check_range(start, end)
     query = select(AuditEntry)
     if start is not None:
@@ -54,12 +55,15 @@ def _query(start: datetime | None, end: datetime | None, username: str | None, a
 
 @router.get("/audit", response_model=AuditPage)
 def list_audit(
-    admin: UsersAdmin, db: SessionDep,
+    admin: UsersAdmin,
+    db: SessionDep,
     start: datetime | None = Query(None, description="ISO 8601 with time zone"),
     end: datetime | None = Query(None, description="ISO 8601 with time zone"),
     username: str | None = Query(None, min_length=1, max_length=64),
     action: str | None = Query(None, min_length=1, max_length=48),
-    cursor: str | None = Query(None, max_length=20, pattern=r"^\d+$", description="next_cursor of the last page"),
+    cursor: str | None = Query(
+        None, max_length=18, pattern=r"^\d{1,18}$", description="next_cursor of the last page"
+    ),
     limit: int = Query(50, ge=1, le=200),
 ) -> AuditPage:
     """Newest first; entries are ordered by id, so the cursor is the last id seen."""
@@ -68,13 +72,17 @@ def list_audit(
         query = query.where(AuditEntry.id < int(cursor))
     rows = list(db.scalars(query.limit(limit + 1)))
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
-    return AuditPage(items=[AuditOut.model_validate(r, from_attributes=True) for r in rows[:limit]],
-                     next_cursor=next_cursor)
+    return AuditPage(
+        items=[AuditOut.model_validate(r, from_attributes=True) for r in rows[:limit]],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("/audit.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export_audit(
-    request: Request, admin: UsersAdmin, db: SessionDep,
+    request: Request,
+    admin: UsersAdmin,
+    db: SessionDep,
     start: datetime | None = Query(None, description="ISO 8601 with time zone"),
     end: datetime | None = Query(None, description="ISO 8601 with time zone"),
     username: str | None = Query(None, min_length=1, max_length=64),
@@ -86,10 +94,27 @@ def export_audit(
     writer = csv.writer(buffer)
     writer.writerow(["id", "ts_utc", "username", "action", "target", "client_ip", "details"])
     for row in db.scalars(query.limit(CSV_MAX_ROWS)):
-        writer.writerow([row.id, row.ts.isoformat(), row.username, row.action, row.target, row.client_ip,
-                         json.dumps(row.details, ensure_ascii=False, sort_keys=True)])
-    audit(db, admin.username, "audit_export", client_ip=client_ip(request),
-          filters={k: v for k, v in {"username": username, "action": action}.items() if v})
+        writer.writerow(
+            [
+                row.id,
+                row.ts.isoformat(),
+                row.username,
+                row.action,
+                row.target,
+                row.client_ip,
+                json.dumps(row.details, ensure_ascii=False, sort_keys=True),
+            ]
+        )
+    audit(
+        db,
+        admin.username,
+        "audit_export",
+        client_ip=client_ip(request),
+        filters={k: v for k, v in {"username": username, "action": action}.items() if v},
+    )
     db.commit()
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+    )

@@ -12,12 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
-from vms.api.deps import ContextDep, EventsUser, ScopeDep, SessionDep, client_ip
+from vms.api.deps import ContextDep, EventsUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.schemas import EventObjectOut, EventOut, EventPage
 from vms.audit import audit
 from vms.db.models import Camera, Event
-from vms.search import (CursorError, EventFilter, camera_coverage, camera_events, objects_of,
-                        search_events)
+from vms.search import CursorError, EventFilter, camera_coverage, camera_events, objects_of, search_events
 
 router = APIRouter(prefix="/api", tags=["events"])
 MAX_TIMELINE = timedelta(days=31)
@@ -37,11 +36,19 @@ def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
     objects = objects_of(db, [row.id for row in rows])
     return [
         EventOut(
-            id=row.id, camera_id=row.camera_id, camera_name=names.get(row.camera_id or ""), type=row.type,
-            start=row.start, end=row.end, severity=row.severity, zone=row.zone, detector=row.detector,
+            id=row.id,
+            camera_id=row.camera_id,
+            camera_name=names.get(row.camera_id or ""),
+            type=row.type,
+            start=row.start,
+            end=row.end,
+            severity=row.severity,
+            zone=row.zone,
+            detector=row.detector,
             object_classes=[c for c in row.object_classes.split(",") if c],
             objects=[EventObjectOut.model_validate(o, from_attributes=True) for o in objects[row.id]],
-            details=row.details or {}, has_snapshot=bool(row.snapshot),
+            details=row.details or {},
+            has_snapshot=bool(row.snapshot),
         )
         for row in rows
     ]
@@ -56,7 +63,10 @@ def _scoped_cameras(scope: frozenset[str] | None, asked: list[str]) -> frozenset
 
 @router.get("/events", response_model=EventPage)
 def list_events(
-    request: Request, user: EventsUser, db: SessionDep, scope: ScopeDep,
+    request: Request,
+    user: EventsUser,
+    db: SessionDep,
+    scope: ScopeDep,
     start: datetime | None = Query(None, description="ISO 8601 with time zone"),
     end: datetime | None = Query(None, description="ISO 8601 with time zone"),
     camera_id: list[Text48] = Query([]),
@@ -73,9 +83,17 @@ def list_events(
     searching = bool(type or object_class or zone or colour or direction)
     if searching and not can(user, "search"):
         raise HTTPException(403, "your role may list events by camera and time only")
-    criteria = EventFilter(start=start, end=end, cameras=_scoped_cameras(scope, camera_id), types=tuple(type),
-                           object_classes=tuple(object_class), zone=zone, colour=colour, direction=direction,
-                           site_wide=scope is None)
+    criteria = EventFilter(
+        start=start,
+        end=end,
+        cameras=_scoped_cameras(scope, camera_id),
+        types=tuple(type),
+        object_classes=tuple(object_class),
+        zone=zone,
+        colour=colour,
+        direction=direction,
+        site_wide=scope is None,
+    )
     try:
         rows, next_cursor = search_events(db, criteria, limit, cursor)
     except CursorError as error:
@@ -90,8 +108,11 @@ def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
     values = {
         "start": criteria.start.isoformat() if criteria.start else None,
         "end": criteria.end.isoformat() if criteria.end else None,
-        "types": list(criteria.types), "object_classes": list(criteria.object_classes),
-        "zone": criteria.zone, "colour": criteria.colour, "direction": criteria.direction,
+        "types": list(criteria.types),
+        "object_classes": list(criteria.object_classes),
+        "zone": criteria.zone,
+        "colour": criteria.colour,
+        "direction": criteria.direction,
     }
     return {key: value for key, value in values.items() if value}
 
@@ -104,17 +125,23 @@ def _visible_event(db: Session, event_id: int, scope: frozenset[str] | None) -> 
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def get_event(event_id: int, request: Request, user: EventsUser, db: SessionDep, scope: ScopeDep) -> EventOut:
+def get_event(
+    event_id: RowId, request: Request, user: EventsUser, db: SessionDep, scope: ScopeDep
+) -> EventOut:
     event = _visible_event(db, event_id, scope)
     audit(db, user.username, "event_view", target=str(event_id), client_ip=client_ip(request))
     db.commit()
     return events_out(db, [event])[0]
 
 
-@router.get("/events/{event_id}/snapshot.jpg", response_class=FileResponse,
-            responses={200: {"content": {"image/jpeg": {}}}})
-def event_snapshot(event_id: int, user: EventsUser, db: SessionDep, scope: ScopeDep, ctx: ContextDep
-                   ) -> FileResponse:
+@router.get(
+    "/events/{event_id}/snapshot.jpg",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def event_snapshot(
+    event_id: RowId, user: EventsUser, db: SessionDep, scope: ScopeDep, ctx: ContextDep
+) -> FileResponse:
     event = _visible_event(db, event_id, scope)
     if not event.snapshot:
         raise HTTPException(404, "this event has no snapshot")
@@ -147,7 +174,9 @@ class Timeline(BaseModel):
 
 @router.get("/timeline", response_model=Timeline)
 def timeline(
-    user: EventsUser, db: SessionDep, scope: ScopeDep,
+    user: EventsUser,
+    db: SessionDep,
+    scope: ScopeDep,
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
     camera_id: list[Text48] = Query([]),
@@ -162,8 +191,16 @@ def timeline(
         query = query.where(Camera.id.in_(sorted(wanted)))
     cameras = []
     for camera in db.scalars(query):
-        events = [TimelineEvent.model_validate(e, from_attributes=True)
-                  for e in camera_events(db, camera.id, start, end)]
-        cameras.append(TimelineCamera(camera_id=camera.id, name=camera.name,
-                                      coverage=camera_coverage(db, camera.id, start, end), events=events))
+        events = [
+            TimelineEvent.model_validate(e, from_attributes=True)
+            for e in camera_events(db, camera.id, start, end)
+        ]
+        cameras.append(
+            TimelineCamera(
+                camera_id=camera.id,
+                name=camera.name,
+                coverage=camera_coverage(db, camera.id, start, end),
+                events=events,
+            )
+        )
     return Timeline(cameras=cameras)

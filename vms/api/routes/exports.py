@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vms.access import sees_camera
-from vms.api.deps import ContextDep, ExportUser, ScopeDep, SessionDep, client_ip
+from vms.api.deps import ContextDep, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.routes.events import check_range
 from vms.audit import audit
 from vms.db.models import Camera, Export, User
@@ -47,16 +47,26 @@ class ExportOut(BaseModel):
 
 def export_out(job: Export) -> ExportOut:
     return ExportOut(
-        id=job.id, status=job.status, progress=job.progress, camera_ids=list(job.camera_ids), start=job.start,
-        end=job.end, case_number=job.case_number, reason=job.reason, created_by=job.created_by,
-        created_at=job.created_at, error=job.error, bytes=job.bytes,
+        id=job.id,
+        status=job.status,
+        progress=job.progress,
+        camera_ids=list(job.camera_ids),
+        start=job.start,
+        end=job.end,
+        case_number=job.case_number,
+        reason=job.reason,
+        created_by=job.created_by,
+        created_at=job.created_at,
+        error=job.error,
+        bytes=job.bytes,
         download_url=f"/api/exports/{job.id}/download" if job.status == "done" else None,
     )
 
 
 @router.post("", response_model=ExportOut, status_code=202)
-def create_export(body: ExportCreate, request: Request, user: ExportUser, db: SessionDep, scope: ScopeDep,
-                  ctx: ContextDep) -> ExportOut:
+def create_export(
+    body: ExportCreate, request: Request, user: ExportUser, db: SessionDep, scope: ScopeDep, ctx: ContextDep
+) -> ExportOut:
     check_range(body.start, body.end)
     if body.end - body.start > MAX_EXPORT:
         raise HTTPException(422, "at most 24 hours per export")
@@ -64,13 +74,31 @@ def create_export(body: ExportCreate, request: Request, user: ExportUser, db: Se
     for camera_id in camera_ids:
         if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
             raise HTTPException(404, f"no such camera: {camera_id}")
-    job = Export(camera_ids=camera_ids, start=body.start, end=body.end, case_number=body.case_number,
-                 reason=body.reason, created_by=user.username, status="queued", progress=0.0, bytes=0)
+    job = Export(
+        camera_ids=camera_ids,
+        start=body.start,
+        end=body.end,
+        case_number=body.case_number,
+        reason=body.reason,
+        created_by=user.username,
+        status="queued",
+        progress=0.0,
+        bytes=0,
+    )
     db.add(job)
     db.flush()
-    audit(db, user.username, "export_create", target=str(job.id), client_ip=client_ip(request),
-          cameras=camera_ids, start=body.start.isoformat(), end=body.end.isoformat(),
-          case_number=body.case_number, reason=body.reason)
+    audit(
+        db,
+        user.username,
+        "export_create",
+        target=str(job.id),
+        client_ip=client_ip(request),
+        cameras=camera_ids,
+        start=body.start.isoformat(),
+        end=body.end.isoformat(),
+        case_number=body.case_number,
+        reason=body.reason,
+    )
     db.commit()
     if ctx.exporter is not None:
         ctx.exporter.submit(job.id)
@@ -94,20 +122,33 @@ def list_exports(user: ExportUser, db: SessionDep) -> list[ExportOut]:
 
 
 @router.get("/{export_id}", response_model=ExportOut)
-def get_export(export_id: int, user: ExportUser, db: SessionDep) -> ExportOut:
+def get_export(export_id: RowId, user: ExportUser, db: SessionDep) -> ExportOut:
     return export_out(_own_job(db, export_id, user))
 
 
-@router.get("/{export_id}/download", response_class=FileResponse,
-            responses={200: {"content": {"application/zip": {}}}})
-def download_export(export_id: int, request: Request, user: ExportUser, db: SessionDep, ctx: ContextDep
-                    ) -> FileResponse:
+@router.get(
+    "/{export_id}/download",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def download_export(
+    export_id: RowId, request: Request, user: ExportUser, db: SessionDep, ctx: ContextDep
+) -> FileResponse:
     job = _own_job(db, export_id, user)
     zip_path = ctx.paths.exports / f"{job.id}.zip"
     if job.status != "done" or not zip_path.is_file():
         raise HTTPException(409, f"export is {job.status}, not ready for download")
-    audit(db, user.username, "export_download", target=str(job.id), client_ip=client_ip(request),
-          case_number=job.case_number)
+    audit(
+        db,
+        user.username,
+        "export_download",
+        target=str(job.id),
+        client_ip=client_ip(request),
+        case_number=job.case_number,
+    )
     db.commit()
-    return FileResponse(zip_path, media_type="application/zip",
-                        filename=f"evidence_{job.id}_{job.case_number}.zip".replace("/", "-"))
+    return FileResponse(
+        zip_path,
+        media_type="application/zip",
+        filename=f"evidence_{job.id}_{job.case_number}.zip".replace("/", "-"),
+    )

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
-from sqlalchemy import select
 
 from camera_drivers.clip import ClipError, SourceSegment, write_clip
 from vms.access import sees_camera

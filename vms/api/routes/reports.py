@@ -52,30 +52,59 @@ def _period(start: datetime, end: datetime) -> None:
 
 
 @router.get("/summary", response_model=Summary)
-def report_summary(request: Request, user: ReportsUser, db: SessionDep, scope: ScopeDep,
-                   start: datetime = Query(description="ISO 8601 with time zone"),
-                   end: datetime = Query(description="ISO 8601 with time zone")) -> Summary:
+def report_summary(
+    request: Request,
+    user: ReportsUser,
+    db: SessionDep,
+    scope: ScopeDep,
+    start: datetime = Query(description="ISO 8601 with time zone"),
+    end: datetime = Query(description="ISO 8601 with time zone"),
+) -> Summary:
     _period(start, end)
     reports, online = summary(db, start, end, scope)
     totals: dict[str, int] = {}
     for report in reports:
         for kind, count in report.events_by_type.items():
             totals[kind] = totals.get(kind, 0) + count
-    audit(db, user.username, "report_view", client_ip=client_ip(request), start=start.isoformat(),
-          end=end.isoformat())
+    audit(
+        db,
+        user.username,
+        "report_view",
+        client_ip=client_ip(request),
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
     db.commit()
-    return Summary(period=Period(start=start, end=end), cameras=[CameraSummary(**asdict(r)) for r in reports],
-                   totals=Totals(cameras=len(reports), online_now=online, events_by_type=dict(sorted(totals.items()))))
+    return Summary(
+        period=Period(start=start, end=end),
+        cameras=[CameraSummary(**asdict(r)) for r in reports],
+        totals=Totals(cameras=len(reports), online_now=online, events_by_type=dict(sorted(totals.items()))),
+    )
 
 
 @router.get("/summary.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def report_summary_csv(request: Request, user: ReportsUser, db: SessionDep, scope: ScopeDep,
-                       start: datetime = Query(description="ISO 8601 with time zone"),
-                       end: datetime = Query(description="ISO 8601 with time zone")) -> Response:
+def report_summary_csv(
+    request: Request,
+    user: ReportsUser,
+    db: SessionDep,
+    scope: ScopeDep,
+    start: datetime = Query(description="ISO 8601 with time zone"),
+    end: datetime = Query(description="ISO 8601 with time zone"),
+) -> Response:
     _period(start, end)
     reports, _ = summary(db, start, end, scope)
-    audit(db, user.username, "report_view", client_ip=client_ip(request), start=start.isoformat(),
-          end=end.isoformat(), format="csv")
+    audit(
+        db,
+        user.username,
+        "report_view",
+        client_ip=client_ip(request),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        format="csv",
+    )
     db.commit()
-    return Response(summary_csv(reports, start, end), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="report.csv"'})
+    return Response(
+        summary_csv(reports, start, end),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="report.csv"'},
+    )

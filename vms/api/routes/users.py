@@ -12,10 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import set_user_cameras, user_camera_ids
-from vms.api.deps import CurrentUser, SessionDep, UsersAdmin, client_ip
+from vms.api.deps import CurrentUser, RowId, SessionDep, UsersAdmin, client_ip
 from vms.audit import audit
-from vms.auth import (LoginError, PasswordPolicyError, authenticate, check_password_policy, create_user,
-                      hash_password)
+from vms.auth import (
+    LoginError,
+    PasswordPolicyError,
+    authenticate,
+    check_password_policy,
+    create_user,
+    hash_password,
+)
 from vms.db.models import Camera, User
 
 router = APIRouter(prefix="/api", tags=["users"])
@@ -61,9 +67,16 @@ class PasswordChange(BaseModel):
 
 
 def account_out(db: Session, user: User) -> UserAccountOut:
-    return UserAccountOut(id=user.id, username=user.username, role=user.role, full_name=user.full_name,
-                          active=user.active, cameras=user_camera_ids(db, user.id), locked_until=user.locked_until,
-                          created_at=user.created_at)
+    return UserAccountOut(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        full_name=user.full_name,
+        active=user.active,
+        cameras=user_camera_ids(db, user.id),
+        locked_until=user.locked_until,
+        created_at=user.created_at,
+    )
 
 
 def _check_cameras(db: Session, camera_ids: list[str]) -> None:
@@ -93,15 +106,23 @@ def add_user(body: UserCreate, request: Request, admin: UsersAdmin, db: SessionD
     _policy(body.password)
     user = create_user(db, body.username, body.password, body.role, body.full_name)
     set_user_cameras(db, user.id, body.cameras)
-    audit(db, admin.username, "user_create", target=body.username, client_ip=client_ip(request),
-          role=body.role, cameras=sorted(body.cameras))
+    audit(
+        db,
+        admin.username,
+        "user_create",
+        target=body.username,
+        client_ip=client_ip(request),
+        role=body.role,
+        cameras=sorted(body.cameras),
+    )
     db.commit()
     return account_out(db, user)
 
 
 @router.patch("/users/{user_id}", response_model=UserAccountOut)
-def update_user(user_id: int, body: UserPatch, request: Request, admin: UsersAdmin, db: SessionDep
-                ) -> UserAccountOut:
+def update_user(
+    user_id: RowId, body: UserPatch, request: Request, admin: UsersAdmin, db: SessionDep
+) -> UserAccountOut:
     user = db.get(User, user_id)
     if user is None:
         raise HTTPException(404, "no such user")
@@ -119,8 +140,16 @@ def update_user(user_id: int, body: UserPatch, request: Request, admin: UsersAdm
         if value is not None:
             setattr(user, name, value)
     changed = sorted(body.model_dump(exclude_unset=True))
-    audit(db, admin.username, "user_update", target=user.username, client_ip=client_ip(request), fields=changed,
-          role=user.role, active=user.active)
+    audit(
+        db,
+        admin.username,
+        "user_update",
+        target=user.username,
+        client_ip=client_ip(request),
+        fields=changed,
+        role=user.role,
+        active=user.active,
+    )
     db.commit()
     return account_out(db, user)
 
@@ -132,7 +161,9 @@ def change_password(body: PasswordChange, request: Request, user: CurrentUser, d
         authenticate(db, user.username, body.old_password)
     except LoginError as error:
         db.commit()  # keep the failure count
-        raise HTTPException(403, "old password is wrong" if error.locked_until is None else str(error)) from None
+        raise HTTPException(
+            403, "old password is wrong" if error.locked_until is None else str(error)
+        ) from None
     _policy(body.new_password)
     user.password_hash = hash_password(body.new_password)
     audit(db, user.username, "password_change", target=user.username, client_ip=client_ip(request))
