@@ -245,9 +245,12 @@ CLIP_STARTS = [
 ]
 
 
+def iso(second: int) -> str:
+    return f"2026-11-23T00:{second // 60:02d}:{second % 60:02d}Z"
+
+
 @pytest.mark.parametrize(("segments", "requested", "duration", "expected"), CLIP_STARTS)
 def test_player_anchors_clip_to_wall_clock(page: Page, segments, requested, duration, expected) -> None:
-    iso = lambda s: f"2026-11-23T00:{s // 60:02d}:{s % 60:02d}Z"  # noqa: E731
     result = page.evaluate(
         """async ([segments, start, end, duration]) => {
             const { clipStartFrom } = await import("/static/js/player.js");
