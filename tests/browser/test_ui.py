@@ -122,7 +122,7 @@ def test_export_from_event_and_download_zip(page: Page, service: svc.Service, sh
     shot(page, "07_exports")
 
 
-def test_switch_to_english_is_remembered(page: Page) -> None:
+def test_switch_to_english_is_remembered(page: Page, shot) -> None:
     login(page)
     page.click("#lang-toggle")
     expect(page.locator("#nav a[data-route=wall]")).to_have_text("Camera wall")
@@ -133,6 +133,7 @@ def test_switch_to_english_is_remembered(page: Page) -> None:
     page.locator("label.chip", has_text="Hit and run").click()
     page.click("form.filters button[type=submit]")
     expect(page.locator(".event-grid .event-card").first).to_contain_text("car red")
+    shot(page, "15_search_english")
 
 
 def test_admin_pages_users_audit_cameras_reports(page: Page, shot) -> None:

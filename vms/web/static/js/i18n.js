@@ -148,6 +148,9 @@ const CODES = {
   },
 };
 
+/** Both dictionaries, for the test that every key used in the code exists in each language. */
+export const DICTIONARIES = { vi: VI, en: EN };
+
 export const EVENT_TYPES = Object.keys(CODES.vi.type).filter((code) => code !== "index_repair");
 export const OBJECT_CLASSES = Object.keys(CODES.vi.class);
 export const COLOURS = ["black", "white", "grey", "silver", "red", "orange", "yellow", "green", "blue", "brown"];
