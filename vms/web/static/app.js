@@ -21,7 +21,7 @@ import ptz from "./js/views/ptz.js";
 const VIEWS = { wall, timeline, search, events: eventView, playback, exports: exportsView, cameras, users, audit, reports,
   discovery, ptz };
 
-const state = { user: null, cleanup: null, siteName: "" };
+const state = { user: null, cleanup: null, siteName: "", renders: 0 };
 
 function parseHash() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
@@ -52,16 +52,21 @@ async function route() {
   if (typeof state.cleanup === "function") state.cleanup();
   state.cleanup = null;
   renderNav();
-  const root = $("#view");
-  root.replaceChildren();
-  root.className = `view view-${name}`;
+  // Each render gets its own container: a slower, older render still awaiting data then fills a
+  // detached element instead of the page, and its timers are stopped as soon as it returns.
+  const root = h("div");
+  $("#view").replaceChildren(root);
+  $("#view").className = `view view-${name}`;
   if (!can(state.user, view.capability)) {
     root.append(h("p.error", { role: "alert" }, t("notAllowed")));
     return;
   }
   const ctx = { user: state.user, args, params, navigate, siteName: state.siteName, can: (c) => can(state.user, c) };
+  const render = ++state.renders;
   try {
-    state.cleanup = await view.render(root, ctx);
+    const cleanup = await view.render(root, ctx);
+    if (render === state.renders) state.cleanup = cleanup;
+    else if (typeof cleanup === "function") cleanup();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     root.append(h("p.error", { role: "alert" }, `${t("error")}: ${error.message}`));
@@ -70,6 +75,7 @@ async function route() {
 
 function showLogin() {
   state.user = null;
+  state.renders += 1;
   if (typeof state.cleanup === "function") state.cleanup();
   state.cleanup = null;
   $("#login-view").hidden = false;

@@ -48,6 +48,7 @@ function editDialog(camera) {
       field(t("name"), h("input", { name: "name", value: camera?.name ?? "", required: true, maxlength: 120 })),
       field(t("location"), h("input", { name: "location", value: camera?.location ?? "", maxlength: 200 }))),
     h("div.row", {}, field(t("sourceType"), kindSelect), sourceBox),
+    camera?.has_credentials ? h("p.hint", {}, t("reenterCredentials")) : "",
     h("div.row", {},
       field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, step: "any",
         value: camera?.retention_days ?? 30 })),
