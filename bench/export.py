@@ -60,8 +60,10 @@ def make_segment(path: Path, bitrate_kbps: int) -> Path:
 
 
 def prepare_site(work: Path, bitrate_kbps: int) -> tuple[Site, list[Path]]:
-    site = Site(parse_config({"cameras": [{"id": "cam1", "name": "Bench", "source": {"type": "sim"}}]}),
-                DataPaths(work / "data"))
+    site = Site(
+        parse_config({"cameras": [{"id": "cam1", "name": "Bench", "source": {"type": "sim"}}]}),
+        DataPaths(work / "data"),
+    )
     site.prepare()
     template = make_segment(work / "template.mp4", bitrate_kbps)
     root, sources = site.paths.recordings.resolve(), []
@@ -72,7 +74,9 @@ def prepare_site(work: Path, bitrate_kbps: int) -> tuple[Site, list[Path]]:
             path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(template, path)
             sources.append(path)
-            add_segment(session, root, ClosedSegment("cam1", start, start + SEGMENT_S, path, path.stat().st_size))
+            add_segment(
+                session, root, ClosedSegment("cam1", start, start + SEGMENT_S, path, path.stat().st_size)
+            )
     return site, sources
 
 
@@ -86,7 +90,9 @@ def best_of(runs: int, action) -> float:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bitrate-kbps", type=int, default=4000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
@@ -98,8 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         end = T0 + timedelta(seconds=SEGMENT_S * SEGMENTS)
 
         def export(index: int) -> None:
-            export_package(site.session_factory, site.paths, site.config, work / f"export{index}", ["cam1"], T0, end,
-                           "HS-BENCH", "benchmark", "bench")
+            export_package(
+                site.session_factory,
+                site.paths,
+                site.config,
+                work / f"export{index}",
+                ["cam1"],
+                T0,
+                end,
+                "HS-BENCH",
+                "benchmark",
+                "bench",
+            )
 
         def verify(index: int) -> None:
             assert verify_package(work / "export0").ok
@@ -117,13 +133,26 @@ def main(argv: list[str] | None = None) -> int:
         site.engine.dispose()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results = {"footage_s": SEGMENT_S * SEGMENTS, "resolution": "1920x1080", "fps": FPS, "bytes": total,
-               "packets": packets, "export_s": round(export_s, 3), "verify_s": round(verify_s, 3),
-               "copy_s": round(copy_s, 3), "export_vs_copy": round(export_s / copy_s, 2),
-               "verify_vs_copy": round(verify_s / copy_s, 2), "targets": {"export_s": 2.0, "verify_s": 1.0}}
+    results = {
+        "footage_s": SEGMENT_S * SEGMENTS,
+        "resolution": "1920x1080",
+        "fps": FPS,
+        "bytes": total,
+        "packets": packets,
+        "export_s": round(export_s, 3),
+        "verify_s": round(verify_s, 3),
+        "copy_s": round(copy_s, 3),
+        "export_vs_copy": round(export_s / copy_s, 2),
+        "verify_vs_copy": round(verify_s / copy_s, 2),
+        "targets": {"export_s": 2.0, "verify_s": 1.0},
+    }
     print(f"10 min 1080p H.264, {total / 1e6:.0f} MB in {SEGMENTS} segments (best of {args.runs})")
     print(f"{'step':<8}{'seconds':>10}{'MB/s':>10}{'vs copy':>10}{'target':>10}")
-    for step, seconds, target in (("copy", copy_s, None), ("export", export_s, 2.0), ("verify", verify_s, 1.0)):
+    for step, seconds, target in (
+        ("copy", copy_s, None),
+        ("export", export_s, 2.0),
+        ("verify", verify_s, 1.0),
+    ):
         flag = "" if target is None else (f"<{target:g} ok" if seconds < target else f"<{target:g} MISS")
         print(f"{step:<8}{seconds:>10.3f}{total / 1e6 / seconds:>10.0f}{seconds / copy_s:>9.2f}x{flag:>10}")
     if args.json:

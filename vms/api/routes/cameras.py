@@ -108,7 +108,8 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
-    audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), **_audit_fields(body))
+    audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request),
+          **_audit_fields(body))
     db.commit()
     ctx.cameras_changed()
     return camera_out(camera, None)
@@ -150,8 +151,8 @@ def delete_camera(camera_id: str, request: Request, user: CameraAdmin, db: Sessi
 def _current_config(camera: Camera) -> CameraConfig:
     """The row as a config (password left out: it stays encrypted in the row)."""
     if camera.source_kind == "rtsp":
-        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location, "transport": camera.transport,
-                                     "username": camera.username}
+        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location,
+                                     "transport": camera.transport, "username": camera.username}
     elif camera.source_kind == "file":
         source = {"type": "file", "path": camera.source_location, "loop": camera.loop}
     else:
