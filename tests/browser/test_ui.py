@@ -48,6 +48,9 @@ def test_login_in_vietnamese_then_camera_wall(page: Page, shot) -> None:
     expect(page.locator(".wall .tile .badge.online")).to_have_count(4)
     expect(tiles.first.locator(".badge")).to_contain_text("Trực tuyến")
     page.wait_for_function("() => [...document.querySelectorAll('.wall img')].every((i) => i.naturalWidth > 0)")
+    # The four seeded events, newest first, each linking to its page.
+    expect(page.locator(".recent-strip a.recent")).to_have_count(4)
+    expect(page.locator(".recent-strip a.recent.sev-alarm")).to_contain_text("Gây tai nạn bỏ chạy")
     shot(page, "02_wall")
 
 

@@ -1,10 +1,29 @@
 // Camera wall: one tile per camera with its latest frame and a high-contrast online/offline badge.
 import { getJson } from "../api.js";
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
-import { formatDateTime } from "../time.js";
+import { t, code } from "../i18n.js";
+import { formatDateTime, formatClock } from "../time.js";
 
 const REFRESH_MS = 5000;
+const RECENT_WINDOW_MS = 3600_000;
+const RECENT_COUNT = 8;
+
+/**
+ * The latest events of the last hour, all cameras, newest first. Read from /api/timeline, which is
+ * not audit-logged, so polling it every few seconds does not flood the audit log with searches.
+ */
+async function recentEvents() {
+  const now = Date.now();
+  const body = await getJson("/api/timeline", { start: new Date(now - RECENT_WINDOW_MS), end: new Date(now) });
+  return body.cameras.flatMap((camera) => camera.events.map((event) => ({ ...event, camera: camera.name })))
+    .sort((a, b) => Date.parse(b.start) - Date.parse(a.start)).slice(0, RECENT_COUNT);
+}
+
+function recentStrip(events, seen) {
+  return events.map((event) => h(`a.recent.sev-${event.severity}${seen.has(event.id) ? "" : ".fresh"}`,
+    { href: `#/events/${event.id}`, dataset: { event: event.id } },
+    h("strong", {}, code("type", event.type)), h("span", {}, event.camera), h("time", {}, formatClock(event.start))));
+}
 
 function badge(camera) {
   if (!camera.enabled) return h("span.badge.disabled", {}, t("disabled"));
@@ -47,8 +66,18 @@ function tile(camera, ctx) {
 async function render(root, ctx) {
   const grid = h("div.wall", { "aria-live": "polite" });
   const summary = h("span.summary");
-  root.append(h("div.toolbar", {}, h("h1", {}, t("nav_wall")), summary), grid);
+  const recent = h("div.recent-strip", { "aria-label": t("recentEvents") });
+  root.append(h("div.toolbar", {}, h("h1", {}, t("nav_wall")), summary),
+    ctx.can("timeline") ? h("section", {}, h("h2.recent-title", {}, t("recentEvents")), recent) : "", grid);
   const tiles = new Map();
+  let seen = null; // event ids already shown: new ones flash once (none flash on the first load)
+
+  async function refreshRecent() {
+    const events = await recentEvents();
+    recent.replaceChildren(...(events.length ? recentStrip(events, seen ?? new Set(events.map((e) => e.id)))
+      : [h("span.hint", {}, t("noResults"))]));
+    seen = new Set([...(seen ?? []), ...events.map((e) => e.id)]);
+  }
 
   async function refresh() {
     const cameras = await getJson("/api/cameras");
@@ -67,7 +96,11 @@ async function render(root, ctx) {
   }
 
   await refresh();
-  const timer = setInterval(() => refresh().catch(() => {}), REFRESH_MS);
+  if (ctx.can("timeline")) await refreshRecent().catch(() => {});
+  const timer = setInterval(() => {
+    refresh().catch(() => {});
+    if (ctx.can("timeline")) refreshRecent().catch(() => {});
+  }, REFRESH_MS);
   return () => clearInterval(timer);
 }
 
