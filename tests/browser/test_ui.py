@@ -1,7 +1,8 @@
 """The web UI in Debian chromium against the real service: log in, wall, search, event, playback,
 export and download, language switch, admin pages, and what a viewer may not see.
 
-Each test starts from a fresh browser context (Vietnamese by default). Screenshots of the main pages
+Each test starts from a fresh browser context (Vietnamese by default). The flows share one service;
+the one that adds a camera runs last among them and disables it again. Screenshots of the main pages
 are saved to tests/artifacts/screenshots/.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -250,6 +252,33 @@ def test_onvif_discovery_and_ptz_pages_render(page: Page, shot) -> None:
     expect(page.locator(".pad .pad-button")).to_have_count(9)
     expect(page.locator("#view p.error")).to_have_text("Chưa có camera RTSP/ONVIF nào")
     shot(page, "14_ptz")
+
+
+def test_unreachable_camera_is_offline_on_the_wall(page: Page, shot) -> None:
+    """Added through the camera dialog with an RTSP address nobody answers on; disabled again after."""
+    login(page)
+    page.goto("/#/cameras")
+    page.click("#view .toolbar button.primary")
+    dialog = page.locator("dialog form.camera-form")
+    dialog.locator("input[name=id]").fill("cong-uy-ban")
+    dialog.locator("input[name=name]").fill("Cổng UBND xã")
+    dialog.locator("input[name=url]").fill("rtsp://127.0.0.1:9/khong-co")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator("#view tbody tr", has_text="cong-uy-ban")).to_contain_text("Mất kết nối")
+    try:
+        page.goto("/#/wall")
+        tile = page.locator(".tile[data-camera=cong-uy-ban]")
+        expect(tile.locator(".badge.offline")).to_have_text("✕ Mất kết nối")
+        expect(tile).to_have_class(re.compile(r"\bis-offline\b"))
+        expect(page.locator(".wall .tile .badge.online")).to_have_count(4)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.tile:not(.is-offline) img')].every((i) => i.naturalWidth > 0)")
+        shot(page, "16_wall_offline")
+    finally:
+        page.goto("/#/cameras")
+        page.once("dialog", lambda confirm: confirm.accept())
+        page.locator("#view tbody tr", has_text="cong-uy-ban").locator("button.danger").click()
+        expect(page.locator("#view tbody tr", has_text="cong-uy-ban")).to_contain_text("Đã tắt")
 
 # Segments [start, end] (seconds), requested [start, end), clip duration -> wall-clock clip start (s).
 CLIP_STARTS = [
