@@ -39,6 +39,8 @@ def wait_video_plays(page: Page, selector: str = ".player video") -> None:
 def test_login_in_vietnamese_then_camera_wall(page: Page, shot) -> None:
     expect(page.locator("#login-form h1")).to_have_text("Đăng nhập")
     expect(page.locator("#site-name")).to_have_text(svc.SITE_NAME)
+    # Modules are revalidated on every use, so an upgraded site never runs a mix of old and new code.
+    assert page.request.get("/static/js/api.js").headers["cache-control"] == "no-cache"
     shot(page, "01_login")
     page.fill("#login-form input[name=username]", "admin")
     page.fill("#login-form input[name=password]", "wrong-password")
