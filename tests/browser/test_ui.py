@@ -94,6 +94,14 @@ def test_playback_page_plays_a_range(page: Page) -> None:
     page.click("#view form button[type=submit]")
     wait_video_plays(page)
     expect(page.locator(".player-title")).to_have_text("Ngã ba trường học")
+    video = page.locator(".player video")
+    video.evaluate("(v) => v.pause()")
+    page.locator(".player-controls button", has_text="−10 s").click()
+    before = video.evaluate("(v) => v.currentTime")
+    page.locator(".player-controls button", has_text="+10 s").click()
+    assert video.evaluate("(v) => v.currentTime") - before == pytest.approx(10, abs=0.1)
+    page.select_option(".player-controls select[name=speed]", "4")
+    assert video.evaluate("(v) => v.playbackRate") == 4
 
 
 def test_timeline_rows_and_scrub_plays(page: Page, shot) -> None:

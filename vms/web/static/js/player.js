@@ -1,9 +1,11 @@
 // A recorded-video player: loads playback.mp4 for a camera and range, shows the wall-clock time of
 // the frame on screen, and seeks by wall-clock time (used by the timeline scrubber and event pages).
 import { playbackUrl, ApiError, getJson } from "./api.js";
-import { h } from "./dom.js";
+import { h, select } from "./dom.js";
 import { t } from "./i18n.js";
 import { formatDateTime } from "./time.js";
+
+const SPEEDS = [0.5, 1, 2, 4, 8];
 
 export class Player {
   constructor({ onTime } = {}) {
@@ -12,8 +14,12 @@ export class Player {
     this.clock = h("output.frame-clock", { "aria-live": "off" }, "—");
     this.title = h("span.player-title", {}, "");
     this.message = h("p.error", { role: "alert" });
+    const step = (seconds) => h("button.ghost", { type: "button", onclick: () => this.step(seconds) },
+      `${seconds > 0 ? "+" : "−"}${Math.abs(seconds)} s`);
+    const speed = select("speed", SPEEDS.map((r) => [String(r), `${r}×`]), "1",
+      { "aria-label": t("speed"), onchange: () => { this.video.defaultPlaybackRate = this.video.playbackRate = Number(speed.value); } });
     this.el = h("div.player", {}, h("div.player-bar", {}, this.title, h("span", {}, t("frameTime"), ": ", this.clock)),
-      this.video, this.message);
+      this.video, h("div.player-controls", {}, step(-10), step(10), speed), this.message);
     this.loaded = null; // {cameraId, start: Date, end: Date, clipStart: ms epoch}
     this.video.addEventListener("timeupdate", () => this.tick());
     this.video.addEventListener("seeked", () => this.tick());
@@ -79,6 +85,11 @@ export class Player {
     this.video.load();
     this.message.textContent = message;
     this.tick();
+  }
+
+  step(seconds) {
+    const wall = this.wallTime();
+    if (wall !== null) this.seek(new Date(wall + seconds * 1000));
   }
 
   /** Seek the loaded clip to wall-clock `time` (Date). */
