@@ -28,6 +28,13 @@ from vms.snapshots import latest_keyframe_jpeg
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "Admin-Browser-7"
 VIEWER = ("xem", "Viewer-Browser-7")
+# One user per role besides admin: username -> (password, role, full name).
+USERS = {
+    VIEWER[0]: (VIEWER[1], "viewer", "Cán bộ xem"),
+    "lapdat": ("Installer-Browser-7", "installer", "Kỹ thuật viên"),
+    "trucban": ("Operator-Browser-7", "operator", "Cán bộ trực ban"),
+    "dieutra1": ("Investigator-Browser-7", "investigator", "Điều tra viên"),
+}
 SITE_NAME = "Công an xã Thử nghiệm"
 # Four simulated cameras with short segments so footage is indexed within seconds of start-up.
 CAMERAS = [
@@ -130,7 +137,7 @@ def _wait_footage(service: Service) -> None:
 
 
 def seed(service: Service) -> None:
-    """Events in recorded footage (one per camera, distinct types) and a viewer user."""
+    """Events in recorded footage (one per camera, distinct types) and one user per role."""
     engine = create_engine(service.database_url)
     try:
         with Session(engine) as session, session.begin():
@@ -152,7 +159,8 @@ def seed(service: Service) -> None:
                     session.add(EventObject(event_id=event.id, track_id=track_id, role=role, class_name=class_name,
                                             colour=colour, direction=direction, speed_kmh=speed))
                 service.events[event_type] = event.id
-            create_user(session, VIEWER[0], VIEWER[1], "viewer", full_name="Cán bộ xem")
+            for username, (password, role, full_name) in USERS.items():
+                create_user(session, username, password, role, full_name=full_name)
     finally:
         engine.dispose()
 

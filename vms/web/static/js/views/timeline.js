@@ -7,7 +7,7 @@ import { formatClock, formatDay, formatDateTime } from "../time.js";
 import { Player } from "../player.js";
 
 const MIN = 60_000;
-const SPANS = [["10", "last10m"], ["60", "last1h"], ["360", "last6h"], ["1440", "last24h"], ["10080", "last7d"]];
+const SPANS = [[10, "last10m"], [60, "last1h"], [360, "last6h"], [1440, "last24h"], [10080, "last7d"]]; // minutes
 const MIN_SPAN = 10 * MIN;
 const MAX_SPAN = 7 * 1440 * MIN;
 const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) => m * MIN);
