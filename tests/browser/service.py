@@ -33,7 +33,7 @@ USERS = {
     VIEWER[0]: (VIEWER[1], "viewer", "Cán bộ xem"),
     "lapdat": ("Installer-Browser-7", "installer", "Kỹ thuật viên"),
     "trucban": ("Operator-Browser-7", "operator", "Cán bộ trực ban"),
-    "dieutra1": ("Investigator-Browser-7", "investigator", "Điều tra viên"),
+    "thamtra": ("Investigator-Browser-7", "investigator", "Điều tra viên"),
 }
 SITE_NAME = "Công an xã Thử nghiệm"
 # Four simulated cameras with short segments so footage is indexed within seconds of start-up.

@@ -193,7 +193,7 @@ MENUS = [
                "ptz"]),
     ("lapdat", ["wall", "playback", "cameras", "discovery", "ptz"]),
     ("trucban", ["wall", "timeline", "search", "playback", "reports", "ptz"]),
-    ("dieutra1", ["wall", "timeline", "search", "playback", "exports", "reports", "ptz"]),
+    ("thamtra", ["wall", "timeline", "search", "playback", "exports", "reports", "ptz"]),
     ("xem", ["wall", "timeline", "search"]),
 ]
 
