@@ -51,7 +51,8 @@ async function render(root, ctx) {
   const clip = eventWindow(event);
   const player = ctx.can("playback") && event.camera_id ? new Player() : null;
   const actions = h("div.actions", {},
-    h("button.ghost", { type: "button", onclick: () => history.back() }, t("back")),
+    h("button.ghost", { type: "button",
+      onclick: () => (history.length > 1 ? history.back() : ctx.navigate("#/search")) }, t("back")),
     player ? h("button.primary.big.play-event", { type: "button", onclick: () => play() }, `▶ ${t("playEvent")}`) : "",
     ctx.can("exports") && event.camera_id ? h("button.ghost.big.export-event", { type: "button",
       onclick: () => openExportDialog({ cameraIds: [event.camera_id], start: clip.start, end: clip.end }) },

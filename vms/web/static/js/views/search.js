@@ -52,7 +52,7 @@ function filterForm(ctx, cameras) {
     full ? chips("type", EVENT_TYPES, "type", p.getAll("type")) : "",
     full ? chips("object_class", OBJECT_CLASSES, "class", p.getAll("object_class")) : "",
     h("div.actions", {},
-      h("button.ghost", { type: "button", onclick: () => ctx.navigate("#/search") }, t("reset")),
+      h("button.ghost", { type: "button", onclick: () => ctx.navigate(`#/search?n=${Date.now()}`) }, t("reset")),
       h("button.primary.big", { type: "submit" }, t("search"))));
   form.addEventListener("submit", (submit) => {
     submit.preventDefault();
