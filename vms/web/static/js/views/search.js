@@ -2,7 +2,7 @@
 // "back" returns to the same results; results as cards with snapshot thumbnails, newest first.
 import { getJson, getPage } from "../api.js";
 import { h, field, select } from "../dom.js";
-import { t, code, EVENT_TYPES, OBJECT_CLASSES, COLOURS, DIRECTIONS } from "../i18n.js";
+import { t, code, currentLang, EVENT_TYPES, OBJECT_CLASSES, COLOURS, DIRECTIONS } from "../i18n.js";
 import { toInput, fromInput, formatDateTime, formatDuration } from "../time.js";
 
 const PAGE = 24;
@@ -13,9 +13,12 @@ function chips(name, values, kind, chosen) {
       h("input", { type: "checkbox", name, value, checked: chosen.includes(value) }), code(kind, value))));
 }
 
+/** "ô tô đỏ, xe máy xanh dương" / "red car, blue motorbike": Vietnamese puts the colour after the noun. */
 export function objectSummary(event) {
   const objects = event.objects?.length ? event.objects : (event.object_classes ?? []).map((c) => ({ class_name: c }));
-  return objects.map((o) => [code("class", o.class_name), code("colour", o.colour)].filter(Boolean).join(" ")).join(", ");
+  const words = (o) => [code("class", o.class_name), code("colour", o.colour)];
+  return objects.map((o) => (currentLang() === "vi" ? words(o) : words(o).reverse()).filter(Boolean).join(" "))
+    .join(", ");
 }
 
 export function eventCard(event) {
