@@ -56,6 +56,10 @@ def test_login_in_vietnamese_then_camera_wall(page: Page, shot) -> None:
     expect(page.locator(".recent-strip a.recent")).to_have_count(4)
     expect(page.locator(".recent-strip a.recent.sev-alarm")).to_contain_text("Gây tai nạn bỏ chạy")
     shot(page, "02_wall")
+    # Keyboard focus on a tile survives the wall's 5-second refresh (tiles are updated in place).
+    tiles.nth(1).focus()
+    page.wait_for_timeout(5500)
+    assert page.evaluate("() => document.activeElement.dataset.camera") == "duong-de"
 
 
 def test_search_with_filter_open_event_and_play(page: Page, service: svc.Service, shot) -> None:

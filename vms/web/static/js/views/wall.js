@@ -5,6 +5,9 @@ import { t, code } from "../i18n.js";
 import { formatDateTime, formatClock } from "../time.js";
 
 const REFRESH_MS = 5000;
+// The still is the last keyframe of the newest finished segment (segments last ~10 s), and every
+// fetch is audit-logged as a live view: fetching it more often than that shows nothing new.
+const IMAGE_EVERY = 2; // status refreshes per image refresh
 const RECENT_WINDOW_MS = 3600_000;
 const RECENT_COUNT = 8;
 
@@ -50,22 +53,33 @@ function refreshImage(img, cameraId) {
   next.src = `/api/cameras/${encodeURIComponent(cameraId)}/snapshot.jpg?t=${Date.now()}`;
 }
 
+/** A tile updated in place on each refresh, so keyboard focus on it survives the refresh. */
 function tile(camera, ctx) {
   const img = h("img.empty", { alt: camera.name });
+  const name = h("strong.name");
+  const badgeBox = h("span.badge-box");
+  const where = h("div.sub");
+  const status = h("div.sub.status-line");
   const target = ctx.can("timeline") ? `#/timeline?camera=${encodeURIComponent(camera.id)}`
     : ctx.can("playback") ? `#/playback?camera=${encodeURIComponent(camera.id)}` : null;
   const body = [h("div.frame", {}, img, h("span.no-footage", {}, t("noFootage"))),
-    h("div.meta", {}, h("strong.name", {}, camera.name), badge(camera)),
-    h("div.sub", {}, camera.location || camera.id), h("div.sub.status-line", {}, statusLine(camera))];
+    h("div.meta", {}, name, badgeBox), where, status];
   const el = target ? h("a.tile", { href: target, dataset: { camera: camera.id } }, body)
     : h("article.tile", { dataset: { camera: camera.id } }, body);
-  el.classList.toggle("is-offline", camera.enabled && !camera.status?.online);
-  return { el, img };
+  const update = (current) => {
+    name.textContent = current.name;
+    badgeBox.replaceChildren(badge(current));
+    where.textContent = current.location || current.id;
+    status.textContent = statusLine(current);
+    el.classList.toggle("is-offline", current.enabled && !current.status?.online);
+  };
+  update(camera);
+  return { el, img, update };
 }
 
 async function render(root, ctx) {
-  const grid = h("div.wall", { "aria-live": "polite" });
-  const summary = h("span.summary");
+  const grid = h("div.wall");
+  const summary = h("span.summary", { "aria-live": "polite" });
   const recent = h("div.recent-strip", { "aria-label": t("recentEvents") });
   root.append(h("div.toolbar", {}, h("h1", {}, t("nav_wall")), summary),
     ctx.can("timeline") ? h("section", {}, h("h2.recent-title", {}, t("recentEvents")), recent) : "", grid);
@@ -79,19 +93,25 @@ async function render(root, ctx) {
     seen = new Set([...(seen ?? []), ...events.map((e) => e.id)]);
   }
 
+  let ticks = 0;
   async function refresh() {
     const cameras = await getJson("/api/cameras");
+    const images = ticks++ % IMAGE_EVERY === 0;
     const online = cameras.filter((c) => c.enabled && c.status?.online).length;
     summary.textContent = `${online}/${cameras.length} ${t("online").toLowerCase()}`;
     const ids = new Set(cameras.map((c) => c.id));
     for (const [id, gone] of tiles) if (!ids.has(id)) { gone.el.remove(); tiles.delete(id); }
     for (const camera of cameras) {
-      const old = tiles.get(camera.id);
-      const fresh = tile(camera, ctx);
-      if (old) { fresh.img.src = old.img.src; fresh.img.className = old.img.className; old.el.replaceWith(fresh.el); }
-      else grid.append(fresh.el);
-      tiles.set(camera.id, fresh);
-      if (camera.enabled) refreshImage(fresh.img, camera.id);
+      let current = tiles.get(camera.id);
+      const added = !current;
+      if (added) {
+        current = tile(camera, ctx);
+        grid.append(current.el);
+        tiles.set(camera.id, current);
+      } else {
+        current.update(camera);
+      }
+      if (camera.enabled && (images || added)) refreshImage(current.img, camera.id);
     }
   }
 
