@@ -79,6 +79,8 @@ def shot() -> Callable[[object, str], Path]:
 
     def take(page, name: str, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
         path = SCREENSHOTS / f"{name}.png"
+        if full_page:
+            page.evaluate("() => window.scrollTo(0, 0)")  # else the sticky top bar is drawn mid-page
         page.screenshot(path=str(path), full_page=full_page)
         return path
 

@@ -122,6 +122,13 @@ def test_timeline_rows_and_scrub_plays(page: Page, shot) -> None:
     page.mouse.click(max(track_box["x"] + 1, marker_box["x"] - 4), track_box["y"] + track_box["height"] / 2)
     wait_video_plays(page)
     expect(page.locator(".timeline-row.selected")).to_have_attribute("data-camera", "quoc-lo")
+    # The list under the player: four seeded events; "play" on the intrusion switches the player.
+    listed = page.locator(".timeline-events tbody tr")
+    expect(listed).to_have_count(4)
+    listed.filter(has_text="Xâm nhập").locator("button.play-from").click()
+    expect(page.locator(".player-title")).to_have_text("Chợ trung tâm")
+    expect(page.locator(".timeline-row.selected")).to_have_attribute("data-camera", "cho-trung-tam")
+    wait_video_plays(page)
     shot(page, "05_timeline")
 
 

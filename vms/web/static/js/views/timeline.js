@@ -1,7 +1,7 @@
 // Event timeline: one row per camera over a chosen range (10 min .. 7 days) with recorded coverage,
 // event markers coloured by severity and a scrub cursor. Click or drag on a row to play from there.
 import { getJson } from "../api.js";
-import { h, select } from "../dom.js";
+import { h, select, table } from "../dom.js";
 import { t, code } from "../i18n.js";
 import { formatClock, formatDay, formatDateTime } from "../time.js";
 import { Player } from "../player.js";
@@ -16,6 +16,8 @@ const PRE_ROLL = 30_000; // a scrub loads this much before the chosen moment ...
 const WINDOW = 5 * MIN; // ... and this much in all, so nearby scrubs need no new request
 const STEP_KEY = 10_000;
 const REFRESH_MS = 10_000;
+const LISTED_EVENTS = 50;
+const EVENT_PRE_ROLL = 10_000;
 const NS = "http://www.w3.org/2000/svg";
 
 function svg(tag, attrs = {}, ...children) {
@@ -62,6 +64,7 @@ class Timeline {
     this.rows = h("div.timeline-rows", { tabindex: 0, "aria-label": t("nav_timeline") });
     this.rows.addEventListener("keydown", (e) => this.onKey(e));
     this.message = h("p.error", { role: "alert" });
+    this.eventList = h("div.table-wrap.timeline-events");
     root.append(
       h("div.toolbar", {}, h("h1", {}, t("nav_timeline")), this.cameraSelect, this.spanSelect,
         button(t("zoomIn"), () => this.zoomTo(this.span / 2)), button(t("zoomOut"), () => this.zoomTo(this.span * 2)),
@@ -70,7 +73,7 @@ class Timeline {
       h("p.hint", {}, this.rangeLabel, " — ", t("timelineHelp")),
       h("div.legend", {}, h("span.key.coverage", {}, t("coverage")),
         ...["info", "warning", "alarm"].map((sev) => h(`span.key.sev-${sev}`, {}, t(`severity_${sev}`)))),
-      this.rows, this.message, this.player ? this.player.el : "");
+      this.rows, this.message, this.player ? this.player.el : "", this.eventList);
   }
 
   zoomTo(span) {
@@ -123,6 +126,21 @@ class Timeline {
     const rows = this.data.map((camera) => this.row(camera, x));
     this.rows.replaceChildren(h("div.timeline-row.axis-row", {}, h("span.row-label"), axis), ...rows);
     this.drawCursor();
+    this.drawEventList();
+  }
+
+  /** The range's events, newest first: play one from 10 s before it, or open its page. */
+  drawEventList() {
+    const events = this.data.flatMap((camera) => camera.events.map((event) => ({ ...event, camera })))
+      .sort((a, b) => Date.parse(b.start) - Date.parse(a.start)).slice(0, LISTED_EVENTS);
+    if (!events.length) { this.eventList.replaceChildren(); return; }
+    this.eventList.replaceChildren(h("h2", {}, t("events")), table([t("time"), t("camera"), t("type"), ""],
+      events.map((event) => [formatDateTime(event.start), event.camera.name,
+        h(`span.sev-text.sev-${event.severity}`, {}, code("type", event.type)),
+        h("span.actions", {},
+          this.player ? h("button.ghost.play-from", { type: "button",
+            onclick: () => this.seek(Date.parse(event.start) - EVENT_PRE_ROLL, event.camera.camera_id) }, `▶ ${t("play")}`) : "",
+          h("a.button.ghost", { href: `#/events/${event.id}` }, t("open")))])));
   }
 
   row(camera, x) {
