@@ -1,0 +1,52 @@
+"""Config models for detector backends: a discriminated union on `type`.
+
+Adding a backend = one config class here (with a literal `type`), one detector class, one
+registry line in `registry.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Drop detections scoring below this.")
+
+
+class SsdTfliteConfig(_Base):
+    """Offline default: Coral SSD-MobileNet-v2 COCO (quantised tflite) via ai-edge-litert."""
+
+    type: Literal["ssd_tflite"] = "ssd_tflite"
+    threads: int = Field(2, ge=1, le=16, description="Interpreter CPU threads.")
+
+
+class YoloOnnxConfig(_Base):
+    """A YOLO model exported by ultralytics to ONNX, run with onnxruntime (no torch)."""
+
+    type: Literal["yolo_onnx"] = "yolo_onnx"
+    path: str = Field(..., min_length=1, description="Path to the .onnx file.")
+    input_size: int = Field(640, ge=32, le=2048, multiple_of=32, description="Square input side in px.")
+    iou_threshold: float = Field(0.45, ge=0.0, le=1.0, description="NMS IoU threshold.")
+    class_names: list[str] | None = Field(
+        None, description="Label names in model order; default the 80 COCO names."
+    )
+    threads: int = Field(2, ge=1, le=16, description="onnxruntime intra-op threads.")
+
+
+class UltralyticsConfig(_Base):
+    """Any ultralytics model (optional extra `pip install .[ultralytics]`, needs torch)."""
+
+    type: Literal["ultralytics"] = "ultralytics"
+    model: str = Field(..., min_length=1, description="Weights file (.pt/.onnx) or model YAML.")
+    input_size: int = Field(640, ge=32, le=2048, multiple_of=32, description="Inference size in px.")
+    iou_threshold: float = Field(0.45, ge=0.0, le=1.0, description="NMS IoU threshold.")
+
+
+DetectorConfig = Annotated[
+    Union[SsdTfliteConfig, YoloOnnxConfig, UltralyticsConfig],
+    Field(discriminator="type"),
+]
