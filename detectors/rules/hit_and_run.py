@@ -1,0 +1,260 @@
+"""Hit-and-run and collision over tracks.
+
+1. Contact (vectorised over all vehicle x victim pairs of a frame): the boxes overlap in x, their
+   bottom edges (ground contact points) are at nearly the same depth, the vehicle is moving and
+   closes in on the victim. Boxes that overlap only because one object is behind the other in
+   the picture have bottom edges far apart, so adjacent lanes do not "touch".
+2. Victim outcome within `outcome_window_s` of contact: falls (box turns wide and low), stops
+   abruptly (moving at contact, stopped soon after, stays stopped), or vanishes away from the
+   frame edge (id breaks are re-linked upstream, so a short occlusion is not a vanish).
+3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long) or drives on
+   several widths from the contact without a long stop -> `hit_and_run` (alert at once);
+   stops for longer than `max_vehicle_stop_s` while the victim is down -> `collision`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from detectors.frame import Frame
+from detectors.rules.base import RuleEvent, TrackHistory, TrackTable
+from detectors.rules.config import HitAndRunConfig, class_ids
+from detectors.zones import points_near_edge
+
+
+@dataclass(slots=True)
+class Contact:
+    """A vehicle-victim contact under watch."""
+
+    vehicle: int
+    victim: int
+    ts: float
+    place: tuple[float, float]
+    victim_speed_h: float
+    victim_aspect: float
+    victim_height: float
+    vehicle_width: float
+    closing_px_s: float
+    frame: Frame | None
+    boxes: np.ndarray
+    outcome: str | None = None
+    outcome_ts: float | None = None
+    stop_since: float | None = None  # victim stopped since
+    uncovered_since: float | None = None  # victim unseen and its spot not covered by another object since
+    vehicle_stop_since: float | None = None
+    vehicle_left_ts: float | None = None
+    evidence: dict = field(default_factory=dict)
+
+
+def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, int, float]]:
+    """Vehicle-victim pairs in contact this frame.
+
+    Returns:
+        [(vehicle row, victim row, closing speed px/s)].
+    """
+    veh = np.isin(table.class_id, list(class_ids(cfg.vehicles)))
+    vic = np.isin(table.class_id, list(class_ids(cfg.victims)))
+    vi, ui = np.flatnonzero(veh), np.flatnonzero(vic)
+    if len(vi) == 0 or len(ui) == 0:
+        return []
+    a, b = table.xyxy[vi][:, None, :].astype(np.float64), table.xyxy[ui][None, :, :].astype(np.float64)
+    x_overlap = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    h_min = np.minimum(table.height[vi][:, None], table.height[ui][None, :])
+    depth_gap = np.abs(a[..., 3] - b[..., 3])
+    rel = table.velocity[vi][:, None, :] - table.velocity[ui][None, :, :]  # vehicle relative to victim
+    towards = table.anchor[ui][None, :, :] - table.anchor[vi][:, None, :]
+    norm = np.hypot(towards[..., 0], towards[..., 1])
+    rel_speed = np.hypot(rel[..., 0], rel[..., 1])
+    closing = np.where(norm > 1.0, (rel * towards).sum(-1) / np.maximum(norm, 1e-9), rel_speed)
+    ok = ((x_overlap > 0) & (depth_gap <= cfg.contact_depth * h_min)
+          & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
+          & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
+          & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
+    r, c = np.nonzero(ok)
+    return [(int(vi[i]), int(ui[j]), float(closing[i, j])) for i, j in zip(r, c)]
+
+
+def _touches_border(boxes: np.ndarray, frame_wh: tuple[int, int], margin: float) -> bool:
+    """Any of the (k, 4) boxes within `margin` px of the frame border."""
+    w, h = frame_wh
+    return bool(np.any((boxes[:, 0] <= margin) | (boxes[:, 1] <= margin)
+                       | (boxes[:, 2] >= w - margin) | (boxes[:, 3] >= h - margin)))
+
+
+def _covered(box: np.ndarray, others: np.ndarray) -> float:
+    """Largest fraction of `box` (4,) covered by one of `others` (n, 4)."""
+    if len(others) == 0:
+        return 0.0
+    lo = np.maximum(box[:2], others[:, :2])
+    hi = np.minimum(box[2:], others[:, 2:])
+    inter = np.prod(np.clip(hi - lo, 0, None), axis=1)
+    area = max(float((box[2] - box[0]) * (box[3] - box[1])), 1e-6)
+    return float(inter.max() / area)
+
+
+class HitAndRunRule:
+    """Stateful per camera; `update` once per processed frame."""
+
+    def __init__(self, config: HitAndRunConfig) -> None:
+        self.cfg = config
+        self.contacts: dict[tuple[int, int], Contact] = {}
+        self.open: dict[str, tuple[RuleEvent, int]] = {}  # key -> (start event, victim id)
+        self.flagged: dict[int, float] = {}  # victim or vehicle id -> time of its event
+        self._n = 0
+
+    def update(self, table: TrackTable, history: TrackHistory, frame: Frame | None,
+               blind: bool = False) -> list[RuleEvent]:
+        """One frame. `blind`: the view is unreliable (tamper, mass loss): watched contacts are dropped."""
+        out: list[RuleEvent] = []
+        if blind:
+            self.contacts.clear()
+            return self._close_events(table)
+        for vrow, urow, closing in contact_pairs(table, self.cfg):
+            self._add_contact(table, history, vrow, urow, closing, frame)
+        for key in list(self.contacts):
+            contact = self.contacts.get(key)
+            if contact is None:  # dropped by an event raised earlier in this loop
+                continue
+            event = self._advance(contact, table, history)
+            if event is not None:
+                out.append(event)
+                self.contacts.pop(key, None)
+            elif table.ts - contact.ts > self.cfg.watch_s:
+                del self.contacts[key]
+        out += self._close_events(table)
+        return out
+
+    def _add_contact(self, table: TrackTable, history: TrackHistory, vrow: int, urow: int, closing: float,
+                     frame: Frame | None) -> None:
+        veh, vic = int(table.track_id[vrow]), int(table.track_id[urow])
+        if (veh, vic) in self.contacts or veh in self.flagged or vic in self.flagged:
+            return
+        before = history.samples(vic, table.ts - 1.0)
+        wh = before[:, 3:5] - before[:, 1:3] if len(before) else (table.xyxy[urow, 2:] - table.xyxy[urow, :2])[None]
+        aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
+        place = (float((table.anchor[vrow, 0] + table.anchor[urow, 0]) / 2), float(table.anchor[urow, 1]))
+        self.contacts[(veh, vic)] = Contact(
+            vehicle=veh, victim=vic, ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
+            victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
+            vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), closing_px_s=closing,
+            frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
+        )
+
+    def _advance(self, c: Contact, table: TrackTable, history: TrackHistory) -> RuleEvent | None:
+        cfg = self.cfg
+        if c.outcome is None:
+            c.outcome = self._victim_outcome(c, table, history)
+            c.outcome_ts = table.ts if c.outcome else None
+            if c.outcome is None:
+                if table.ts - c.ts > cfg.outcome_window_s:
+                    c.ts = -np.inf  # near miss: the caller expires it at once
+                return None
+        vrow = table.row(c.vehicle)
+        if vrow is not None:
+            c.vehicle_left_ts = None
+            moving = table.speed_h[vrow] >= cfg.stop_speed * 2
+            if moving:
+                c.vehicle_stop_since = None
+            elif c.vehicle_stop_since is None:
+                c.vehicle_stop_since = table.ts
+            if c.vehicle_stop_since is not None and table.ts - c.vehicle_stop_since >= cfg.max_vehicle_stop_s:
+                return self._raise("collision", c, table.ts, {"vehicle_stopped_s": table.ts - c.vehicle_stop_since})
+            far = np.hypot(*(table.anchor[vrow] - np.asarray(c.place))) >= cfg.drive_off_widths * c.vehicle_width
+            if moving and far:
+                return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": "drove_off"})
+            return None
+        gone = self._vehicle_gone(c, table)
+        if gone is not None:
+            return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": gone})
+        return None
+
+    def _victim_outcome(self, c: Contact, table: TrackTable, history: TrackHistory) -> str | None:
+        cfg = self.cfg
+        urow = table.row(c.victim)
+        if urow is None:
+            lost = np.flatnonzero(table.lost_id == c.victim)
+            if not len(lost):
+                return None
+            k = int(lost[0])
+            box = table.lost_xyxy[k]
+            anchor = np.array([[(box[0] + box[2]) / 2, box[3]]])
+            margin = cfg.edge_margin * table.frame_wh[0]
+            # Hidden behind a nearer object is not vanished: wait until nothing covers the spot.
+            if _covered(box, table.xyxy) >= 0.3 or points_near_edge(anchor, table.frame_wh, margin)[0]:
+                c.uncovered_since = None
+                return None
+            c.uncovered_since = c.uncovered_since or table.ts
+            if min(table.ts - table.lost_ts[k], table.ts - c.uncovered_since) >= cfg.vanish_s:
+                return "vanished"
+            return None
+        recent = history.samples(c.victim, table.ts - 0.4)
+        if _touches_border(recent[:, 1:5], table.frame_wh, 2.0):
+            return None  # a box cut by the frame edge changes shape without falling
+        wh = recent[:, 3:5] - recent[:, 1:3]
+        aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
+        height = float(np.median(wh[:, 1]))
+        if aspect >= cfg.fall_aspect_ratio * c.victim_aspect and height <= (1 - cfg.fall_height_drop) * c.victim_height:
+            return "fell"
+        if c.victim_speed_h < cfg.moving_speed:
+            return None
+        stopped = table.speed_h[urow] < cfg.stop_speed
+        if not stopped:
+            c.stop_since = None
+            return None
+        if c.stop_since is None:
+            if table.ts - c.ts > cfg.stop_within_s:
+                return None
+            c.stop_since = table.ts
+        return "stopped" if table.ts - c.stop_since >= cfg.stop_hold_s else None
+
+    def _vehicle_gone(self, c: Contact, table: TrackTable) -> str | None:
+        lost = np.flatnonzero(table.lost_id == c.vehicle)
+        if not len(lost):
+            return "lost" if table.ts - c.ts > 1.0 else None  # forgotten by the history: long gone
+        k = int(lost[0])
+        unseen = table.ts - table.lost_ts[k]
+        box = table.lost_xyxy[k]
+        margin = self.cfg.edge_margin * table.frame_wh[0]
+        at_edge = (box[0] <= margin) or (box[2] >= table.frame_wh[0] - margin) or (box[3] >= table.frame_wh[1] - margin) \
+            or (box[1] <= margin)
+        if at_edge and unseen >= self.cfg.left_view_s:
+            return "left_view"
+        if unseen >= self.cfg.lost_vehicle_s:
+            return "lost"
+        return None
+
+    def _raise(self, kind: str, c: Contact, ts: float, extra: dict) -> RuleEvent:
+        self._n += 1
+        key = f"{self.cfg.name}:{kind}:{self._n}"
+        self.flagged[c.vehicle] = ts
+        self.flagged[c.victim] = ts
+        evidence = {
+            "contact_ts": round(c.ts, 3), "contact_xy": [round(c.place[0], 1), round(c.place[1], 1)],
+            "closing_speed_px_s": round(c.closing_px_s, 1), "victim_outcome": c.outcome,
+            "outcome_ts": round(c.outcome_ts or ts, 3), "alert_delay_s": round(ts - c.ts, 3), **extra,
+        }
+        event = RuleEvent(key=key, phase="start", type=kind, rule=self.cfg.name, start_ts=c.ts, ts=ts,
+                          severity="alarm", objects=[(c.vehicle, "vehicle"), (c.victim, "victim")],
+                          evidence=evidence, frame=c.frame, boxes=c.boxes)
+        self.open[key] = (event, c.victim)
+        # Other contacts with the same victim are the same incident.
+        self.contacts = {k: v for k, v in self.contacts.items() if v.victim != c.victim and v.vehicle != c.vehicle}
+        return event
+
+    def _close_events(self, table: TrackTable) -> list[RuleEvent]:
+        """End an event when the victim gets going again, is long gone, or at `event_max_s`."""
+        out = []
+        for key, (start, victim) in list(self.open.items()):
+            row = table.row(victim)
+            recovered = row is not None and table.speed_h[row] >= self.cfg.moving_speed and table.ts - start.ts > 2.0
+            gone = row is None and victim not in set(table.lost_id.tolist())
+            if recovered or gone or table.ts - start.start_ts >= self.cfg.event_max_s:
+                out.append(RuleEvent(key=key, phase="end", type=start.type, rule=start.rule, start_ts=start.start_ts,
+                                     ts=table.ts, end_ts=table.ts, severity=start.severity, objects=start.objects))
+                del self.open[key]
+        for tid, when in list(self.flagged.items()):
+            if table.ts - when > self.cfg.event_max_s:
+                del self.flagged[tid]
+        return out
