@@ -38,8 +38,8 @@ def queue(front: str, back: str, stop_x: float = 390.0, lane: float = EAST_KERB,
          "waypoints": [[4, -40, lane], [10, xf - 60, lane], [12, xf, lane], [17, xf, lane], [19, xf + 60, lane],
                        [24, 720, lane]]},
         {"id": "back", "class": back, "color": "black",
-         "waypoints": [[5, -120, lane], [10.5, xb - 80, lane], [12.6, xb, lane], [17.6, xb, lane], [19.6, xb + 60, lane],
-                       [24, 760, lane]]},
+         "waypoints": [[5, -120, lane], [10.5, xb - 80, lane], [12.6, xb, lane], [17.8, xb, lane], [19.8, xb + 60, lane],
+                       [19.8 + (760 - xb - 60) / (660 - xf - 60) * 5, 760 - (xf - xb), lane]]},
     ]
 
 

@@ -47,7 +47,7 @@ class HitAndRunConfig(_Rule):
     fall_aspect_ratio: float = Field(1.7, ge=1, le=10, description="Victim w/h grows by this factor: fallen.")
     fall_height_drop: float = Field(0.4, ge=0, le=0.9, description="... and its height shrinks by this fraction.")
     moving_speed: float = Field(0.5, ge=0, le=20, description="Victim 'was moving' at contact, heights/s.")
-    stop_speed: float = Field(0.15, ge=0, le=5, description="Below this speed (heights/s) an object is stopped.")
+    stop_speed: float = Field(0.2, ge=0, le=5, description="Below this speed (heights/s) an object is stopped.")
     stop_within_s: float = Field(1.2, gt=0, le=10, description="A victim that stops must do so this soon after contact.")
     stop_hold_s: float = Field(1.5, gt=0, le=30, description="... and stay stopped this long.")
     vanish_s: float = Field(1.0, gt=0, le=30, description="Victim unseen this long (not at the frame edge): vanished.")

@@ -25,8 +25,11 @@ from detectors.rules.zone_rules import LineCrossingRule, WrongWayRule, ZoneRule
 from detectors.types import Detections
 
 
-def mass_loss(table: TrackTable, window_s: float = 2.5, min_lost: int = 3, share: float = 0.8) -> bool:
-    """Most tracks vanished together recently: the view was lost (cover, blackout), not the objects."""
+BLIND_HOLD_S = 2.0  # after a mass loss, decisions that rest on objects vanishing wait this long
+
+
+def mass_loss(table: TrackTable, window_s: float = 0.25, min_lost: int = 3, share: float = 0.8) -> bool:
+    """Most tracks vanished at the same moment: the view was lost (cover, blackout), not the objects."""
     recent = int(np.count_nonzero(table.lost_ts >= table.ts - window_s))
     return recent >= min_lost and recent >= share * (recent + len(table))
 
@@ -43,6 +46,7 @@ class RuleEngine:
         self.frame_wh: tuple[int, int] | None = None
         self.open: dict[str, RuleEvent] = {}  # key -> latest start/update
         self.table: TrackTable | None = None
+        self.blind_until = -np.inf
 
     def _build(self, frame_wh: tuple[int, int]) -> None:
         self.frame_wh = frame_wh
@@ -69,7 +73,9 @@ class RuleEngine:
         events: list[RuleEvent] = []
         for rule in self.tamper:
             events += rule.update(frame)
-        blind = any(rule.suspect for rule in self.tamper) or mass_loss(table)
+        if mass_loss(table):
+            self.blind_until = frame.ts + BLIND_HOLD_S
+        blind = any(rule.suspect for rule in self.tamper) or frame.ts < self.blind_until
         for rule in self.track_rules:
             if isinstance(rule, HitAndRunRule):
                 events += rule.update(table, self.history, frame, blind)

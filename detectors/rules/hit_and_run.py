@@ -24,6 +24,9 @@ from detectors.rules.config import HitAndRunConfig, class_ids
 from detectors.zones import points_near_edge
 
 
+CLOSING_S = 0.4  # look-back for the closing speed
+
+
 @dataclass(slots=True)
 class Contact:
     """A vehicle-victim contact under watch."""
@@ -42,6 +45,8 @@ class Contact:
     outcome: str | None = None
     outcome_ts: float | None = None
     stop_since: float | None = None  # victim stopped since
+    last_ts: float = 0.0  # last frame this contact was looked at
+    hidden_s: float = 0.0  # time the victim was unseen behind another object
     uncovered_since: float | None = None  # victim unseen and its spot not covered by another object since
     vehicle_stop_since: float | None = None
     vehicle_left_ts: float | None = None
@@ -65,9 +70,10 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, in
     depth_gap = np.abs(a[..., 3] - b[..., 3])
     rel = table.velocity[vi][:, None, :] - table.velocity[ui][None, :, :]  # vehicle relative to victim
     towards = table.anchor[ui][None, :, :] - table.anchor[vi][:, None, :]
-    norm = np.hypot(towards[..., 0], towards[..., 1])
-    rel_speed = np.hypot(rel[..., 0], rel[..., 1])
-    closing = np.where(norm > 1.0, (rel * towards).sum(-1) / np.maximum(norm, 1e-9), rel_speed)
+    # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
+    # robust when the anchors nearly coincide at impact, where a direction would be noise.
+    then = towards + rel * CLOSING_S
+    closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
     ok = ((x_overlap > 0) & (depth_gap <= cfg.contact_depth * h_min)
           & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
           & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
@@ -106,10 +112,10 @@ class HitAndRunRule:
 
     def update(self, table: TrackTable, history: TrackHistory, frame: Frame | None,
                blind: bool = False) -> list[RuleEvent]:
-        """One frame. `blind`: the view is unreliable (tamper, mass loss): watched contacts are dropped."""
+        """One frame. `blind`: the view is unreliable (tamper, mass loss): no decisions meanwhile."""
         out: list[RuleEvent] = []
-        if blind:
-            self.contacts.clear()
+        if blind:  # decide nothing while the view is unreliable; watched contacts keep ageing
+            self.contacts = {k: c for k, c in self.contacts.items() if table.ts - c.ts <= self.cfg.outcome_window_s}
             return self._close_events(table)
         for vrow, urow, closing in contact_pairs(table, self.cfg):
             self._add_contact(table, history, vrow, urow, closing, frame)
@@ -136,7 +142,7 @@ class HitAndRunRule:
         aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
         place = (float((table.anchor[vrow, 0] + table.anchor[urow, 0]) / 2), float(table.anchor[urow, 1]))
         self.contacts[(veh, vic)] = Contact(
-            vehicle=veh, victim=vic, ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
+            vehicle=veh, victim=vic, ts=table.ts, last_ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
             victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
             vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
@@ -147,8 +153,10 @@ class HitAndRunRule:
         if c.outcome is None:
             c.outcome = self._victim_outcome(c, table, history)
             c.outcome_ts = table.ts if c.outcome else None
+            c.last_ts = table.ts
             if c.outcome is None:
-                if table.ts - c.ts > cfg.outcome_window_s:
+                # Time the victim spent hidden behind something does not count against the window.
+                if table.ts - c.ts - c.hidden_s > cfg.outcome_window_s:
                     c.ts = -np.inf  # near miss: the caller expires it at once
                 return None
         vrow = table.row(c.vehicle)
@@ -182,8 +190,19 @@ class HitAndRunRule:
             anchor = np.array([[(box[0] + box[2]) / 2, box[3]]])
             margin = cfg.edge_margin * table.frame_wh[0]
             # Hidden behind a nearer object is not vanished: wait until nothing covers the spot.
-            if _covered(box, table.xyxy) >= 0.3 or points_near_edge(anchor, table.frame_wh, margin)[0]:
+            # A fresh track of a victim class where the victim should be is the victim, seen again.
+            hist = history.tracks.get(c.victim)
+            shift = hist.velocity * (table.ts - float(table.lost_ts[k])) if hist is not None else np.zeros(2)
+            moved = box + np.array([shift[0], shift[1], shift[0], shift[1]], np.float32)
+            again = self._reappeared(c, box, table, history)
+            if again is not None:  # the victim under a new id (e.g. seen again after the vehicle passed)
+                c.victim = again
                 c.uncovered_since = None
+                return self._victim_outcome(c, table, history)
+            if (max(_covered(box, table.xyxy), _covered(moved, table.xyxy)) >= 0.3
+                    or points_near_edge(anchor, table.frame_wh, margin)[0]):
+                c.uncovered_since = None
+                c.hidden_s += table.ts - c.last_ts
                 return None
             c.uncovered_since = c.uncovered_since or table.ts
             if min(table.ts - table.lost_ts[k], table.ts - c.uncovered_since) >= cfg.vanish_s:
@@ -199,15 +218,33 @@ class HitAndRunRule:
             return "fell"
         if c.victim_speed_h < cfg.moving_speed:
             return None
-        stopped = table.speed_h[urow] < cfg.stop_speed
-        if not stopped:
+        speed = float(table.speed_h[urow])
+        if c.stop_since is not None and speed >= 2 * cfg.stop_speed:  # hysteresis: box jitter is not moving
             c.stop_since = None
+            return None
+        if speed >= cfg.stop_speed and c.stop_since is None:
             return None
         if c.stop_since is None:
             if table.ts - c.ts > cfg.stop_within_s:
                 return None
             c.stop_since = table.ts
         return "stopped" if table.ts - c.stop_since >= cfg.stop_hold_s else None
+
+    def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
+        """Another victim-class track near the victim's last or predicted spot (an id the history did not re-link)."""
+        rows = np.flatnonzero(np.isin(table.class_id, list(class_ids(self.cfg.victims)))
+                              & (table.track_id != c.vehicle))
+        if len(rows) == 0:
+            return None
+        last = np.array([(box[0] + box[2]) / 2, box[3]])
+        lost = np.flatnonzero(table.lost_id == c.victim)
+        dt = table.ts - float(table.lost_ts[lost[0]]) if len(lost) else 0.0
+        hist = history.tracks.get(c.victim)
+        pred = last + (hist.velocity * dt if hist is not None else 0.0)
+        radius = 1.5 * max(float(box[2] - box[0]), float(box[3] - box[1]), c.victim_height)
+        d = np.minimum(np.hypot(*(table.anchor[rows] - last).T), np.hypot(*(table.anchor[rows] - pred).T))
+        best = int(np.argmin(d))
+        return int(table.track_id[rows[best]]) if d[best] <= radius else None
 
     def _vehicle_gone(self, c: Contact, table: TrackTable) -> str | None:
         lost = np.flatnonzero(table.lost_id == c.vehicle)
