@@ -39,6 +39,7 @@ class Contact:
     victim_aspect: float
     victim_height: float
     vehicle_width: float
+    vehicle_height: float
     closing_px_s: float
     frame: Frame | None
     boxes: np.ndarray
@@ -49,7 +50,6 @@ class Contact:
     hidden_s: float = 0.0  # time the victim was unseen behind another object
     uncovered_since: float | None = None  # victim unseen and its spot not covered by another object since
     vehicle_stop_since: float | None = None
-    vehicle_left_ts: float | None = None
     evidence: dict = field(default_factory=dict)
 
 
@@ -76,6 +76,7 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, in
     closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
     ok = ((x_overlap > 0) & (depth_gap <= cfg.contact_depth * h_min)
           & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
+          & (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])  # two motorbikes: the faster one hits
           & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
           & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
     r, c = np.nonzero(ok)
@@ -144,31 +145,41 @@ class HitAndRunRule:
         self.contacts[(veh, vic)] = Contact(
             vehicle=veh, victim=vic, ts=table.ts, last_ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
             victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
-            vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), closing_px_s=closing,
+            vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
+            closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
         )
 
     def _advance(self, c: Contact, table: TrackTable, history: TrackHistory) -> RuleEvent | None:
         cfg = self.cfg
+        vrow = table.row(c.vehicle)
+        moving = vrow is not None and table.speed_h[vrow] >= cfg.stop_speed * 2
+        if vrow is not None:  # the vehicle's stop clock runs from the contact on
+            if moving:
+                c.vehicle_stop_since = None
+            elif c.vehicle_stop_since is None:
+                c.vehicle_stop_since = table.ts
         if c.outcome is None:
             c.outcome = self._victim_outcome(c, table, history)
             c.outcome_ts = table.ts if c.outcome else None
             c.last_ts = table.ts
+            stopped_s = table.ts - c.vehicle_stop_since if c.vehicle_stop_since is not None else 0.0
+            if (c.outcome is None and stopped_s >= cfg.max_vehicle_stop_s and c.hidden_s >= 0.8 * stopped_s
+                    and c.closing_px_s >= cfg.min_closing_no_fall * c.vehicle_height):
+                c.outcome, c.outcome_ts = "hidden_by_vehicle", table.ts  # hit hard, then stopped over the victim
+                return self._raise("collision", c, table.ts, {"vehicle_stopped_s": round(stopped_s, 2)})
             if c.outcome is None:
                 # Time the victim spent hidden behind something does not count against the window.
                 if table.ts - c.ts - c.hidden_s > cfg.outcome_window_s:
                     c.ts = -np.inf  # near miss: the caller expires it at once
                 return None
-        vrow = table.row(c.vehicle)
+        if c.outcome == "stopped" and not self._still_stopped(c, table):
+            c.ts = -np.inf  # the victim rode on: it was traffic, not a casualty
+            return None
         if vrow is not None:
-            c.vehicle_left_ts = None
-            moving = table.speed_h[vrow] >= cfg.stop_speed * 2
-            if moving:
-                c.vehicle_stop_since = None
-            elif c.vehicle_stop_since is None:
-                c.vehicle_stop_since = table.ts
             if c.vehicle_stop_since is not None and table.ts - c.vehicle_stop_since >= cfg.max_vehicle_stop_s:
-                return self._raise("collision", c, table.ts, {"vehicle_stopped_s": table.ts - c.vehicle_stop_since})
+                return self._raise("collision", c, table.ts,
+                                   {"vehicle_stopped_s": round(table.ts - c.vehicle_stop_since, 2)})
             far = np.hypot(*(table.anchor[vrow] - np.asarray(c.place))) >= cfg.drive_off_widths * c.vehicle_width
             if moving and far:
                 return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": "drove_off"})
@@ -216,8 +227,8 @@ class HitAndRunRule:
         height = float(np.median(wh[:, 1]))
         if aspect >= cfg.fall_aspect_ratio * c.victim_aspect and height <= (1 - cfg.fall_height_drop) * c.victim_height:
             return "fell"
-        if c.victim_speed_h < cfg.moving_speed:
-            return None
+        if c.victim_speed_h < cfg.moving_speed or c.closing_px_s < cfg.min_closing_no_fall * c.vehicle_height:
+            return None  # a stop only counts after a hard, fast contact with a moving victim
         speed = float(table.speed_h[urow])
         if c.stop_since is not None and speed >= 2 * cfg.stop_speed:  # hysteresis: box jitter is not moving
             c.stop_since = None
@@ -229,6 +240,10 @@ class HitAndRunRule:
                 return None
             c.stop_since = table.ts
         return "stopped" if table.ts - c.stop_since >= cfg.stop_hold_s else None
+
+    def _still_stopped(self, c: Contact, table: TrackTable) -> bool:
+        row = table.row(c.victim)
+        return row is None or table.speed_h[row] < 2 * self.cfg.stop_speed
 
     def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
         """Another victim-class track near the victim's last or predicted spot (an id the history did not re-link)."""
@@ -277,7 +292,8 @@ class HitAndRunRule:
                           evidence=evidence, frame=c.frame, boxes=c.boxes)
         self.open[key] = (event, c.victim)
         # Other contacts with the same victim are the same incident.
-        self.contacts = {k: v for k, v in self.contacts.items() if v.victim != c.victim and v.vehicle != c.vehicle}
+        ids = {c.victim, c.vehicle}
+        self.contacts = {k: v for k, v in self.contacts.items() if v.victim not in ids and v.vehicle not in ids}
         return event
 
     def _close_events(self, table: TrackTable) -> list[RuleEvent]:

@@ -88,16 +88,17 @@ class TamperRule:
         cfg = self.cfg
         mean, std, edge = stats
         ref_mean, ref_std, ref_edge = self.ref_stats
-        if mean < cfg.blackout_luma and ref_mean >= 2 * cfg.blackout_luma:
+        if mean < cfg.blackout_luma and mean < 0.3 * ref_mean:
             return "blackout"
-        if not 1 / LIGHTING_RATIO < (mean + 5) / (ref_mean + 5) < LIGHTING_RATIO:
-            return "relight"
         if ref_std < 3.0:  # a featureless reference (lens already covered, test pattern): nothing to compare
             return None
         if std < cfg.cover_contrast * ref_std:
             return "cover"
         if edge < cfg.defocus_sharpness * ref_edge:
             return "defocus"
+        # Contrast and detail are intact: a big brightness jump is the lighting (IR switch, lamps).
+        if not 1 / LIGHTING_RATIO < (mean + 5) / (ref_mean + 5) < LIGHTING_RATIO:
+            return "relight"
         (dx, dy), _ = cv2.phaseCorrelate(self.ref_img, small)
         if np.hypot(dx, dy) >= cfg.moved_shift_px:
             return "moved"
