@@ -26,13 +26,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from detectors.frame import Frame  # noqa: E402
-from detectors.objects.base import ObjectDetector  # noqa: E402
-from detectors.objects.registry import build_detector  # noqa: E402
-from detectors.objects.configs import SsdTfliteConfig  # noqa: E402
-from detectors.pipeline import DetectionPipeline, PipelineConfig  # noqa: E402
-from detectors.tracking import ByteTracker  # noqa: E402
-from detectors.types import ClassId, Detections, box_iou  # noqa: E402
+from detectors.frame import Frame
+from detectors.objects.base import ObjectDetector
+from detectors.objects.configs import SsdTfliteConfig
+from detectors.objects.registry import build_detector
+from detectors.pipeline import DetectionPipeline, PipelineConfig
+from detectors.tracking import ByteTracker
+from detectors.types import ClassId, Detections, box_iou
 
 CLIPS = {
     "pets09": ("pets09_s2l1", "pets09_s2l1_view001_h264.mp4"),
@@ -60,11 +60,15 @@ def load_gt(path: Path) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """MOT gt.txt -> {frame: (ids (n,), xywh (n, 4))}."""
     rows = np.loadtxt(path, delimiter=",", ndmin=2)
     rows = rows[rows[:, 6] != 0]  # conf 0 = ignore in MOT
-    return {int(f): (rows[rows[:, 0] == f, 1].astype(int), rows[rows[:, 0] == f, 2:6])
-            for f in np.unique(rows[:, 0])}
+    return {
+        int(f): (rows[rows[:, 0] == f, 1].astype(int), rows[rows[:, 0] == f, 2:6])
+        for f in np.unique(rows[:, 0])
+    }
 
 
-def run_pipeline(frames: list[np.ndarray], fps: float, detector: ObjectDetector) -> tuple[list[Detections], dict]:
+def run_pipeline(
+    frames: list[np.ndarray], fps: float, detector: ObjectDetector
+) -> tuple[list[Detections], dict]:
     pipe = DetectionPipeline(PipelineConfig(), detector=detector)
     out, elapsed = [], 0.0
     for i, bgr in enumerate(frames):
@@ -73,10 +77,15 @@ def run_pipeline(frames: list[np.ndarray], fps: float, detector: ObjectDetector)
         res = pipe.step(Frame("bench", i / fps, y, bgr_source=lambda b=bgr: b))
         elapsed += time.perf_counter() - t0
         out.append(res.tracks)
-    return out, {"fps": len(frames) / elapsed, "model_runs_per_camera_second": pipe.model_runs_per_camera_second}
+    return out, {
+        "fps": len(frames) / elapsed,
+        "model_runs_per_camera_second": pipe.model_runs_per_camera_second,
+    }
 
 
-def run_full_frame(frames: list[np.ndarray], fps: float, detector: ObjectDetector) -> tuple[list[Detections], dict]:
+def run_full_frame(
+    frames: list[np.ndarray], fps: float, detector: ObjectDetector
+) -> tuple[list[Detections], dict]:
     tracker = ByteTracker()
     out, elapsed = [], 0.0
     for bgr in frames:
@@ -111,9 +120,15 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--limit", type=int, default=None, help="frames per clip (quick runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the full-frame baseline")
+    parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    detector = build_detector(SsdTfliteConfig())
+    cfg = (
+        SsdTfliteConfig()
+        if args.score_threshold is None
+        else SsdTfliteConfig(score_threshold=args.score_threshold)
+    )
+    detector = build_detector(cfg)
     results: dict[str, dict[str, float]] = {}
     for key, (folder, _) in CLIPS.items():
         root = data / folder
@@ -130,6 +145,8 @@ def main() -> int:
         print(f"\n[{section}]  detector=ssd_tflite (offline SSD-MobileNet-v2 COCO)")
         for k, v in row.items():
             print(f"  {k:40s} {v:8.3f}")
+    # Timings depend on what else runs on the machine: record the load next to them.
+    results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

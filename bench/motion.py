@@ -17,19 +17,20 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from detectors.motion import MotionConfig, MotionDetector, mask_boxes  # noqa: E402
-from detectors.types import box_iou  # noqa: E402
+from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes
+from detectors.types import box_iou
 
-# The hand enters tree.avi around frame 50 (1-based); judged by eye on the clip.
-TREE_HAND_FRAME = 50
+# The hand first shows in tree.avi at frame 54 (1-based, top right); judged by eye.
+TREE_HAND_FRAME = 54
+TIMING_REPEATS = 2
 
 
 def read_frames(path: Path, limit: int | None = None) -> list[np.ndarray]:
@@ -68,16 +69,38 @@ def _opencv(kind: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     return step
 
 
+OUR_CONFIGS: dict[str, MotionConfig] = {
+    "ours": MotionConfig(),
+    # Per-camera settings for a sunny pedestrian scene: shadow suppression on, finer closing
+    # and blob splitting so that people walking close together stay apart.
+    "ours_pedestrian": MotionConfig(shadows=True, close_kernel=5, split_valley=0.65),
+    # Per-camera setting for a camera facing foliage: ignore blobs under 0.4 % of the frame.
+    "ours_foliage": MotionConfig(day=MotionProfile(min_area=0.004)),
+}
 METHODS: dict[str, Callable[[], Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "ours": _ours,
-    # The same detector with the per-camera shadow option on (sunny scenes with cast shadows).
-    "ours_shadows": lambda: _ours(MotionConfig(shadows=True)),
     "mog2": lambda: _opencv("mog2"),
     "knn": lambda: _opencv("knn"),
 }
 
 
-def run_method(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> tuple[list[np.ndarray], float]:
+def run_lockstep(names: list[str], frames: list[np.ndarray], lumas: list[np.ndarray]) -> dict[str, float]:
+    """Run several methods frame by frame in turn, so that load from other processes on the
+    machine hits all of them alike (and caches are cold, as with many cameras per worker);
+    returns ms per frame per method. Masks are discarded."""
+    steps = {n: METHODS[n]() for n in names}
+    elapsed = dict.fromkeys(names, 0.0)
+    for bgr, y in zip(frames, lumas):
+        for name, step in steps.items():
+            t0 = time.perf_counter()
+            step(bgr, y)
+            elapsed[name] += time.perf_counter() - t0
+    return {n: 1000.0 * elapsed[n] / max(1, len(frames)) for n in names}
+
+
+def run_method(
+    name: str, frames: list[np.ndarray], lumas: list[np.ndarray]
+) -> tuple[list[np.ndarray], float]:
     """Run one method over all frames; returns masks and ms per frame of the step alone."""
     step = METHODS[name]()
     masks, elapsed = [], 0.0
@@ -112,7 +135,9 @@ def load_mot_gt(path: Path) -> dict[int, np.ndarray]:
     out: dict[int, np.ndarray] = {}
     for f in np.unique(rows[:, 0]).astype(int):
         r = rows[rows[:, 0] == f]
-        out[int(f)] = np.stack([r[:, 2], r[:, 3], r[:, 2] + r[:, 4], r[:, 3] + r[:, 5]], axis=1).astype(np.float32)
+        out[int(f)] = np.stack([r[:, 2], r[:, 3], r[:, 2] + r[:, 4], r[:, 3] + r[:, 5]], axis=1).astype(
+            np.float32
+        )
     return out
 
 
@@ -131,30 +156,44 @@ def greedy_match(pred: np.ndarray, gt: np.ndarray, thr: float) -> int:
         iou[:, j] = -1
 
 
-def pets_box_scores(name: str, frames: list[np.ndarray], lumas: list[np.ndarray], gt: dict[int, np.ndarray]) -> dict[str, float]:
-    """Motion boxes vs person boxes: recall and precision at IoU >= 0.3."""
+def method_boxes(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> list[np.ndarray]:
+    """Per-frame (k, 4) full-frame motion boxes.
+
+    Ours: the boxes the detector itself outputs (its own morphology, blob splitting and
+    min_area). OpenCV baselines: their masks + 3x3 open/close + components >= 60 px.
+    """
+    if name.startswith("ours"):
+        det = MotionDetector(OUR_CONFIGS[name])
+        return [det.detect(y).boxes for y in lumas]
     masks, _ = run_method(name, frames, lumas)
-    min_area = 60  # px at full resolution: smaller blobs are noise for 768x576 people
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    out = []
+    for mask in masks:
+        mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel), cv2.MORPH_CLOSE, kernel)
+        out.append(mask_boxes(mask, 60)[0])
+    return out
+
+
+def pets_box_scores(
+    name: str, frames: list[np.ndarray], lumas: list[np.ndarray], gt: dict[int, np.ndarray]
+) -> dict[str, float]:
+    """Motion boxes vs person boxes: recall and precision at IoU >= 0.3 (one-to-one)."""
     tp = n_pred = n_gt = 0
-    for idx, mask in enumerate(masks, start=1):
-        if not name.startswith("ours"):  # ours already applies its own morphology
-            mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-            mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-        boxes, _ = mask_boxes(mask, min_area)
+    for idx, boxes in enumerate(method_boxes(name, frames, lumas), start=1):
+        boxes = boxes.astype(np.float32)
         g = gt.get(idx, np.zeros((0, 4), np.float32))
-        tp += greedy_match(boxes.astype(np.float32), g, 0.3)
+        tp += greedy_match(boxes, g, 0.3)
         n_pred += len(boxes)
         n_gt += len(g)
     return {"recall": tp / max(1, n_gt), "precision": tp / max(1, n_pred)}
 
 
-def tree_false_motion(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> float:
-    """Share of frames (after a 10-frame warm-up, before the hand) with any motion box."""
-    masks, _ = run_method(name, frames[: TREE_HAND_FRAME - 1], lumas[: TREE_HAND_FRAME - 1])
-    h, w = masks[0].shape
-    flagged = [len(mask_boxes(m, 0.0005 * h * w)[0]) > 0 for m in masks[10:]]
-    return float(np.mean(flagged)) if flagged else 0.0
+def tree_false_motion(name: str, frames: list[np.ndarray], lumas: list[np.ndarray]) -> tuple[float, float]:
+    """Share of frames with any motion box after a 10-frame warm-up and before the hand
+    (false motion), and share of frames with the hand in view that have a motion box."""
+    flagged = [len(b) > 0 for b in method_boxes(name, frames, lumas)]
+    before, after = flagged[10 : TREE_HAND_FRAME - 1], flagged[TREE_HAND_FRAME - 1 :]
+    return float(np.mean(before)), float(np.mean(after))
 
 
 def main() -> int:
@@ -169,13 +208,32 @@ def main() -> int:
     frames = read_frames(hw / "highway_input_h264.mp4", args.limit)
     lumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in frames]
     row: dict[str, float] = {}
-    for name in ("ours", "mog2", "knn"):
-        masks, ms = run_method(name, frames, lumas)
-        sc = cdnet_scores(masks, hw)
+    names = ["ours", "mog2", "knn"]
+    # Alone: each method in its own passes (warm caches, as one camera per worker would see);
+    # keep the fastest of 1 + TIMING_REPEATS passes because other work shares the CPU.
+    alone = {n: run_method(n, frames, lumas) for n in names}
+    alone_ms = {
+        n: min([alone[n][1]] + [run_method(n, frames, lumas)[1] for _ in range(TIMING_REPEATS)])
+        for n in names
+    }
+    # Lockstep: all methods frame by frame in turn (same load for all, caches cold as with
+    # many cameras per worker).
+    lockstep_runs = [run_lockstep(names, frames, lumas) for _ in range(1 + TIMING_REPEATS)]
+    lockstep_ms = {n: min(run[n] for run in lockstep_runs) for n in names}
+    for name in names:
+        sc = cdnet_scores(alone[name][0], hw)
         prefix = "" if name == "ours" else f"{name}_"
-        row.update({f"{prefix}f_measure": sc["f_measure"], f"{prefix}precision": sc["precision"],
-                    f"{prefix}recall": sc["recall"], f"{prefix}ms_per_frame": ms})
+        row.update(
+            {
+                f"{prefix}f_measure": sc["f_measure"],
+                f"{prefix}precision": sc["precision"],
+                f"{prefix}recall": sc["recall"],
+                f"{prefix}ms_per_frame": alone_ms[name],
+                f"lockstep_{prefix}ms_per_frame": lockstep_ms[name],
+            }
+        )
     row["speedup_vs_mog2"] = row["mog2_ms_per_frame"] / row["ms_per_frame"]
+    row["lockstep_speedup_vs_mog2"] = row["lockstep_mog2_ms_per_frame"] / row["lockstep_ms_per_frame"]
     results["cdnet_highway"] = row
 
     pets = data / "pets09_s2l1"
@@ -183,17 +241,23 @@ def main() -> int:
     plumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in pframes]
     gt = load_mot_gt(pets / "gt.txt")
     results["pets09_boxes"] = {}
-    for name in ("ours", "ours_shadows", "mog2"):
+    for name in ("ours", "ours_pedestrian", "mog2"):
         sc = pets_box_scores(name, pframes, plumas, gt)
         prefix = "" if name == "ours" else f"{name}_"
-        results["pets09_boxes"].update({f"{prefix}recall": sc["recall"], f"{prefix}precision": sc["precision"]})
+        results["pets09_boxes"].update(
+            {f"{prefix}recall": sc["recall"], f"{prefix}precision": sc["precision"]}
+        )
 
     tframes = read_frames(data / "opencv_samples" / "tree.avi")
     tlumas = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in tframes]
-    results["tree_false_motion"] = {
-        f"{n}_frames_with_motion": tree_false_motion(n, tframes, tlumas) for n in ("ours", "mog2", "knn")
-    }
+    results["tree_false_motion"] = {}
+    for name in ("ours", "ours_foliage", "mog2", "knn"):
+        before, after = tree_false_motion(name, tframes, tlumas)
+        results["tree_false_motion"][f"{name}_frames_with_motion"] = before
+        results["tree_false_motion"][f"{name}_hand_frames_detected"] = after
     print_table(results)
+    # Timings depend on what else runs on the machine: record the load next to them.
+    results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
@@ -203,7 +267,7 @@ def print_table(results: dict[str, dict[str, float]]) -> None:
     for section, row in results.items():
         print(f"\n[{section}]")
         for key, value in row.items():
-            print(f"  {key:32s} {value:8.3f}")
+            print(f"  {key:36s} {value:8.3f}")
 
 
 if __name__ == "__main__":

@@ -19,14 +19,28 @@ from detectors.types import CLASS_NAMES_EN, CLASS_NAMES_VI, ClassId, Detections
 
 # (name_en, name_vi) in the order of `_colour_index` codes.
 COLOURS: list[tuple[str, str]] = [
-    ("black", "đen"), ("white", "trắng"), ("grey", "xám"), ("red", "đỏ"), ("orange", "cam"),
-    ("yellow", "vàng"), ("green", "xanh lá"), ("blue", "xanh dương"), ("purple", "tím"),
-    ("pink", "hồng"), ("brown", "nâu"),
+    ("black", "đen"),
+    ("white", "trắng"),
+    ("grey", "xám"),
+    ("red", "đỏ"),
+    ("orange", "cam"),
+    ("yellow", "vàng"),
+    ("green", "xanh lá"),
+    ("blue", "xanh dương"),
+    ("purple", "tím"),
+    ("pink", "hồng"),
+    ("brown", "nâu"),
 ]
 # Octants counter-clockwise from east, image up = north unless calibrated.
 DIRECTIONS: list[tuple[str, str]] = [
-    ("east", "đông"), ("northeast", "đông bắc"), ("north", "bắc"), ("northwest", "tây bắc"),
-    ("west", "tây"), ("southwest", "tây nam"), ("south", "nam"), ("southeast", "đông nam"),
+    ("east", "đông"),
+    ("northeast", "đông bắc"),
+    ("north", "bắc"),
+    ("northwest", "tây bắc"),
+    ("west", "tây"),
+    ("southwest", "tây nam"),
+    ("south", "nam"),
+    ("southeast", "đông nam"),
 ]
 
 
@@ -49,7 +63,8 @@ def _colour_index(hsv: np.ndarray) -> np.ndarray:
     chroma = (s >= 60) & (v >= 50)
     hue_codes = np.select(
         [h < 8, h < 20, h < 33, h < 85, h < 130, h < 150, h < 170],
-        [3, 4, 5, 6, 7, 8, 9], default=3,
+        [3, 4, 5, 6, 7, 8, 9],
+        default=3,
     )
     code = np.where(chroma, hue_codes, code)
     code = np.where(chroma & (hue_codes == 4) & (v < 150), 10, code)  # dark orange is brown
@@ -67,7 +82,7 @@ def dominant_colour(bgr: np.ndarray) -> tuple[str, str]:
         (english, vietnamese) colour name.
     """
     h, w = bgr.shape[:2]
-    inner = bgr[h // 5: h - h // 5 or h, w // 5: w - w // 5 or w]
+    inner = bgr[h // 5 : h - h // 5 or h, w // 5 : w - w // 5 or w]
     if inner.size == 0:
         inner = bgr
     small = cv2.resize(inner, (24, 24), interpolation=cv2.INTER_AREA)
@@ -139,7 +154,7 @@ class TrackAttributes:
             st.class_id = int(tracks.class_id[i])
             if score[i] > st.best_score:
                 x1, y1, x2, y2 = np.round(tracks.xyxy[i]).astype(int)
-                crop = frame.bgr()[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)]
+                crop = frame.bgr()[max(y1, 0) : max(y2, 0), max(x1, 0) : max(x2, 0)]
                 if crop.size:
                     st.best_score = float(score[i])
                     st.snapshot = crop.copy()
@@ -163,14 +178,29 @@ class TrackAttributes:
         disp = recent[-1, 1:] - recent[0, 1:]
         speed_px = float(np.hypot(*disp) / dt) if dt > 0 else 0.0
         ground = to_ground(recent[[0, -1], 1:], self.calibration)
-        speed_kmh = float(np.hypot(*(ground[1] - ground[0])) / dt * 3.6) if ground is not None and dt > 0 else None
+        speed_kmh = (
+            float(np.hypot(*(ground[1] - ground[0])) / dt * 3.6) if ground is not None and dt > 0 else None
+        )
         moved = np.hypot(*(hist[-1, 1:] - hist[0, 1:])) > 2.0
-        direction = direction_name(*(hist[-1, 1:] - hist[0, 1:]), self.calibration.north_deg) if moved else (None, None)
+        direction = (
+            direction_name(*(hist[-1, 1:] - hist[0, 1:]), self.calibration.north_deg)
+            if moved
+            else (None, None)
+        )
         colour = dominant_colour(st.snapshot) if st.snapshot is not None else ("grey", "xám")
         cls = ClassId(st.class_id)
         return TrackSummary(
-            track_id=track_id, class_id=int(cls), class_en=CLASS_NAMES_EN[cls], class_vi=CLASS_NAMES_VI[cls],
-            colour_en=colour[0], colour_vi=colour[1], direction_en=direction[0], direction_vi=direction[1],
-            speed_px_s=speed_px, speed_kmh=speed_kmh, first_ts=st.first_ts, last_ts=float(hist[-1, 0]),
+            track_id=track_id,
+            class_id=int(cls),
+            class_en=CLASS_NAMES_EN[cls],
+            class_vi=CLASS_NAMES_VI[cls],
+            colour_en=colour[0],
+            colour_vi=colour[1],
+            direction_en=direction[0],
+            direction_vi=direction[1],
+            speed_px_s=speed_px,
+            speed_kmh=speed_kmh,
+            first_ts=st.first_ts,
+            last_ts=float(hist[-1, 0]),
             snapshot=st.snapshot,
         )

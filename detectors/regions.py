@@ -22,7 +22,9 @@ class RegionConfig(BaseModel):
     max_side: int = Field(320, ge=32, le=8192, description="Boxes are merged only while the crop fits this.")
     max_regions: int = Field(8, ge=1, le=64, description="Above this many crops, run on the whole frame.")
     full_frame_area: float = Field(
-        1.0, gt=0.0, le=10.0,
+        1.0,
+        gt=0.0,
+        le=10.0,
         description="When crops add up to this fraction of the frame, run once on the whole frame instead.",
     )
 
@@ -41,7 +43,9 @@ def _side(box: np.ndarray, cfg: RegionConfig) -> float:
     return max(float(cfg.min_side), big * (1 + 2 * cfg.pad))
 
 
-def plan_regions(boxes: np.ndarray, frame_wh: tuple[int, int], config: RegionConfig | None = None) -> np.ndarray:
+def plan_regions(
+    boxes: np.ndarray, frame_wh: tuple[int, int], config: RegionConfig | None = None
+) -> np.ndarray:
     """Merge boxes into square crops.
 
     Args:
@@ -64,8 +68,9 @@ def plan_regions(boxes: np.ndarray, frame_wh: tuple[int, int], config: RegionCon
         merged = False
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
-                union = np.concatenate([np.minimum(groups[i][:2], groups[j][:2]),
-                                        np.maximum(groups[i][2:], groups[j][2:])])
+                union = np.concatenate(
+                    [np.minimum(groups[i][:2], groups[j][:2]), np.maximum(groups[i][2:], groups[j][2:])]
+                )
                 if _side(union, cfg) <= max(cfg.max_side, cfg.min_side) and _near(groups[i], groups[j], cfg):
                     groups[i] = union
                     del groups[j]
@@ -89,4 +94,6 @@ def _near(a: np.ndarray, b: np.ndarray, cfg: RegionConfig) -> bool:
     """Boxes whose padded crops would overlap are worth one crop."""
     pa = max(a[2] - a[0], a[3] - a[1]) * cfg.pad + cfg.min_side / 4
     pb = max(b[2] - b[0], b[3] - b[1]) * cfg.pad + cfg.min_side / 4
-    return not (a[2] + pa < b[0] - pb or b[2] + pb < a[0] - pa or a[3] + pa < b[1] - pb or b[3] + pb < a[1] - pa)
+    return not (
+        a[2] + pa < b[0] - pb or b[2] + pb < a[0] - pa or a[3] + pa < b[1] - pb or b[3] + pb < a[1] - pa
+    )

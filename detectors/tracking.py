@@ -60,7 +60,9 @@ class _Kalman:
     def initiate(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mean = np.concatenate([z, np.zeros_like(z)], axis=1)
         h = z[:, 3:4]
-        std = np.concatenate([2 * self.POS_STD * h * [1, 1, 1, 1], 10 * self.VEL_STD * h * [1, 1, 1, 1]], axis=1)
+        std = np.concatenate(
+            [2 * self.POS_STD * h * [1, 1, 1, 1], 10 * self.VEL_STD * h * [1, 1, 1, 1]], axis=1
+        )
         return mean, np.einsum("ni,ij->nij", std**2, np.eye(8))
 
     def predict(self, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,16 +137,19 @@ class ByteTracker:
         # 1) high detections vs active + lost tracks
         pool = np.flatnonzero(self.state != TENTATIVE)
         t, d = _match(box_iou(track_boxes[pool], dets.xyxy[high]), cfg.match_iou)
-        matched_t.append(pool[t]); matched_d.append(high[d])
+        matched_t.append(pool[t])
+        matched_d.append(high[d])
         rest_high = np.setdiff1d(high, high[d])
         # 2) low detections vs still-unmatched active tracks
         pool2 = np.setdiff1d(pool[self.state[pool] == ACTIVE], pool[t])
         t2, d2 = _match(box_iou(track_boxes[pool2], dets.xyxy[low]), cfg.low_match_iou)
-        matched_t.append(pool2[t2]); matched_d.append(low[d2])
+        matched_t.append(pool2[t2])
+        matched_d.append(low[d2])
         # 3) leftover high detections vs tentative tracks
         pool3 = np.flatnonzero(self.state == TENTATIVE)
         t3, d3 = _match(box_iou(track_boxes[pool3], dets.xyxy[rest_high]), cfg.match_iou + 0.1)
-        matched_t.append(pool3[t3]); matched_d.append(rest_high[d3])
+        matched_t.append(pool3[t3])
+        matched_d.append(rest_high[d3])
         new = np.setdiff1d(rest_high, rest_high[d3])
         new = new[dets.confidence[new] >= cfg.new_track_threshold]
 

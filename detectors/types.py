@@ -14,15 +14,22 @@ Contract (kept small and stable; event rules build on it):
 - Instances are treated as immutable by convention: stages build new ones instead of
   writing into arrays they were given.
 
+Tracker output (what event rules consume): `PipelineResult.tracks` is a `Detections` whose
+rows are the tracks matched in this frame: `tracker_id >= 1` (stable through short
+occlusions, never reused), `class_id` = the track's confidence-weighted class vote, `xyxy` =
+the Kalman-filtered box, `confidence` = this frame's detection score. `anchors()` gives the
+bottom-centre point (feet, wheels) for zone and line tests. Finished tracks come out once as
+`detectors.attributes.TrackSummary` (class, colour, direction, speed, snapshot, first/last ts).
+
 Classes: only the six road/people classes matter to the product. Backends map their own
 label space (COCO 80/90, YOLO) to `ClassId` and drop everything else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Iterable
 
 import numpy as np
 
@@ -105,8 +112,10 @@ def class_lookup(mapping: dict[int, ClassId], size: int = 256) -> np.ndarray:
 def lookup_from_names(names: dict[int, str], size: int | None = None) -> np.ndarray:
     """Lookup table raw label -> project class id (-1 = unwanted) from a backend's label names."""
     size = size or (max(names) + 1 if names else 1)
-    return class_lookup({i: NAME_TO_CLASS[n.strip().lower()] for i, n in names.items()
-                         if n.strip().lower() in NAME_TO_CLASS}, size)
+    return class_lookup(
+        {i: NAME_TO_CLASS[n.strip().lower()] for i, n in names.items() if n.strip().lower() in NAME_TO_CLASS},
+        size,
+    )
 
 
 def _as(arr: np.ndarray | Iterable, dtype: type, shape_tail: tuple[int, ...] = ()) -> np.ndarray:

@@ -9,7 +9,7 @@ coordinates and merging duplicates where regions overlap.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -53,9 +53,7 @@ class ObjectDetector(ABC):
                 continue
             shifted = dets.xyxy + np.array([x1, y1, x1, y1], np.float32)
             cut = _touches_inner_edge(shifted, (x1, y1, x2, y2), (w, h))
-            parts.append(
-                Detections(shifted, dets.confidence, dets.class_id, data={"cut": cut})
-            )
+            parts.append(Detections(shifted, dets.confidence, dets.class_id, data={"cut": cut}))
         merged = Detections.merge(parts)
         keep = merge_overlapping(merged.xyxy, merged.confidence, merged.data.get("cut"))
         out = merged[keep]
@@ -76,8 +74,11 @@ def _touches_inner_edge(
 
 
 def merge_overlapping(
-    xyxy: np.ndarray, score: np.ndarray, cut: np.ndarray | None = None,
-    iou_threshold: float = 0.5, cover_threshold: float = 0.7,
+    xyxy: np.ndarray,
+    score: np.ndarray,
+    cut: np.ndarray | None = None,
+    iou_threshold: float = 0.5,
+    cover_threshold: float = 0.7,
 ) -> np.ndarray:
     """Greedy class-agnostic suppression for boxes from overlapping regions.
 

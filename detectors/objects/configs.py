@@ -6,7 +6,7 @@ registry line in `registry.py`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Drop detections scoring below this.")
+    score_threshold: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Drop detections below this. Low on purpose: the tracker uses 0.3-0.5 scores to "
+        "continue existing tracks (ByteTrack) and only starts tracks above its own threshold.",
+    )
 
 
 class SsdTfliteConfig(_Base):
@@ -62,6 +68,6 @@ class SimulatedConfig(_Base):
 
 
 DetectorConfig = Annotated[
-    Union[SsdTfliteConfig, YoloOnnxConfig, UltralyticsConfig, SimulatedConfig],
+    SsdTfliteConfig | YoloOnnxConfig | UltralyticsConfig | SimulatedConfig,
     Field(discriminator="type"),
 ]

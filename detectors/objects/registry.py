@@ -2,6 +2,13 @@
 
 Lazy imports keep optional dependencies optional: `ultralytics` (torch) is imported only when
 a config asks for it.
+
+Adding a backend (e.g. the `simulated` detector for simulated cameras) takes three small steps:
+1. a config class in `configs.py` with `type: Literal["simulated"]`, added to `DetectorConfig`;
+2. a subclass of `ObjectDetector` implementing `detect(images) -> list[Detections]` (or, for a
+   backend that does not look at pixels, overriding `detect_regions(frame_bgr, regions)`);
+3. one line here: `"simulated": "detectors.objects.simulated:SimulatedDetector"` (or a call to
+   `register()` from the module that defines it).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ normalised [ymin, xmin, ymax, xmax]), so no NMS is needed here.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np

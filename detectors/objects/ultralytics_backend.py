@@ -7,8 +7,8 @@ A model YAML ("yolo11n.yaml") builds random weights and is how the code path is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -50,17 +50,22 @@ class UltralyticsDetector(ObjectDetector):
         if not images:
             return []
         results = self._model.predict(
-            list(images), imgsz=self.config.input_size, conf=self.config.score_threshold,
-            iou=self.config.iou_threshold, verbose=False,
+            list(images),
+            imgsz=self.config.input_size,
+            conf=self.config.score_threshold,
+            iou=self.config.iou_threshold,
+            verbose=False,
         )
         out = []
         for res in results:
             boxes = res.boxes
             cls = self._lookup[boxes.cls.cpu().numpy().astype(np.int64)]
             keep = cls >= 0
-            out.append(Detections(
-                xyxy=boxes.xyxy.cpu().numpy()[keep],
-                confidence=boxes.conf.cpu().numpy()[keep],
-                class_id=cls[keep],
-            ))
+            out.append(
+                Detections(
+                    xyxy=boxes.xyxy.cpu().numpy()[keep],
+                    confidence=boxes.conf.cpu().numpy()[keep],
+                    class_id=cls[keep],
+                )
+            )
         return out

@@ -6,7 +6,7 @@ with rows cx, cy, w, h (input pixels) then one score per class, no objectness, n
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -27,7 +27,7 @@ def letterbox(bgr: np.ndarray, size: int) -> tuple[np.ndarray, float, tuple[int,
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     canvas = np.full((size, size, 3), 114, np.uint8)
     px, py = (size - nw) // 2, (size - nh) // 2
-    canvas[py:py + nh, px:px + nw] = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    canvas[py : py + nh, px : px + nw] = cv2.resize(bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
     return canvas, scale, (px, py)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
-from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes
+from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes, split_blobs
 
 H, W = 240, 320
 
@@ -61,7 +61,9 @@ def test_boxes_are_scaled_to_full_frame() -> None:
     assert np.abs(res.boxes - np.array([[300, 200, 380, 280]])).max() <= 2
 
 
-@pytest.mark.parametrize(("offset", "global_change", "n_boxes"), [(8, False, 0), (-8, False, 0), (90, True, 0)])
+@pytest.mark.parametrize(
+    ("offset", "global_change", "n_boxes"), [(8, False, 0), (-8, False, 0), (90, True, 0)]
+)
 def test_global_brightness_changes_do_not_fire(offset, global_change, n_boxes) -> None:
     bg = _background()
     det = MotionDetector()
@@ -124,7 +126,7 @@ def test_ghost_of_object_in_first_frame_fades() -> None:
 def test_day_night_schedule(hour_utc, expected) -> None:
     # Vietnam is UTC+7: 11:00 UTC = 18:00 local (night starts), 23:00 UTC = 06:00 local (day).
     cfg = MotionConfig(night=MotionProfile(min_threshold=20), night_hours=(18, 6), utc_offset_hours=7)
-    ts = datetime(2026, 1, 1, hour_utc, 30, tzinfo=timezone.utc).timestamp()
+    ts = datetime(2026, 1, 1, hour_utc, 30, tzinfo=UTC).timestamp()
     name, prof = MotionDetector(cfg).profile_at(ts)
     assert name == expected
     assert prof.min_threshold == (20 if expected == "night" else 12)
@@ -150,3 +152,59 @@ def test_mask_boxes(rects, min_area, expected) -> None:
 def test_config_rejects_unknown_key() -> None:
     with pytest.raises(ValueError, match="sensitivty"):
         MotionConfig.model_validate({"sensitivty": 3})
+
+
+@pytest.mark.parametrize(
+    ("rects", "expected"),
+    [
+        # two people side by side joined at the shoulders by a thin bridge: split in two
+        ([(10, 10, 22, 50), (22, 20, 26, 24), (26, 10, 38, 50)], [[10, 10, 22, 50], [23, 10, 38, 50]]),
+        # one solid blob (a car): kept whole
+        ([(10, 10, 50, 30)], [[10, 10, 50, 30]]),
+        # a single person with a gap between the legs: rows are never split
+        ([(10, 10, 20, 30), (10, 30, 13, 50), (17, 30, 20, 50)], [[10, 10, 20, 50]]),
+    ],
+)
+def test_split_blobs(rects, expected) -> None:
+    mask = np.zeros((60, 60), np.uint8)
+    for x1, y1, x2, y2 in rects:
+        mask[y1:y2, x1:x2] = 255
+    boxes, areas = mask_boxes(mask, 1)
+    out, _ = split_blobs(mask, boxes, areas, 0.65, 1)
+    assert sorted(out.tolist()) == expected
+
+
+def test_resolution_change_restarts_background() -> None:
+    det = MotionDetector()
+    _warm(det, _background())
+    small = _background()[:120, :160]
+    first = det.detect(small)  # new size: learns again instead of failing
+    assert first.mask.shape == (120, 160) and len(first.boxes) == 0
+
+
+def _light_pool(bg: np.ndarray, gain: float) -> np.ndarray:
+    """Headlight pool: a smooth multiplicative brightening centred at (200, 120)."""
+    yy, xx = np.mgrid[0:H, 0:W]
+    pool = 1 + (gain - 1) * np.exp(-(((xx - 200) / 40.0) ** 2 + ((yy - 120) / 30.0) ** 2))
+    return np.clip(bg * pool, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("light_pools", "with_object", "expected"),
+    [
+        (False, False, [[152, 82, 254, 160]]),  # the pool itself fires without the option
+        (True, False, []),
+        (True, True, [[60, 100, 90, 140]]),  # a dark-clothed walker elsewhere is still seen
+    ],
+)
+def test_headlight_pool(light_pools, with_object, expected) -> None:
+    bg = _background()
+    det = MotionDetector(MotionConfig(light_pools=light_pools))
+    _warm(det, bg)
+    frame = _light_pool(bg, 1.6)
+    if with_object:
+        frame[100:140, 60:90] = np.random.default_rng(9).integers(15, 40, (40, 30))
+    boxes = det.detect(frame).boxes
+    assert len(boxes) == len(expected)
+    if expected:
+        assert np.abs(boxes - np.array(expected)).max() <= 2

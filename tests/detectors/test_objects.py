@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ from detectors.objects.configs import UltralyticsConfig, YoloOnnxConfig
 from detectors.types import ClassId, Detections
 
 onnx = pytest.importorskip("onnx")
-from onnx import TensorProto, helper  # noqa: E402
+from onnx import TensorProto, helper
 
 NC = 80
 
@@ -30,14 +30,19 @@ def _yolo_graph(path: Path, size: int, rows: list[tuple[float, float, float, flo
         out[0, :4, i] = (cx, cy, w, h)
         out[0, 4 + cls, i] = score
     nodes = [
-        helper.make_node("Constant", [], ["pred"], value=helper.make_tensor("p", TensorProto.FLOAT, out.shape, out.ravel())),
+        helper.make_node(
+            "Constant", [], ["pred"], value=helper.make_tensor("p", TensorProto.FLOAT, out.shape, out.ravel())
+        ),
         helper.make_node("ReduceMean", ["images"], ["m"], keepdims=0),
-        helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("z", TensorProto.FLOAT, [], [0.0])),
+        helper.make_node(
+            "Constant", [], ["zero"], value=helper.make_tensor("z", TensorProto.FLOAT, [], [0.0])
+        ),
         helper.make_node("Mul", ["m", "zero"], ["m0"]),
         helper.make_node("Add", ["pred", "m0"], ["output0"]),
     ]
     graph = helper.make_graph(
-        nodes, "tiny_yolo",
+        nodes,
+        "tiny_yolo",
         [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, size, size])],
         [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + NC, n])],
     )
@@ -49,14 +54,18 @@ def _yolo_graph(path: Path, size: int, rows: list[tuple[float, float, float, flo
 def test_yolo_onnx_decodes_ultralytics_layout(tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")
     path = tmp_path / "tiny.onnx"
-    _yolo_graph(path, 640, [
-        (320, 320, 100, 200, 0, 0.9),   # person
-        (325, 320, 100, 200, 0, 0.8),   # duplicate person: removed by NMS
-        (100, 300, 50, 50, 16, 0.95),   # dog: not a product class
-        (500, 300, 80, 40, 2, 0.3),     # car below the score threshold
-        (500, 400, 80, 40, 3, 0.7),     # motorcycle -> motorbike
-    ])
-    det = build_detector(YoloOnnxConfig(path=str(path), input_size=640))
+    _yolo_graph(
+        path,
+        640,
+        [
+            (320, 320, 100, 200, 0, 0.9),  # person
+            (325, 320, 100, 200, 0, 0.8),  # duplicate person: removed by NMS
+            (100, 300, 50, 50, 16, 0.95),  # dog: not a product class
+            (500, 300, 80, 40, 2, 0.3),  # car below the score threshold
+            (500, 400, 80, 40, 3, 0.7),  # motorcycle -> motorbike
+        ],
+    )
+    det = build_detector(YoloOnnxConfig(path=str(path), input_size=640, score_threshold=0.5))
     image = np.zeros((640, 1280, 3), np.uint8)  # letterboxed: scale 0.5, pad_y 160
     (out,) = det.detect([image])
     assert out.class_id.tolist() == [int(ClassId.PERSON), int(ClassId.MOTORBIKE)]
@@ -94,7 +103,12 @@ def test_detect_regions_shifts_and_prefers_whole_boxes() -> None:
     [
         ([[0, 0, 10, 10], [1, 1, 11, 11]], [0.9, 0.8], [False, False], [0]),
         ([[0, 0, 10, 10], [20, 20, 30, 30]], [0.9, 0.8], [False, False], [0, 1]),
-        ([[0, 0, 10, 10], [0, 0, 20, 20]], [0.9, 0.8], [True, False], [1]),  # cut box lies inside the whole one
+        (
+            [[0, 0, 10, 10], [0, 0, 20, 20]],
+            [0.9, 0.8],
+            [True, False],
+            [1],
+        ),  # cut box lies inside the whole one
     ],
 )
 def test_merge_overlapping(boxes, scores, cut, expected) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import cv2
-import pytest
 import numpy as np
+import pytest
 
 from detectors.frame import Frame
 from detectors.motion import mask_boxes
 from detectors.objects import ObjectDetector
 from detectors.pipeline import DetectionPipeline, PipelineConfig
 from detectors.types import ClassId, Detections
-
 from tests.detectors.conftest import read_frame
 
 
@@ -40,7 +39,7 @@ def _scene(i: int) -> np.ndarray:
     y = np.full((240, 320), 80, np.uint8)
     if 5 <= i < 15:
         x = 40 + 8 * (i - 5)
-        y[100:120, x:x + 30] = 240
+        y[100:120, x : x + 30] = 240
     return y
 
 
@@ -83,10 +82,33 @@ def test_pipeline_on_real_footage(test_data: Path) -> None:
     for i in range(25):
         ok, bgr = cap.read()
         assert ok
-        res = pipe.step(Frame("tud", i / 25, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b))
+        res = pipe.step(
+            Frame("tud", i / 25, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b)
+        )
         ids.append(set(res.tracks.tracker_id.tolist()))
         assert set(res.tracks.class_id.tolist()) <= {int(ClassId.PERSON)}
     assert ids[2] == {1, 2, 3, 4}
     assert set().union(*ids) == {1, 2, 3, 4}  # no id was replaced by a new one
     assert all(len(frame_ids) >= 2 for frame_ids in ids[2:])
     assert read_frame(path, 1).shape == (480, 640, 3)
+
+
+def test_uniform_brightening_is_not_motion() -> None:
+    pipe = DetectionPipeline(PipelineConfig(), detector=BrightBlobDetector())
+    for i in range(8):
+        pipe.step(Frame("cam1", float(i), _scene(0)))
+    results = [pipe.step(Frame("cam1", 8.0 + i, _scene(0) + 60)) for i in range(4)]
+    assert [len(r.motion.boxes) for r in results] == [0, 0, 0, 0]
+    assert pipe.model_runs == 0
+
+
+def test_lighting_switch_does_not_run_the_model() -> None:
+    backend = BrightBlobDetector()
+    pipe = DetectionPipeline(PipelineConfig(), detector=backend)
+    for i in range(5):
+        pipe.step(Frame("cam1", float(i), _scene(0)))
+    # IR cut filter flips: a different picture, not just a brighter one (that is compensated).
+    night = np.random.default_rng(0).integers(0, 256, (240, 320), dtype=np.uint8)
+    res = pipe.step(Frame("cam1", 5.0, night))
+    assert res.motion.global_change is True
+    assert len(res.regions) == 0 and pipe.model_runs == 0

@@ -30,7 +30,9 @@ def test_plan_regions(boxes, expected) -> None:
 
 
 def test_too_many_regions_fall_back_to_full_frame() -> None:
-    boxes = [[x, 10, x + 10, 20] for x in range(0, 760, 150)] + [[x, 500, x + 10, 510] for x in range(0, 760, 150)]
+    boxes = [[x, 10, x + 10, 20] for x in range(0, 760, 150)] + [
+        [x, 500, x + 10, 510] for x in range(0, 760, 150)
+    ]
     out = plan_regions(np.array(boxes, np.float32), (768, 576), RegionConfig(max_regions=4))
     assert out.tolist() == [[0, 0, 768, 576]]
 
