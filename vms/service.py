@@ -63,7 +63,8 @@ class Site:
 
     def start_background(self) -> None:
         with self.session_factory() as session:
-            specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording)
+            specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
+                                 self.config.cameras, self.config.timezone)
         self.supervisor = Supervisor(specs)
         self.supervisor.start()
         storage = self.config.storage
