@@ -110,7 +110,7 @@ class EventsWriter:
         end = event.end_ts if event.end_ts is not None else None
         clip = {"from": round(event.start_ts - self.pre_roll_s, 3),
                 "to": round(end + self.post_roll_s, 3) if end is not None else None}
-        return {"rule": event.rule, "evidence": _jsonable(evidence), "pre_roll_s": self.pre_roll_s,
+        return {"rule": event.rule, "evidence": jsonable(evidence), "pre_roll_s": self.pre_roll_s,
                 "post_roll_s": self.post_roll_s, "clip": clip, "alert_ts": (keep or {}).get("alert_ts", event.ts)}
 
     def _add_objects(self, session: Session, row: Event, event: RuleEvent, describe: Describe) -> None:
@@ -143,12 +143,12 @@ class EventsWriter:
         return rel.as_posix()
 
 
-def _jsonable(value: object) -> object:
+def jsonable(value: object) -> object:
     """NumPy scalars and tuples -> plain JSON types."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     return value
