@@ -21,12 +21,17 @@ def sync_cameras(session: Session, cameras: list[CameraConfig], vault: Credentia
     """Insert or update the configured cameras. Cameras added through the API are left alone."""
     for config in cameras:
         row = session.get(Camera, config.id) or Camera(id=config.id)
-        row.name = config.name
-        row.location = config.location
-        row.enabled = config.enabled
-        row.retention_days = config.retention_days
-        _apply_source(row, config.source, vault)
+        apply_camera_config(row, config, vault)
         session.add(row)
+
+
+def apply_camera_config(row: Camera, config: CameraConfig, vault: CredentialVault) -> None:
+    """Copy a validated camera config onto its row (the password encrypted)."""
+    row.name = config.name
+    row.location = config.location
+    row.enabled = config.enabled
+    row.retention_days = config.retention_days
+    _apply_source(row, config.source, vault)
 
 
 def _apply_source(row: Camera, source: RtspSource | FileSource | SimulatedSource, vault: CredentialVault) -> None:

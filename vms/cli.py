@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from vms.cli_ops import add_ops_commands, dispatch
 from vms.config import ConfigError, SiteConfig, load_config
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -26,15 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_arg(demo)
     demo.add_argument("--duration", type=float, default=None, help="stop cleanly after this many seconds")
     demo.add_argument("--port", type=int, default=None, help="web port (default 8000)")
+    demo.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
 
     serve = commands.add_parser("serve", help="run the service for the cameras in a config file")
     serve.add_argument("--config", type=Path, required=True, help="YAML site configuration")
     _add_data_arg(serve)
     serve.add_argument("--duration", type=float, default=None, help="stop cleanly after this many seconds")
     serve.add_argument("--port", type=int, default=None, help="override server.port")
+    serve.add_argument("--host", default=None, help="override server.host")
 
     check = commands.add_parser("check-config", help="validate a config file and exit")
     check.add_argument("config", type=Path)
+    add_ops_commands(commands, _add_data_arg)
     _add_analyze(commands)
     return parser
 
@@ -78,10 +82,12 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_port(config: SiteConfig, port: int | None) -> SiteConfig:
-    if port is None:
+def _with_server(config: SiteConfig, args: argparse.Namespace) -> SiteConfig:
+    """Apply --host/--port over the config file's server section."""
+    update = {key: value for key, value in (("host", args.host), ("port", args.port)) if value is not None}
+    if not update:
         return config
-    return config.model_copy(update={"server": config.server.model_copy(update={"port": port})})
+    return config.model_copy(update={"server": config.server.model_copy(update=update)})
 
 
 def _run_site(config: SiteConfig, data: Path | None, duration: float | None) -> int:
@@ -103,11 +109,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.config}: OK ({len(config.cameras)} cameras)")
             return 0
         if args.command == "demo":
-            return _run_site(_with_port(load_config(DEMO_CONFIG), args.port), args.data, args.duration)
+            return _run_site(_with_server(load_config(DEMO_CONFIG), args), args.data, args.duration)
+        if args.command == "serve":
+            return _run_site(_with_server(load_config(args.config), args), args.data, args.duration)
         if args.command == "analyze":
             return _run_analyze(args)
-        if args.command == "serve":
-            return _run_site(_with_port(load_config(args.config), args.port), args.data, args.duration)
+        ops = dispatch(args)
+        if ops is not None:
+            return ops
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

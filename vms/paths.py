@@ -32,8 +32,20 @@ class DataPaths:
     def clip_cache(self) -> Path:
         return self.state / "cache" / "clips"
 
+    @property
+    def snapshots(self) -> Path:
+        return self.state / "snapshots"
+
+    @property
+    def exports(self) -> Path:
+        return self.state / "exports"
+
+    @property
+    def signing_key(self) -> Path:
+        return self.state / "signing_key.pem"
+
     def create(self) -> "DataPaths":
-        for folder in (self.recordings, self.state, self.clip_cache):
+        for folder in (self.recordings, self.state, self.clip_cache, self.exports):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

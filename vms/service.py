@@ -21,11 +21,13 @@ from vms.cameras import sync_cameras, worker_specs
 from vms.config import SiteConfig
 from vms.db.engine import make_engine, make_session_factory
 from vms.db.migrate import upgrade
+from vms.exports import ExportRunner
 from vms.paths import DataPaths
 from vms.recordings import reconcile
 from vms.secrets import CredentialVault
 from vms.storage import GB, Janitor, StoragePolicy
 from vms.supervisor import Supervisor
+from vms.worker import WorkerSpec
 
 log = logging.getLogger(__name__)
 ADMIN_PASSWORD_ENV = "VMS_ADMIN_PASSWORD"
@@ -48,6 +50,7 @@ class Site:
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None
+        self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
 
     def prepare(self) -> None:
         """Migrate, sync configured cameras, create the first admin, repair the index."""
@@ -58,14 +61,22 @@ class Site:
         if generated:
             # Printed once, on the console of whoever started the service; stored only as a hash.
             print(f"Created user 'admin' with password: {generated}  (change it after logging in)", flush=True)
+        self.exporter.recover()
         report = reconcile(self.session_factory, self.paths.recordings.resolve())
         log.info("index reconciled: %s", report)
 
-    def start_background(self) -> None:
+    def current_specs(self) -> list[WorkerSpec]:
         with self.session_factory() as session:
-            specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
-                                 self.config.cameras, self.config.timezone)
-        self.supervisor = Supervisor(specs)
+            return worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
+                                self.config.cameras, self.config.timezone)
+
+    def cameras_changed(self) -> None:
+        """Cameras changed through the API: start, restart or stop their workers to match."""
+        if self.supervisor is not None:
+            self.supervisor.sync(self.current_specs())
+
+    def start_background(self) -> None:
+        self.supervisor = Supervisor(self.current_specs())
         self.supervisor.start()
         storage = self.config.storage
         policy = StoragePolicy(
@@ -80,6 +91,7 @@ class Site:
             self.janitor.stop()
         if self.supervisor is not None:
             self.supervisor.stop()
+        self.exporter.shutdown()
 
     def app_context(self) -> AppContext:
         supervisor = self.supervisor
@@ -90,7 +102,8 @@ class Site:
             restarts = supervisor.restarts()
             return {cid: {"pid": pid, "restarts": restarts[cid]} for cid, pid in supervisor.worker_pids().items()}
 
-        return AppContext(self.config, self.paths, self.session_factory, self.vault, worker_info)
+        return AppContext(self.config, self.paths, self.session_factory, self.vault, worker_info,
+                          cameras_changed=self.cameras_changed, exporter=self.exporter)
 
     def run(self, duration_s: float | None = None) -> None:
         """Prepare, start everything, serve HTTP until interrupted or `duration_s` elapses."""

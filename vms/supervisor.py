@@ -36,6 +36,7 @@ class Supervisor:
         self.poll_interval_s = poll_interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # the watcher and sync() both change slots
 
     def start(self) -> None:
         for slot in self._slots.values():
@@ -43,11 +44,30 @@ class Supervisor:
         self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
         self._thread.start()
 
+    def sync(self, specs: list[WorkerSpec]) -> None:
+        """Make the running workers match `specs`: start new cameras, restart changed ones, stop
+        removed or disabled ones. Called when cameras change through the API."""
+        wanted = {spec.camera_id: spec for spec in specs}
+        with self._lock:
+            for camera_id in list(self._slots):
+                slot = self._slots[camera_id]
+                if wanted.get(camera_id) != slot.spec:
+                    log.info("stopping worker %s (camera removed or changed)", camera_id)
+                    self._terminate([slot])
+                    del self._slots[camera_id]
+            for camera_id, spec in wanted.items():
+                if camera_id not in self._slots and not self._stop.is_set():
+                    slot = _Slot(spec)
+                    self._slots[camera_id] = slot
+                    self._spawn(slot)
+
     def worker_pids(self) -> dict[str, int | None]:
-        return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
+        with self._lock:
+            return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
 
     def restarts(self) -> dict[str, int]:
-        return {cid: s.restarts for cid, s in self._slots.items()}
+        with self._lock:
+            return {cid: s.restarts for cid, s in self._slots.items()}
 
     def _spawn(self, slot: _Slot) -> None:
         process = _CONTEXT.Process(target=worker_main, args=(slot.spec,), name=f"worker-{slot.spec.camera_id}")
@@ -57,8 +77,9 @@ class Supervisor:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.poll_interval_s):
-            for slot in self._slots.values():
-                self._check(slot)
+            with self._lock:
+                for slot in list(self._slots.values()):
+                    self._check(slot)
 
     def _check(self, slot: _Slot) -> None:
         process = slot.process
@@ -81,7 +102,12 @@ class Supervisor:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        processes = [s.process for s in self._slots.values() if s.process is not None]
+        with self._lock:
+            self._terminate(list(self._slots.values()), timeout_s)
+
+    @staticmethod
+    def _terminate(slots: list[_Slot], timeout_s: float = 15.0) -> None:
+        processes = [s.process for s in slots if s.process is not None]
         for process in processes:
             process.terminate()
         deadline = time.monotonic() + timeout_s

@@ -68,3 +68,27 @@ def admin(client: TestClient) -> TestClient:
     response = client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
     assert response.status_code == 200, response.text
     return client
+
+
+ROLE_PASSWORD = "Role-Passw0rd"
+ROLES = ("admin", "installer", "operator", "investigator", "viewer")
+
+
+def add_role_users(site: Site, cameras: dict[str, list[str]] | None = None) -> None:
+    """One user per role named after it (admin exists); `cameras` restricts some of them."""
+    from vms.access import set_user_cameras
+    from vms.auth import create_user
+
+    with site.session_factory.begin() as session:
+        for role in ROLES[1:]:
+            user = create_user(session, role, ROLE_PASSWORD, role)
+            set_user_cameras(session, user.id, (cameras or {}).get(role, []))
+
+
+def login(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
+    """A fresh client logged in as `username` (admin uses ADMIN_PASSWORD)."""
+    client = TestClient(app)
+    password = ADMIN_PASSWORD if username == "admin" else ROLE_PASSWORD
+    response = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return client

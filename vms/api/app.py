@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from vms.api.context import AppContext
-from vms.api.routes import auth, cameras, health, recordings
+from vms.api.routes import audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -17,7 +17,7 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 def create_app(context: AppContext) -> FastAPI:
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
     app.state.context = context
-    for module in (health, auth, cameras, recordings):
+    for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy.orm import Session
 
+from vms.access import camera_scope, can
 from vms.api.context import AppContext
 from vms.auth import user_for_token
 from vms.db.models import User
 
 SESSION_COOKIE = "vms_session"
+MAX_ROW_ID = 2**63 - 1
+
+# A database row id in a path: bounded so a huge number is a 422, not a database overflow.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def get_context(request: Request) -> AppContext:
@@ -55,6 +60,32 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
         return user
 
     return check
+
+
+def require(capability: str):  # type: ignore[no-untyped-def]
+    """Dependency factory: the current user must hold `capability` (see vms.access.CAPABILITIES)."""
+
+    def check(user: CurrentUser) -> User:
+        if not can(user, capability):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"your role may not use: {capability}")
+        return user
+
+    return check
+
+
+def get_scope(user: CurrentUser, db: SessionDep) -> frozenset[str] | None:
+    return camera_scope(db, user)
+
+
+# The cameras the current user may see (None = all); anything else answers 404.
+ScopeDep = Annotated[frozenset[str] | None, Depends(get_scope)]
+LiveUser = Annotated[User, Depends(require("live"))]
+EventsUser = Annotated[User, Depends(require("events"))]
+PlaybackUser = Annotated[User, Depends(require("playback"))]
+ExportUser = Annotated[User, Depends(require("export"))]
+CameraAdmin = Annotated[User, Depends(require("cameras"))]
+UsersAdmin = Annotated[User, Depends(require("users"))]
+ReportsUser = Annotated[User, Depends(require("reports"))]
 
 
 def client_ip(request: Request) -> str:

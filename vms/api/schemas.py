@@ -41,11 +41,31 @@ class SegmentOut(BaseModel):
     on_hold: bool
 
 
+class EventObjectOut(BaseModel):
+    track_id: int
+    role: str
+    class_name: str
+    colour: str
+    direction: str
+    speed_kmh: float | None
+
+
 class EventOut(BaseModel):
     id: int
     camera_id: str | None
+    camera_name: str | None
     type: str
     start: datetime
     end: datetime | None
     severity: str
+    zone: str | None
+    detector: str
+    object_classes: list[str]
+    objects: list[EventObjectOut]
     details: dict
+    has_snapshot: bool
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next_cursor: str | None

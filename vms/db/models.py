@@ -1,7 +1,10 @@
 """Typed SQLAlchemy 2.0 models. All datetimes are timezone-aware UTC.
 
-Indexes follow the queries: segments by (camera, start) for playback and retention, events by
-(camera, start) and (type, start) for the timeline and search.
+Indexes follow the queries: segments by (camera, start) for playback and retention; events by
+(start, id), (camera, start, id), (type, start, id) and (zone, start, id) so every search walks an
+index newest first and stops at the page size (keyset pagination on (start, id)); event objects by
+(event_id, class, colour, direction) so attribute filters are index-only probes. bench/search.py
+measures these choices at a million events.
 """
 
 from __future__ import annotations
@@ -61,6 +64,14 @@ class Camera(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     retention_days: Mapped[float] = mapped_column(Float, default=30.0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # ONVIF registration (empty for cameras added by plain RTSP URL or from the config file).
+    onvif_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    onvif_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    onvif_endpoint: Mapped[str | None] = mapped_column(String(255), nullable=True)  # urn:uuid:...
+    manufacturer: Mapped[str] = mapped_column(String(120), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    ptz_supported: Mapped[bool] = mapped_column(Boolean, default=False)
+    snapshot_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CameraStatus(Base):
@@ -102,8 +113,10 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_camera_start", "camera_id", "start"),
-        Index("ix_events_type_start", "type", "start"),
+        Index("ix_events_start_id", "start", "id"),
+        Index("ix_events_camera_start_id", "camera_id", "start", "id"),
+        Index("ix_events_type_start_id", "type", "start", "id"),
+        Index("ix_events_zone_start_id", "zone", "start", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -124,10 +137,13 @@ class EventObject(Base):
     """An object involved in an event (a tracked car, the person it hit), for search by attributes."""
 
     __tablename__ = "event_objects"
-    __table_args__ = (Index("ix_event_objects_class_colour", "class_name", "colour"),)
+    __table_args__ = (
+        Index("ix_event_objects_class_colour", "class_name", "colour"),
+        Index("ix_event_objects_event_attrs", "event_id", "class_name", "colour", "direction"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     track_id: Mapped[int] = mapped_column(Integer, default=-1)
     role: Mapped[str] = mapped_column(String(16), default="")  # e.g. vehicle | victim | intruder
     class_name: Mapped[str] = mapped_column(String(16))  # person | bicycle | motorbike | car | bus | truck
@@ -178,3 +194,33 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(Text, default="")
     client_ip: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class UserCamera(Base):
+    """Per-camera access: a user with no rows here sees every camera."""
+
+    __tablename__ = "user_cameras"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Export(Base):
+    """An evidence export job and, once done, its package under state/exports/<id>/."""
+
+    __tablename__ = "exports"
+    __table_args__ = (Index("ix_exports_created_by", "created_by", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default="queued")  # queued | running | done | failed
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    camera_ids: Mapped[list] = mapped_column(JSON, default=list)
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    end: Mapped[datetime] = mapped_column(UtcDateTime)
+    case_number: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,14 +1,23 @@
-"""Cameras with their live status, and a still image from the latest recording."""
+"""Cameras with their live status, a still image from the latest recording, and camera management.
+
+Creating, editing or deleting a camera takes effect at once: the site's supervisor starts, restarts
+or stops that camera's worker. Passwords are write-only: stored encrypted, never returned, logged
+or written into audit details.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from camera_drivers.stream import redact_url
-from vms.api.deps import CurrentUser, SessionDep, client_ip
+from vms.access import sees_camera
+from vms.api.deps import CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
+from vms.cameras import apply_camera_config
+from vms.config import CameraConfig, RtspSource, Source
 from vms.db.models import Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
@@ -33,24 +42,30 @@ def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
 
 
 @router.get("", response_model=list[CameraOut])
-def list_cameras(user: CurrentUser, db: SessionDep) -> list[CameraOut]:
-    rows = db.execute(select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id))
-    return [camera_out(camera, status) for camera, status in rows]
+def list_cameras(user: LiveUser, db: SessionDep, scope: ScopeDep) -> list[CameraOut]:
+    query = select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id)
+    if scope is not None:
+        query = query.where(Camera.id.in_(sorted(scope)))
+    return [camera_out(camera, status) for camera, status in db.execute(query)]
+
+
+def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Camera:
+    camera = db.get(Camera, camera_id)
+    if camera is None or not sees_camera(scope, camera_id):
+        raise HTTPException(404, "no such camera")
+    return camera
 
 
 @router.get("/{camera_id}", response_model=CameraOut)
-def get_camera(camera_id: str, user: CurrentUser, db: SessionDep) -> CameraOut:
-    camera = db.get(Camera, camera_id)
-    if camera is None:
-        raise HTTPException(404, "no such camera")
+def get_camera(camera_id: str, user: LiveUser, db: SessionDep, scope: ScopeDep) -> CameraOut:
+    camera = _visible(db, camera_id, scope)
     return camera_out(camera, db.get(CameraStatus, camera_id))
 
 
 @router.get("/{camera_id}/snapshot.jpg", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}})
-def snapshot(camera_id: str, request: Request, user: CurrentUser, db: SessionDep) -> Response:
+def snapshot(camera_id: str, request: Request, user: LiveUser, db: SessionDep, scope: ScopeDep) -> Response:
     """The last keyframe of the newest finished segment, as JPEG (a live view of the recorder)."""
-    if db.get(Camera, camera_id) is None:
-        raise HTTPException(404, "no such camera")
+    _visible(db, camera_id, scope)
     segment = db.scalars(
         select(Segment).where(Segment.camera_id == camera_id).order_by(Segment.start.desc()).limit(1)
     ).first()
@@ -64,3 +79,83 @@ def snapshot(camera_id: str, request: Request, user: CurrentUser, db: SessionDep
     audit(db, user.username, "live_view", target=camera_id, client_ip=client_ip(request))
     db.commit()
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+class CameraPatch(BaseModel):
+    """Fields to change; omitted fields keep their value. An RTSP source given without a password
+    keeps the stored one when the URL and user name are unchanged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    location: str | None = Field(None, max_length=200)
+    source: Source | None = None
+    enabled: bool | None = None
+    retention_days: float | None = Field(None, gt=0, le=3650)
+
+
+def _audit_fields(config: CameraConfig) -> dict[str, object]:
+    source = config.source
+    where = redact_url(source.url) if isinstance(source, RtspSource) else str(getattr(source, "scene", ""))
+    return {"name": config.name, "source_type": source.type, "source": where, "enabled": config.enabled}
+
+
+@router.post("", response_model=CameraOut, status_code=201)
+def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: SessionDep, ctx: ContextDep
+                  ) -> CameraOut:
+    if db.get(Camera, body.id) is not None:
+        raise HTTPException(409, "a camera with this id exists")
+    camera = Camera(id=body.id)
+    apply_camera_config(camera, body, ctx.vault)
+    db.add(camera)
+    audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), **_audit_fields(body))
+    db.commit()
+    ctx.cameras_changed()
+    return camera_out(camera, None)
+
+
+@router.patch("/{camera_id}", response_model=CameraOut)
+def update_camera(camera_id: str, body: CameraPatch, request: Request, user: CameraAdmin, db: SessionDep,
+                  scope: ScopeDep, ctx: ContextDep) -> CameraOut:
+    camera = _visible(db, camera_id, scope)
+    before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
+    current = _current_config(camera)
+    changes = body.model_dump(exclude_unset=True, exclude={"source"})
+    merged = CameraConfig.model_validate({**current.model_dump(), **changes})  # re-validate the combination
+    if body.source is not None:
+        merged = merged.model_copy(update={"source": body.source})
+    apply_camera_config(camera, merged, ctx.vault)
+    source = merged.source
+    if (isinstance(source, RtspSource) and source.password is None
+            and before[:3] == ("rtsp", source.url, source.username)):
+        camera.password_encrypted = before[3]  # same stream and user: keep the stored password
+    audit(db, user.username, "camera_update", target=camera_id, client_ip=client_ip(request),
+          fields=sorted(body.model_dump(exclude_unset=True)))
+    db.commit()
+    ctx.cameras_changed()
+    return camera_out(camera, db.get(CameraStatus, camera_id))
+
+
+@router.delete("/{camera_id}", status_code=204)
+def delete_camera(camera_id: str, request: Request, user: CameraAdmin, db: SessionDep, scope: ScopeDep,
+                  ctx: ContextDep) -> None:
+    """Disable the camera and stop its worker. Its footage and events are kept."""
+    camera = _visible(db, camera_id, scope)
+    camera.enabled = False
+    audit(db, user.username, "camera_delete", target=camera_id, client_ip=client_ip(request))
+    db.commit()
+    ctx.cameras_changed()
+
+
+def _current_config(camera: Camera) -> CameraConfig:
+    """The row as a config (password left out: it stays encrypted in the row)."""
+    if camera.source_kind == "rtsp":
+        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location, "transport": camera.transport,
+                                     "username": camera.username}
+    elif camera.source_kind == "file":
+        source = {"type": "file", "path": camera.source_location, "loop": camera.loop}
+    else:
+        source = {"type": "sim", "scene": camera.source_location, "seed": camera.seed}
+    return CameraConfig.model_validate({"id": camera.id, "name": camera.name, "location": camera.location,
+                                        "source": source, "enabled": camera.enabled,
+                                        "retention_days": camera.retention_days})

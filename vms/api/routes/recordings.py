@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
-from sqlalchemy import select
 
 from camera_drivers.clip import ClipError, SourceSegment, write_clip
-from vms.api.deps import ContextDep, CurrentUser, SessionDep, client_ip
-from vms.api.schemas import EventOut, SegmentOut
+from vms.access import sees_camera
+from vms.api.deps import ContextDep, PlaybackUser, ScopeDep, SessionDep, client_ip
+from vms.api.schemas import SegmentOut
 from vms.audit import audit
-from vms.db.models import Camera, Event
+from vms.db.models import Camera
 from vms.recordings import segments_between
 
 router = APIRouter(prefix="/api", tags=["recordings"])
@@ -34,14 +34,15 @@ def _check_range(start: datetime, end: datetime) -> None:
 
 @router.get("/recordings", response_model=list[SegmentOut])
 def list_recordings(
-    user: CurrentUser,
+    user: PlaybackUser,
     db: SessionDep,
+    scope: ScopeDep,
     camera_id: str = Query(max_length=48),
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> list[SegmentOut]:
     _check_range(start, end)
-    if db.get(Camera, camera_id) is None:
+    if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
         raise HTTPException(404, "no such camera")
     segments = segments_between(db, camera_id, start, end)[:MAX_LISTED]
     return [SegmentOut.model_validate(s, from_attributes=True) for s in segments]
@@ -55,8 +56,9 @@ def list_recordings(
 def playback(
     camera_id: str,
     request: Request,
-    user: CurrentUser,
+    user: PlaybackUser,
     db: SessionDep,
+    scope: ScopeDep,
     ctx: ContextDep,
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
@@ -64,7 +66,7 @@ def playback(
     _check_range(start, end)
     if end - start > MAX_PLAYBACK:
         raise HTTPException(422, "at most 2 hours per playback request")
-    if db.get(Camera, camera_id) is None:
+    if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
         raise HTTPException(404, "no such camera")
     segments = segments_between(db, camera_id, start, end)
     if not segments:
@@ -84,26 +86,3 @@ def playback(
         db.commit()
     return FileResponse(clip_path, media_type="video/mp4", filename=f"{camera_id}_{start:%Y%m%dT%H%M%S}.mp4",
                         content_disposition_type="inline")
-
-
-@router.get("/events", response_model=list[EventOut])
-def list_events(
-    user: CurrentUser,
-    db: SessionDep,
-    camera_id: str | None = Query(None, max_length=48),
-    type: str | None = Query(None, max_length=32),
-    start: datetime | None = None,
-    end: datetime | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-) -> list[EventOut]:
-    query = select(Event)
-    if camera_id:
-        query = query.where(Event.camera_id == camera_id)
-    if type:
-        query = query.where(Event.type == type)
-    if start is not None:
-        query = query.where((Event.end.is_(None)) | (Event.end >= start))
-    if end is not None:
-        query = query.where(Event.start < end)
-    rows = db.scalars(query.order_by(Event.start.desc(), Event.id.desc()).limit(limit))
-    return [EventOut.model_validate(e, from_attributes=True) for e in rows]

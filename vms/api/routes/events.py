@@ -1,0 +1,206 @@
+"""Events: search with keyset pagination, detail, snapshot thumbnail, and the multi-camera timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vms.access import can, sees_camera
+from vms.api.deps import ContextDep, EventsUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.schemas import EventObjectOut, EventOut, EventPage
+from vms.audit import audit
+from vms.db.models import Camera, Event
+from vms.search import CursorError, EventFilter, camera_coverage, camera_events, objects_of, search_events
+
+router = APIRouter(prefix="/api", tags=["events"])
+MAX_TIMELINE = timedelta(days=31)
+Text48 = Annotated[str, Query(min_length=1, max_length=48)]
+
+
+def check_range(start: datetime | None, end: datetime | None) -> None:
+    for value in (start, end):
+        if value is not None and value.tzinfo is None:
+            raise HTTPException(422, "times need a time zone, e.g. 2026-11-23T14:00:00+07:00")
+    if start is not None and end is not None and end <= start:
+        raise HTTPException(422, "end must be after start")
+
+
+def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
+    names = dict(db.execute(select(Camera.id, Camera.name)).tuples().all())
+    objects = objects_of(db, [row.id for row in rows])
+    return [
+        EventOut(
+            id=row.id,
+            camera_id=row.camera_id,
+            camera_name=names.get(row.camera_id or ""),
+            type=row.type,
+            start=row.start,
+            end=row.end,
+            severity=row.severity,
+            zone=row.zone,
+            detector=row.detector,
+            object_classes=[c for c in row.object_classes.split(",") if c],
+            objects=[EventObjectOut.model_validate(o, from_attributes=True) for o in objects[row.id]],
+            details=row.details or {},
+            has_snapshot=bool(row.snapshot),
+        )
+        for row in rows
+    ]
+
+
+def _scoped_cameras(scope: frozenset[str] | None, asked: list[str]) -> frozenset[str] | None:
+    if not asked:
+        return scope
+    wanted = frozenset(asked)
+    return wanted if scope is None else wanted & scope
+
+
+@router.get("/events", response_model=EventPage)
+def list_events(
+    request: Request,
+    user: EventsUser,
+    db: SessionDep,
+    scope: ScopeDep,
+    start: datetime | None = Query(None, description="ISO 8601 with time zone"),
+    end: datetime | None = Query(None, description="ISO 8601 with time zone"),
+    camera_id: list[Text48] = Query([]),
+    type: list[Annotated[str, Query(min_length=1, max_length=32)]] = Query([]),
+    object_class: list[Annotated[str, Query(min_length=1, max_length=16)]] = Query([]),
+    zone: str | None = Query(None, min_length=1, max_length=64),
+    colour: str | None = Query(None, min_length=1, max_length=16),
+    direction: str | None = Query(None, min_length=1, max_length=8),
+    cursor: str | None = Query(None, max_length=200),
+    limit: int = Query(50, ge=1, le=200),
+) -> EventPage:
+    """Events newest first. Filters beyond camera and time need the search capability."""
+    check_range(start, end)
+    searching = bool(type or object_class or zone or colour or direction)
+    if searching and not can(user, "search"):
+        raise HTTPException(403, "your role may list events by camera and time only")
+    criteria = EventFilter(
+        start=start,
+        end=end,
+        cameras=_scoped_cameras(scope, camera_id),
+        types=tuple(type),
+        object_classes=tuple(object_class),
+        zone=zone,
+        colour=colour,
+        direction=direction,
+        site_wide=scope is None,
+    )
+    try:
+        rows, next_cursor = search_events(db, criteria, limit, cursor)
+    except CursorError as error:
+        raise HTTPException(422, str(error)) from None
+    if cursor is None:  # one audit entry per query, not per page
+        audit(db, user.username, "search", client_ip=client_ip(request), **_filters_for_audit(criteria))
+        db.commit()
+    return EventPage(items=events_out(db, rows), next_cursor=next_cursor)
+
+
+def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
+    values = {
+        "start": criteria.start.isoformat() if criteria.start else None,
+        "end": criteria.end.isoformat() if criteria.end else None,
+        "types": list(criteria.types),
+        "object_classes": list(criteria.object_classes),
+        "zone": criteria.zone,
+        "colour": criteria.colour,
+        "direction": criteria.direction,
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def _visible_event(db: Session, event_id: int, scope: frozenset[str] | None) -> Event:
+    event = db.get(Event, event_id)
+    if event is None or not sees_camera(scope, event.camera_id):
+        raise HTTPException(404, "no such event")
+    return event
+
+
+@router.get("/events/{event_id}", response_model=EventOut)
+def get_event(
+    event_id: RowId, request: Request, user: EventsUser, db: SessionDep, scope: ScopeDep
+) -> EventOut:
+    event = _visible_event(db, event_id, scope)
+    audit(db, user.username, "event_view", target=str(event_id), client_ip=client_ip(request))
+    db.commit()
+    return events_out(db, [event])[0]
+
+
+@router.get(
+    "/events/{event_id}/snapshot.jpg",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def event_snapshot(
+    event_id: RowId, user: EventsUser, db: SessionDep, scope: ScopeDep, ctx: ContextDep
+) -> FileResponse:
+    event = _visible_event(db, event_id, scope)
+    if not event.snapshot:
+        raise HTTPException(404, "this event has no snapshot")
+    base = ctx.paths.snapshots.resolve()
+    path = (base / event.snapshot).resolve()
+    # Stored paths are relative to state/snapshots; refuse anything that points outside it.
+    if not path.is_relative_to(ctx.paths.state.resolve()) or not path.is_file():
+        raise HTTPException(404, "snapshot file missing")
+    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
+
+class TimelineEvent(BaseModel):
+    id: int
+    type: str
+    start: datetime
+    end: datetime | None
+    severity: str
+
+
+class TimelineCamera(BaseModel):
+    camera_id: str
+    name: str
+    coverage: list[tuple[datetime, datetime]]
+    events: list[TimelineEvent]
+
+
+class Timeline(BaseModel):
+    cameras: list[TimelineCamera]
+
+
+@router.get("/timeline", response_model=Timeline)
+def timeline(
+    user: EventsUser,
+    db: SessionDep,
+    scope: ScopeDep,
+    start: datetime = Query(description="ISO 8601 with time zone"),
+    end: datetime = Query(description="ISO 8601 with time zone"),
+    camera_id: list[Text48] = Query([]),
+) -> Timeline:
+    """Recorded coverage (segments merged, gaps over 2 s split) and events per camera over a range."""
+    check_range(start, end)
+    if end - start > MAX_TIMELINE:
+        raise HTTPException(422, "at most 31 days per timeline request")
+    wanted = _scoped_cameras(scope, camera_id)
+    query = select(Camera).order_by(Camera.id)
+    if wanted is not None:
+        query = query.where(Camera.id.in_(sorted(wanted)))
+    cameras = []
+    for camera in db.scalars(query):
+        events = [
+            TimelineEvent.model_validate(e, from_attributes=True)
+            for e in camera_events(db, camera.id, start, end)
+        ]
+        cameras.append(
+            TimelineCamera(
+                camera_id=camera.id,
+                name=camera.name,
+                coverage=camera_coverage(db, camera.id, start, end),
+                events=events,
+            )
+        )
+    return Timeline(cameras=cameras)

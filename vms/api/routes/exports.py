@@ -1,0 +1,154 @@
+"""Evidence exports: create a job, watch its progress, download the signed package as a zip."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from vms.access import sees_camera
+from vms.api.deps import ContextDep, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.routes.events import check_range
+from vms.audit import audit
+from vms.db.models import Camera, Export, User
+
+router = APIRouter(prefix="/api/exports", tags=["exports"])
+MAX_EXPORT = timedelta(hours=24)
+
+
+class ExportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    camera_ids: list[str] = Field(min_length=1, max_length=16, description="cameras to export")
+    start: datetime = Field(description="ISO 8601 with time zone")
+    end: datetime = Field(description="ISO 8601 with time zone")
+    case_number: str = Field(min_length=1, max_length=64, description="case or file number (số hồ sơ)")
+    reason: str = Field(min_length=1, max_length=2000, description="why the footage is exported")
+
+
+class ExportOut(BaseModel):
+    id: int
+    status: str
+    progress: float
+    camera_ids: list[str]
+    start: datetime
+    end: datetime
+    case_number: str
+    reason: str
+    created_by: str
+    created_at: datetime
+    error: str | None
+    bytes: int
+    download_url: str | None
+
+
+def export_out(job: Export) -> ExportOut:
+    return ExportOut(
+        id=job.id,
+        status=job.status,
+        progress=job.progress,
+        camera_ids=list(job.camera_ids),
+        start=job.start,
+        end=job.end,
+        case_number=job.case_number,
+        reason=job.reason,
+        created_by=job.created_by,
+        created_at=job.created_at,
+        error=job.error,
+        bytes=job.bytes,
+        download_url=f"/api/exports/{job.id}/download" if job.status == "done" else None,
+    )
+
+
+@router.post("", response_model=ExportOut, status_code=202)
+def create_export(
+    body: ExportCreate, request: Request, user: ExportUser, db: SessionDep, scope: ScopeDep, ctx: ContextDep
+) -> ExportOut:
+    check_range(body.start, body.end)
+    if body.end - body.start > MAX_EXPORT:
+        raise HTTPException(422, "at most 24 hours per export")
+    camera_ids = list(dict.fromkeys(body.camera_ids))
+    for camera_id in camera_ids:
+        if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
+            raise HTTPException(404, f"no such camera: {camera_id}")
+    job = Export(
+        camera_ids=camera_ids,
+        start=body.start,
+        end=body.end,
+        case_number=body.case_number,
+        reason=body.reason,
+        created_by=user.username,
+        status="queued",
+        progress=0.0,
+        bytes=0,
+    )
+    db.add(job)
+    db.flush()
+    audit(
+        db,
+        user.username,
+        "export_create",
+        target=str(job.id),
+        client_ip=client_ip(request),
+        cameras=camera_ids,
+        start=body.start.isoformat(),
+        end=body.end.isoformat(),
+        case_number=body.case_number,
+        reason=body.reason,
+    )
+    db.commit()
+    if ctx.exporter is not None:
+        ctx.exporter.submit(job.id)
+    return export_out(job)
+
+
+def _own_job(db: SessionDep, export_id: int, user: User) -> Export:
+    job = db.get(Export, export_id)
+    if job is None or (user.role != "admin" and job.created_by != user.username):
+        raise HTTPException(404, "no such export")
+    return job
+
+
+@router.get("", response_model=list[ExportOut])
+def list_exports(user: ExportUser, db: SessionDep) -> list[ExportOut]:
+    """The caller's exports, newest first (all exports for an admin)."""
+    query = select(Export).order_by(Export.id.desc()).limit(500)
+    if user.role != "admin":
+        query = query.where(Export.created_by == user.username)
+    return [export_out(job) for job in db.scalars(query)]
+
+
+@router.get("/{export_id}", response_model=ExportOut)
+def get_export(export_id: RowId, user: ExportUser, db: SessionDep) -> ExportOut:
+    return export_out(_own_job(db, export_id, user))
+
+
+@router.get(
+    "/{export_id}/download",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def download_export(
+    export_id: RowId, request: Request, user: ExportUser, db: SessionDep, ctx: ContextDep
+) -> FileResponse:
+    job = _own_job(db, export_id, user)
+    zip_path = ctx.paths.exports / f"{job.id}.zip"
+    if job.status != "done" or not zip_path.is_file():
+        raise HTTPException(409, f"export is {job.status}, not ready for download")
+    audit(
+        db,
+        user.username,
+        "export_download",
+        target=str(job.id),
+        client_ip=client_ip(request),
+        case_number=job.case_number,
+    )
+    db.commit()
+    return FileResponse(
+        zip_path,
+        media_type="application/zip",
+        filename=f"evidence_{job.id}_{job.case_number}.zip".replace("/", "-"),
+    )

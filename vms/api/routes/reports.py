@@ -1,0 +1,110 @@
+"""Reports for the periodic reviews provinces require: JSON for the page, CSV for Excel."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from vms.api.deps import ReportsUser, ScopeDep, SessionDep, client_ip
+from vms.api.routes.events import check_range
+from vms.audit import audit
+from vms.reports import summary, summary_csv
+
+router = APIRouter(prefix="/api/reports", tags=["reports"])
+MAX_PERIOD = timedelta(days=366)
+
+
+class Period(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class CameraSummary(BaseModel):
+    camera_id: str
+    name: str
+    location: str
+    uptime_ratio: float
+    offline_seconds: float
+    recorded_bytes: int
+    events_by_type: dict[str, int]
+
+
+class Totals(BaseModel):
+    cameras: int
+    online_now: int
+    events_by_type: dict[str, int]
+
+
+class Summary(BaseModel):
+    period: Period
+    cameras: list[CameraSummary]
+    totals: Totals
+
+
+def _period(start: datetime, end: datetime) -> None:
+    check_range(start, end)
+    if end - start > MAX_PERIOD:
+        raise HTTPException(422, "at most 366 days per report")
+
+
+@router.get("/summary", response_model=Summary)
+def report_summary(
+    request: Request,
+    user: ReportsUser,
+    db: SessionDep,
+    scope: ScopeDep,
+    start: datetime = Query(description="ISO 8601 with time zone"),
+    end: datetime = Query(description="ISO 8601 with time zone"),
+) -> Summary:
+    _period(start, end)
+    reports, online = summary(db, start, end, scope)
+    totals: dict[str, int] = {}
+    for report in reports:
+        for kind, count in report.events_by_type.items():
+            totals[kind] = totals.get(kind, 0) + count
+    audit(
+        db,
+        user.username,
+        "report_view",
+        client_ip=client_ip(request),
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
+    db.commit()
+    return Summary(
+        period=Period(start=start, end=end),
+        cameras=[CameraSummary(**asdict(r)) for r in reports],
+        totals=Totals(cameras=len(reports), online_now=online, events_by_type=dict(sorted(totals.items()))),
+    )
+
+
+@router.get("/summary.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def report_summary_csv(
+    request: Request,
+    user: ReportsUser,
+    db: SessionDep,
+    scope: ScopeDep,
+    start: datetime = Query(description="ISO 8601 with time zone"),
+    end: datetime = Query(description="ISO 8601 with time zone"),
+) -> Response:
+    _period(start, end)
+    reports, _ = summary(db, start, end, scope)
+    audit(
+        db,
+        user.username,
+        "report_view",
+        client_ip=client_ip(request),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        format="csv",
+    )
+    db.commit()
+    return Response(
+        summary_csv(reports, start, end),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="report.csv"'},
+    )

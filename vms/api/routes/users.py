@@ -1,0 +1,170 @@
+"""User accounts (admin only) and a user's own password change. Every change is audit-logged
+without the password itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vms.access import set_user_cameras, user_camera_ids
+from vms.api.deps import CurrentUser, RowId, SessionDep, UsersAdmin, client_ip
+from vms.audit import audit
+from vms.auth import (
+    LoginError,
+    PasswordPolicyError,
+    authenticate,
+    check_password_policy,
+    create_user,
+    hash_password,
+)
+from vms.db.models import Camera, User
+
+router = APIRouter(prefix="/api", tags=["users"])
+Role = Literal["admin", "installer", "operator", "investigator", "viewer"]
+
+
+class UserAccountOut(BaseModel):
+    id: int
+    username: str
+    role: str
+    full_name: str
+    active: bool
+    cameras: list[str]
+    locked_until: datetime | None
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=1, max_length=256)
+    role: Role
+    full_name: str = Field("", max_length=120)
+    cameras: list[str] = Field(default_factory=list, max_length=500, description="empty = all cameras")
+
+
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    full_name: str | None = Field(None, max_length=120)
+    active: bool | None = None
+    cameras: list[str] | None = Field(None, max_length=500)
+    password: str | None = Field(None, min_length=1, max_length=256)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    old_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+def account_out(db: Session, user: User) -> UserAccountOut:
+    return UserAccountOut(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        full_name=user.full_name,
+        active=user.active,
+        cameras=user_camera_ids(db, user.id),
+        locked_until=user.locked_until,
+        created_at=user.created_at,
+    )
+
+
+def _check_cameras(db: Session, camera_ids: list[str]) -> None:
+    known = set(db.scalars(select(Camera.id)))
+    unknown = sorted(set(camera_ids) - known)
+    if unknown:
+        raise HTTPException(422, f"unknown cameras: {', '.join(unknown)}")
+
+
+def _policy(password: str) -> None:
+    try:
+        check_password_policy(password)
+    except PasswordPolicyError as error:
+        raise HTTPException(422, str(error)) from None
+
+
+@router.get("/users", response_model=list[UserAccountOut])
+def list_users(admin: UsersAdmin, db: SessionDep) -> list[UserAccountOut]:
+    return [account_out(db, user) for user in db.scalars(select(User).order_by(User.username))]
+
+
+@router.post("/users", response_model=UserAccountOut, status_code=201)
+def add_user(body: UserCreate, request: Request, admin: UsersAdmin, db: SessionDep) -> UserAccountOut:
+    if db.scalars(select(User.id).where(User.username == body.username)).first() is not None:
+        raise HTTPException(409, "this user name is taken")
+    _check_cameras(db, body.cameras)
+    _policy(body.password)
+    user = create_user(db, body.username, body.password, body.role, body.full_name)
+    set_user_cameras(db, user.id, body.cameras)
+    audit(
+        db,
+        admin.username,
+        "user_create",
+        target=body.username,
+        client_ip=client_ip(request),
+        role=body.role,
+        cameras=sorted(body.cameras),
+    )
+    db.commit()
+    return account_out(db, user)
+
+
+@router.patch("/users/{user_id}", response_model=UserAccountOut)
+def update_user(
+    user_id: RowId, body: UserPatch, request: Request, admin: UsersAdmin, db: SessionDep
+) -> UserAccountOut:
+    user = db.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    if user.id == admin.id and (body.active is False or (body.role is not None and body.role != "admin")):
+        raise HTTPException(409, "you cannot disable or demote your own account")
+    if body.cameras is not None:
+        _check_cameras(db, body.cameras)
+        set_user_cameras(db, user.id, body.cameras)
+    if body.password is not None:
+        _policy(body.password)
+        user.password_hash = hash_password(body.password)
+        user.locked_until = None  # an admin resetting a password also lifts a lockout
+    for name in ("role", "full_name", "active"):
+        value = getattr(body, name)
+        if value is not None:
+            setattr(user, name, value)
+    changed = sorted(body.model_dump(exclude_unset=True))
+    audit(
+        db,
+        admin.username,
+        "user_update",
+        target=user.username,
+        client_ip=client_ip(request),
+        fields=changed,
+        role=user.role,
+        active=user.active,
+    )
+    db.commit()
+    return account_out(db, user)
+
+
+@router.post("/auth/password", status_code=204)
+def change_password(body: PasswordChange, request: Request, user: CurrentUser, db: SessionDep) -> None:
+    """Change one's own password; the old one is checked with the same lockout as a login."""
+    try:
+        authenticate(db, user.username, body.old_password)
+    except LoginError as error:
+        db.commit()  # keep the failure count
+        raise HTTPException(
+            403, "old password is wrong" if error.locked_until is None else str(error)
+        ) from None
+    _policy(body.new_password)
+    user.password_hash = hash_password(body.new_password)
+    audit(db, user.username, "password_change", target=user.username, client_ip=client_ip(request))
+    db.commit()

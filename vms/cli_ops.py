@@ -1,0 +1,174 @@
+"""`vms export`, `vms verify` and `vms users add`: evidence and accounts from scripts.
+
+Kept apart from vms/cli.py (which only wires sub-commands) so each command group stays small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from vms.config import SiteConfig, load_config
+
+NEW_PASSWORD_ENV = "VMS_NEW_PASSWORD"
+
+
+def _iso(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} needs a time zone, e.g. 2026-11-23T14:00:00+07:00")
+    return moment
+
+
+def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None:  # type: ignore[no-untyped-def]
+    export = commands.add_parser("export", help="export a time range as a signed evidence package")
+    add_data_arg(export)
+    export.add_argument(
+        "--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)"
+    )
+    export.add_argument("--camera", action="append", required=True, help="camera id (repeat for several)")
+    export.add_argument(
+        "--from", dest="start", type=_iso, required=True, help="ISO 8601 start with time zone"
+    )
+    export.add_argument("--to", dest="end", type=_iso, required=True, help="ISO 8601 end with time zone")
+    export.add_argument("--out", type=Path, required=True, help="new or empty folder for the package")
+    export.add_argument("--case", default="", help="case number (số hồ sơ)")
+    export.add_argument("--reason", default="", help="why the footage is exported")
+
+    verify = commands.add_parser("verify", help="check an evidence package; exit 0 and 'OK' when intact")
+    verify.add_argument("folder", type=Path)
+    verify.add_argument(
+        "--data", type=Path, default=None, help="also check the package was signed by this site"
+    )
+
+    users = commands.add_parser("users", help="manage accounts without the web UI")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add = user_commands.add_parser("add", help=f"add a user (password from {NEW_PASSWORD_ENV} or a prompt)")
+    add_data_arg(add)
+    add.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
+    add.add_argument("--username", required=True)
+    add.add_argument(
+        "--role", required=True, choices=["admin", "installer", "operator", "investigator", "viewer"]
+    )
+    add.add_argument("--full-name", default="")
+    add.add_argument(
+        "--camera", action="append", default=[], help="restrict to this camera (repeat); default all"
+    )
+
+
+def _site(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from vms.db.migrate import upgrade
+    from vms.service import Site, data_paths
+
+    config = load_config(args.config) if args.config else SiteConfig()
+    site = Site(config, data_paths(args.data, config))
+    upgrade(site.database_url)
+    return site
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from vms.audit import audit
+    from vms.evidence import ExportError
+    from vms.exports import export_package
+
+    if args.end <= args.start:
+        print("error: --to must be after --from", file=sys.stderr)
+        return 2
+    site = _site(args)
+    exporter = f"cli:{getpass.getuser()}"
+    try:
+        manifest = export_package(
+            site.session_factory,
+            site.paths,
+            site.config,
+            args.out,
+            args.camera,
+            args.start,
+            args.end,
+            args.case,
+            args.reason,
+            exporter,
+        )
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    with site.session_factory.begin() as session:
+        audit(
+            session,
+            exporter,
+            "export_create",
+            target=str(args.out.resolve()),
+            cameras=args.camera,
+            start=args.start.isoformat(),
+            end=args.end.isoformat(),
+            case_number=args.case,
+            reason=args.reason,
+        )
+    site.engine.dispose()
+    print(f"{args.out}: {len(manifest['files'])} video file(s), case {args.case or '-'}; segments on hold")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from vms.evidence import load_or_create_signing_key, public_pem, verify_package
+    from vms.paths import DataPaths
+
+    if not args.folder.is_dir():
+        print(f"{args.folder}: not a folder", file=sys.stderr)
+        return 2
+    site_pem = None
+    if args.data is not None:
+        key_path = DataPaths(args.data).signing_key
+        if not key_path.is_file():
+            print(f"{key_path}: this site has no signing key", file=sys.stderr)
+            return 2
+        site_pem = public_pem(load_or_create_signing_key(key_path))
+    result = verify_package(args.folder, site_pem)
+    if result.ok:
+        print("OK")
+        return 0
+    for problem in result.problems:
+        print(f"FAILED {problem}")
+    return 1
+
+
+def run_users(args: argparse.Namespace) -> int:
+    from vms.access import set_user_cameras
+    from vms.audit import audit
+    from vms.auth import PasswordPolicyError, create_user
+
+    password = os.environ.get(NEW_PASSWORD_ENV) or getpass.getpass(f"password for {args.username}: ")
+    site = _site(args)
+    try:
+        with site.session_factory.begin() as session:
+            user = create_user(session, args.username, password, args.role, args.full_name)
+            set_user_cameras(session, user.id, args.camera)
+            audit(
+                session,
+                f"cli:{getpass.getuser()}",
+                "user_create",
+                target=args.username,
+                role=args.role,
+                cameras=sorted(args.camera),
+            )
+    except (PasswordPolicyError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # e.g. the user name is taken (an IntegrityError from either engine)
+        print(f"error: cannot add {args.username}: {type(error).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        site.engine.dispose()
+    print(f"user {args.username} ({args.role}) added")
+    return 0
+
+
+def dispatch(args: argparse.Namespace) -> int | None:
+    """Run an ops command, or None when `args.command` is not one of them."""
+    handlers = {"export": run_export, "verify": run_verify, "users": run_users}
+    handler = handlers.get(args.command)
+    return handler(args) if handler else None

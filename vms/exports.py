@@ -1,0 +1,156 @@
+"""Export jobs: evidence packages made in the background with progress, zipped for download.
+
+A job row in `exports` goes queued -> running -> done | failed. The package is written to
+DATA/state/exports/<id>/ and zipped (stored, not deflated: video is already compressed) to
+DATA/state/exports/<id>.zip. Every segment the package was cut from goes on evidence hold with
+the case number, so the storage janitor never deletes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from vms.config import SiteConfig
+from vms.db.models import Camera, Export, Segment
+from vms.evidence import (
+    CameraFootage,
+    ExportError,
+    ExportRequest,
+    SourceFile,
+    build_package,
+    load_or_create_signing_key,
+)
+from vms.paths import DataPaths
+from vms.recordings import segments_between
+
+log = logging.getLogger(__name__)
+PROGRESS_STEP = 0.05  # write progress to the database at most every 5 %
+
+
+def gather_footage(
+    session: Session, camera_ids: list[str], start: datetime, end: datetime, recordings_root: Path
+) -> list[CameraFootage]:
+    """The cameras and the segments of each overlapping [start, end)."""
+    footage = []
+    for camera_id in camera_ids:
+        camera = session.get(Camera, camera_id)
+        if camera is None:
+            raise ExportError(f"no such camera: {camera_id}")
+        files = [
+            SourceFile(recordings_root / s.path, s.path, s.start, s.end, s.bytes)
+            for s in segments_between(session, camera_id, start, end)
+        ]
+        footage.append(CameraFootage(camera.id, camera.name, camera.location, files))
+    return footage
+
+
+def hold_segments(session: Session, footage: list[CameraFootage], case_number: str) -> int:
+    """Put every source segment on evidence hold, adding the case to any earlier hold reason."""
+    paths = [s.relative for camera in footage for s in camera.segments]
+    count = 0
+    for segment in session.scalars(select(Segment).where(Segment.path.in_(paths))):
+        reasons = [r for r in (segment.hold_reason or "").split("; ") if r]
+        if case_number not in reasons:
+            reasons.append(case_number)
+        segment.on_hold = True
+        segment.hold_reason = "; ".join(reasons)
+        count += 1
+    return count
+
+
+def export_package(
+    factory: sessionmaker[Session],
+    paths: DataPaths,
+    config: SiteConfig,
+    out_dir: Path,
+    camera_ids: list[str],
+    start: datetime,
+    end: datetime,
+    case_number: str,
+    reason: str,
+    exporter: str,
+    progress=lambda _: None,
+) -> dict:  # type: ignore[no-untyped-def]
+    """Make a package in `out_dir` and hold its segments; returns the manifest. Used by the CLI and jobs."""
+    with factory() as session:
+        footage = gather_footage(session, camera_ids, start, end, paths.recordings.resolve())
+    request = ExportRequest(footage, start, end, case_number, reason, exporter, config.site_name)
+    manifest = build_package(request, out_dir, load_or_create_signing_key(paths.signing_key), progress)
+    with factory.begin() as session:
+        hold_segments(session, footage, case_number)
+    return manifest
+
+
+def zip_folder(folder: Path, zip_path: Path) -> int:
+    """Zip (stored) a package folder under its own name; returns the zip's size in bytes."""
+    temp = zip_path.with_name(zip_path.name + ".tmp")
+    with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            archive.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+    temp.replace(zip_path)
+    return zip_path.stat().st_size
+
+
+class ExportRunner:
+    """Runs export jobs one at a time on a background thread (exports are disk-bound)."""
+
+    def __init__(self, factory: sessionmaker[Session], paths: DataPaths, config: SiteConfig):
+        self.factory, self.paths, self.config = factory, paths, config
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
+        self._lock = threading.Lock()
+
+    def zip_path(self, export_id: int) -> Path:
+        return self.paths.exports / f"{export_id}.zip"
+
+    def recover(self) -> None:
+        """Jobs cut short by a restart are marked failed (the user can ask again)."""
+        with self.factory.begin() as session:
+            session.execute(
+                update(Export)
+                .where(Export.status.in_(["queued", "running"]))
+                .values(status="failed", error="interrupted by a restart")
+            )
+
+    def submit(self, export_id: int) -> None:
+        self._pool.submit(self.run, export_id)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _set(self, export_id: int, **values: object) -> None:
+        with self.factory.begin() as session:
+            session.execute(update(Export).where(Export.id == export_id).values(**values))
+
+    def run(self, export_id: int) -> None:
+        with self.factory() as session:
+            job = session.get(Export, export_id)
+            if job is None:
+                return
+            args = (list(job.camera_ids), job.start, job.end, job.case_number, job.reason, job.created_by)
+        self._set(export_id, status="running", progress=0.0)
+        folder = self.paths.exports / str(export_id)
+        last = [0.0]
+
+        def progress(value: float) -> None:
+            if value - last[0] >= PROGRESS_STEP:
+                last[0] = value
+                self._set(export_id, progress=round(min(value, 1.0) * 0.9, 3))
+
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            export_package(self.factory, self.paths, self.config, folder, *args, progress=progress)
+            size = zip_folder(folder, self.zip_path(export_id))
+        except Exception as error:  # a job must always end as done or failed, whatever went wrong
+            log.warning("export %s failed: %s", export_id, error)
+            self._set(export_id, status="failed", error=str(error), finished_at=datetime.now(timezone.utc))
+            return
+        self._set(export_id, status="done", progress=1.0, bytes=size, finished_at=datetime.now(timezone.utc))
