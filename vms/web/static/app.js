@@ -9,7 +9,10 @@ const TEXT = {
     play: "Phát", events: "Sự kiện", time: "Thời gian", type: "Loại", online: "Hoạt động", offline: "Mất kết nối",
     watch: "Xem", noFootage: "Chưa có hình", switchLang: "English", loginFailed: "Đăng nhập thất bại",
     locked: "Tài khoản bị khóa tạm thời", ongoing: "đang diễn ra",
-    types: { camera_offline: "Camera mất kết nối", storage_alarm: "Cảnh báo lưu trữ", index_repair: "Sửa chỉ mục" },
+    types: { camera_offline: "Camera mất kết nối", storage_alarm: "Cảnh báo lưu trữ", index_repair: "Sửa chỉ mục",
+             hit_and_run: "Gây tai nạn rồi bỏ chạy", collision: "Va chạm giao thông", intrusion: "Xâm nhập khu vực",
+             loitering: "Lảng vảng", line_crossing: "Vượt vạch", wrong_way: "Đi ngược chiều",
+             tamper: "Phá hoại camera" },
   },
   en: {
     title: "Public-order cameras", login: "Log in", logout: "Log out", username: "User name", password: "Password",
@@ -17,7 +20,9 @@ const TEXT = {
     events: "Events", time: "Time", type: "Type", online: "Online", offline: "Offline", watch: "Watch",
     noFootage: "No footage yet", switchLang: "Tiếng Việt", loginFailed: "Login failed",
     locked: "Account temporarily locked", ongoing: "ongoing",
-    types: { camera_offline: "Camera offline", storage_alarm: "Storage alarm", index_repair: "Index repair" },
+    types: { camera_offline: "Camera offline", storage_alarm: "Storage alarm", index_repair: "Index repair",
+             hit_and_run: "Hit and run", collision: "Collision", intrusion: "Intrusion", loitering: "Loitering",
+             line_crossing: "Line crossing", wrong_way: "Wrong way", tamper: "Camera tampering" },
   },
 };
 let lang = localStorage.getItem("vms-lang") || "vi";
