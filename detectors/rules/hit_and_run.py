@@ -48,7 +48,8 @@ class Contact:
     stop_since: float | None = None  # victim stopped since
     last_ts: float = 0.0  # last frame this contact was looked at
     hidden_s: float = 0.0  # time the victim was unseen behind another object
-    uncovered_since: float | None = None  # victim unseen and its spot not covered by another object since
+    uncovered_since: float | None = None
+    expired: bool = False  # no incident: drop it  # victim unseen and its spot not covered by another object since
     vehicle_stop_since: float | None = None
     evidence: dict = field(default_factory=dict)
 
@@ -128,7 +129,7 @@ class HitAndRunRule:
             if event is not None:
                 out.append(event)
                 self.contacts.pop(key, None)
-            elif table.ts - contact.ts > self.cfg.watch_s:
+            elif contact.expired or table.ts - contact.ts > self.cfg.watch_s:
                 del self.contacts[key]
         out += self._close_events(table)
         return out
@@ -171,10 +172,10 @@ class HitAndRunRule:
             if c.outcome is None:
                 # Time the victim spent hidden behind something does not count against the window.
                 if table.ts - c.ts - c.hidden_s > cfg.outcome_window_s:
-                    c.ts = -np.inf  # near miss: the caller expires it at once
+                    c.expired = True  # near miss
                 return None
         if c.outcome == "stopped" and not self._still_stopped(c, table):
-            c.ts = -np.inf  # the victim rode on: it was traffic, not a casualty
+            c.expired = True  # the victim rode on: it was traffic, not a casualty
             return None
         if vrow is not None:
             if c.vehicle_stop_since is not None and table.ts - c.vehicle_stop_since >= cfg.max_vehicle_stop_s:
