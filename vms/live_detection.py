@@ -3,8 +3,9 @@
 The worker thread (which records) hands decoded frames to `LiveDetection.offer`, which never
 blocks: frames wait in a bounded deque and, when analysis falls behind, the oldest frame is
 dropped and counted. One analysis thread runs motion -> detector -> tracker -> rules and writes
-events through `EventsWriter`. If the detector cannot be built (e.g. model weights missing),
-the camera keeps recording without analysis and the reason is logged.
+events through `EventsWriter`. The detector is built on the analysis
+thread (loading a model takes a while); if that fails (e.g. model weights missing), the camera
+keeps recording without analysis and the reason is logged.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class LiveDetection:
     def __init__(self, spec: DetectionSpec, camera_id: str, factory: sessionmaker[Session]) -> None:
         self.spec = spec
         self.camera_id = camera_id
-        self.pipeline = DetectionPipeline(spec.pipeline)  # may raise: the worker then records without analysis
+        self.pipeline: DetectionPipeline | None = None  # built on the analysis thread (model loading is slow)
+        self.failed = False  # the pipeline could not be built: the camera records without analysis
         self.engine = RuleEngine(spec.rules)
         self.writer = EventsWriter(factory, camera_id, spec.snapshots_root, spec.detector_name,
                                    spec.pre_roll_s, spec.post_roll_s)
@@ -72,6 +74,8 @@ class LiveDetection:
     # -- recording thread side ---------------------------------------------------------------
     def decode(self, codec: av.CodecContext, packet: av.Packet, packet_ts: float, truth: TruthFn) -> None:
         """Decode one packet and offer every n-th frame. Decode errors only cost analysis, never recording."""
+        if self.failed:
+            return
         try:
             frames = codec.decode(packet)
         except av.error.FFmpegError:
@@ -110,6 +114,14 @@ class LiveDetection:
 
     # -- analysis thread ---------------------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self.pipeline = DetectionPipeline(self.spec.pipeline)
+        except Exception as error:  # e.g. model weights missing: keep recording, say why
+            log.error("%s: event detection disabled: %s", self.camera_id, error)
+            self.failed = True
+            with self.cond:
+                self.queue.clear()
+            return
         while True:
             with self.cond:
                 while not self.queue and not self.stopping and not self._close_requested:
@@ -128,6 +140,7 @@ class LiveDetection:
             self.writer.apply(self.engine.close(self._last_ts), self._describe)
 
     def _analyse(self, frame: Frame, truth: TruthFn) -> None:
+        assert self.pipeline is not None
         started = time.perf_counter()
         try:
             if truth is not None:
@@ -144,6 +157,7 @@ class LiveDetection:
 
     def _describe(self, stable_id: int) -> ObjectInfo | None:
         """Class, colour, direction and speed of a (stable) track id, from the pipeline's attributes."""
+        assert self.pipeline is not None
         live = set(self.pipeline.attributes.track_ids())
         raws = [raw for raw, sid in self.engine.history.alias.items() if sid == stable_id and raw in live]
         if not raws:

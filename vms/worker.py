@@ -84,9 +84,9 @@ class CameraWorker:
     def _start_detection(self) -> None:
         if self.spec.detection is None:
             return
-        try:
+        try:  # the detector itself is loaded on the analysis thread; recording starts at once
             self.detection = LiveDetection(self.spec.detection, self.spec.camera_id, self.factory)
-        except Exception as error:  # e.g. model weights missing: keep recording, say why
+        except Exception as error:  # a broken rule config must not stop recording
             log.error("%s: event detection disabled: %s", self.spec.camera_id, error)
 
     def run(self) -> None:
