@@ -52,7 +52,22 @@ class UltralyticsConfig(_Base):
     iou_threshold: float = Field(0.45, ge=0.0, le=1.0, description="NMS IoU threshold.")
 
 
+class SimulatedConfig(_Base):
+    """Simulated cameras only: their ground truth degraded like a real detector (see objects/simulated.py)."""
+
+    type: Literal["simulated"] = "simulated"
+    seed: int = Field(0, ge=0, description="Random seed; the same seed gives the same detections.")
+    miss_rate: float = Field(0.05, ge=0, le=0.9, description="Share of visible objects missed per frame.")
+    occluded_miss: float = Field(0.6, ge=0, le=1.01, description="Objects hidden more than this are always missed.")
+    min_side_px: float = Field(4.0, ge=0, le=100, description="Boxes smaller than this are missed.")
+    jitter: float = Field(0.03, ge=0, le=0.5, description="Box corner noise, fraction of box size (std).")
+    confuse_vehicle: float = Field(0.05, ge=0, le=1, description="Share of car/truck/bus labels swapped.")
+    confuse_two_wheel: float = Field(0.08, ge=0, le=1, description="Share of bicycle/motorbike labels swapped.")
+    false_positives: float = Field(0.02, ge=0, le=10, description="Mean random false boxes per frame.")
+    score_mean: float = Field(0.8, ge=0.3, le=0.99, description="Mean confidence of true detections.")
+
+
 DetectorConfig = Annotated[
-    SsdTfliteConfig | YoloOnnxConfig | UltralyticsConfig,
+    SsdTfliteConfig | YoloOnnxConfig | UltralyticsConfig | SimulatedConfig,
     Field(discriminator="type"),
 ]

@@ -24,6 +24,7 @@ BACKENDS: dict[str, str] = {
     "ssd_tflite": "detectors.objects.ssd_tflite:SsdTfliteDetector",
     "yolo_onnx": "detectors.objects.yolo_onnx:YoloOnnxDetector",
     "ultralytics": "detectors.objects.ultralytics_backend:UltralyticsDetector",
+    "simulated": "detectors.objects.simulated:SimulatedDetector",
 }
 
 
