@@ -11,6 +11,7 @@ keeps recording without analysis and the reason is logged.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -30,6 +31,20 @@ from vms.events_writer import EventsWriter, ObjectInfo, compass
 
 log = logging.getLogger(__name__)
 TruthFn = Callable[[float], object] | None
+
+
+ANALYSIS_NICENESS = 10
+
+
+def _lower_this_thread_priority() -> None:
+    """On a saturated machine the recording thread and the web server must win over analysis.
+
+    Linux schedules threads individually, so the analysis thread can be niced on its own.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANALYSIS_NICENESS)
+    except (OSError, AttributeError):  # not Linux, or not permitted: analysis simply runs at normal priority
+        pass
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,7 @@ class LiveDetection:
 
     # -- analysis thread ---------------------------------------------------------------------------
     def _run(self) -> None:
+        _lower_this_thread_priority()
         try:
             self.pipeline = DetectionPipeline(self.spec.pipeline)
         except Exception as error:  # e.g. model weights missing: keep recording, say why
