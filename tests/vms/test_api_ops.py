@@ -369,3 +369,16 @@ def test_timeline_and_report_shapes(recorded_site: Site) -> None:
     csv_response = admin.get("/api/reports/summary.csv", params=window)
     assert csv_response.headers["content-type"].startswith("text/csv")
     assert csv_response.content.startswith("\ufeff".encode()) and "Cổng chợ" in csv_response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "audited"),
+    [({}, False), ({"camera_id": "cam1"}, True), ({"type": "intrusion"}, True),
+     ({"start": "2026-11-01T00:00:00Z"}, True)],
+)
+def test_searches_are_audited_but_not_the_plain_feed(site: Site, params: dict[str, str], audited: bool) -> None:
+    admin = login(create_app(site.app_context()), "admin")
+    assert admin.get("/api/events", params=params).status_code == 200
+    with site.session_factory() as session:
+        searches = session.scalars(select(AuditEntry).where(AuditEntry.action == "search")).all()
+    assert len(searches) == int(audited)
