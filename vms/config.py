@@ -13,6 +13,9 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from detectors.objects.configs import DetectorConfig
+from detectors.rules.config import RuleConfig
+
 CAMERA_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,47}$"
 
 
@@ -63,6 +66,20 @@ class SimulatedSource(_Frozen):
 Source = Annotated[RtspSource | FileSource | SimulatedSource, Field(discriminator="type")]
 
 
+class DetectionSettings(_Frozen):
+    """Live analysis of a camera: motion -> objects -> tracks -> rules -> events. Never slows recording."""
+
+    enabled: bool = Field(True, description="run the detection pipeline and event rules on this camera")
+    detector: DetectorConfig | None = Field(
+        None, description="object detector; default: 'simulated' for simulated cameras, else the offline SSD")
+    every_n_frames: int = Field(1, ge=1, le=30, description="analyse every n-th decoded frame")
+    queue_frames: int = Field(30, ge=2, le=600, description="frames waiting for analysis; the oldest are dropped")
+    rules: list[RuleConfig] | None = Field(
+        None, description="event rules (zones and lines in image pixels); default: hit_and_run + tamper")
+    pre_roll_s: float = Field(5, ge=0, le=300, description="footage before an event worth showing")
+    post_roll_s: float = Field(5, ge=0, le=300, description="footage after an event worth showing")
+
+
 class CameraConfig(_Frozen):
     """One camera and its recording policy."""
 
@@ -72,6 +89,15 @@ class CameraConfig(_Frozen):
     source: Source
     enabled: bool = True
     retention_days: float = Field(30, gt=0, le=3650, description="delete unprotected footage older than this")
+    detection: DetectionSettings = Field(default_factory=DetectionSettings, description="live event detection")
+
+    @model_validator(mode="after")
+    def _simulated_detector_only_for_simulated_cameras(self) -> "CameraConfig":
+        detector = self.detection.detector
+        if detector is not None and detector.type == "simulated" and self.source.type != "sim":
+            raise ValueError("detection.detector: the simulated detector reads scripted ground truth; "
+                             "it only works for sources of type 'sim'")
+        return self
 
 
 class RecordingConfig(_Frozen):

@@ -1,6 +1,7 @@
 """Per-camera health as the worker sees it: online/offline transitions, fps, bitrate, reconnects.
 
-Rates are measured over a sliding window of packets and flushed to the database every few
+Rates are measured over a sliding window of packets on their PTS time (so delivery jitter and
+catch-up bursts after a busy moment do not distort them) and flushed to the database every few
 seconds (not per packet). An offline period is one `camera_offline` event whose end is set when
 the camera comes back, so the gap in footage is explained on the timeline.
 """
@@ -49,12 +50,12 @@ class HealthReporter:
         self.flush(force=True)
 
     def packet(self, ts: float, size: int) -> None:
+        """One packet with its PTS-derived capture time `ts` (epoch seconds)."""
         self.last_frame_ts = ts
-        now = time.monotonic()
-        self._window.append((now, size))
-        while self._window and now - self._window[0][0] > RATE_WINDOW_S:
+        self._window.append((ts, size))
+        while self._window and ts - self._window[0][0] > RATE_WINDOW_S:
             self._window.popleft()
-        if now - self._last_flush >= FLUSH_INTERVAL_S:
+        if time.monotonic() - self._last_flush >= FLUSH_INTERVAL_S:
             self.flush()
 
     def disconnected(self, reason: str, *, counts_as_reconnect: bool = True) -> None:
@@ -91,7 +92,7 @@ class HealthReporter:
         self.flush(force=True)
 
     def rates(self) -> tuple[float, float]:
-        """(frames per second, kbit/s) over the recent window."""
+        """(frames per second, kbit/s) over the recent window of capture times."""
         if len(self._window) < 2:
             return 0.0, 0.0
         span = self._window[-1][0] - self._window[0][0]

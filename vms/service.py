@@ -67,7 +67,8 @@ class Site:
 
     def current_specs(self) -> list[WorkerSpec]:
         with self.session_factory() as session:
-            return worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording)
+            return worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
+                                self.config.cameras, self.config.timezone)
 
     def cameras_changed(self) -> None:
         """Cameras changed through the API: start, restart or stop their workers to match."""

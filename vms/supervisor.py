@@ -36,8 +36,7 @@ class Supervisor:
         self.poll_interval_s = poll_interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        # The watch thread and API-driven `sync` both change the slots.
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the watcher and sync() both change slots
 
     def start(self) -> None:
         for slot in self._slots.values():
@@ -54,25 +53,13 @@ class Supervisor:
                 slot = self._slots[camera_id]
                 if wanted.get(camera_id) != slot.spec:
                     log.info("stopping worker %s (camera removed or changed)", camera_id)
-                    self._terminate(slot)
+                    self._terminate([slot])
                     del self._slots[camera_id]
             for camera_id, spec in wanted.items():
                 if camera_id not in self._slots and not self._stop.is_set():
                     slot = _Slot(spec)
                     self._slots[camera_id] = slot
                     self._spawn(slot)
-
-    @staticmethod
-    def _terminate(slot: _Slot, timeout_s: float = 15.0) -> None:
-        process = slot.process
-        if process is None:
-            return
-        process.terminate()
-        process.join(timeout=timeout_s)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=5)
-        slot.process = None
 
     def worker_pids(self) -> dict[str, int | None]:
         with self._lock:
@@ -116,7 +103,11 @@ class Supervisor:
         if self._thread is not None:
             self._thread.join(timeout=5)
         with self._lock:
-            processes = [s.process for s in self._slots.values() if s.process is not None]
+            self._terminate(list(self._slots.values()), timeout_s)
+
+    @staticmethod
+    def _terminate(slots: list[_Slot], timeout_s: float = 15.0) -> None:
+        processes = [s.process for s in slots if s.process is not None]
         for process in processes:
             process.terminate()
         deadline = time.monotonic() + timeout_s

@@ -20,6 +20,7 @@ from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource
 from vms.db.engine import make_engine, make_session_factory
 from vms.health import HealthReporter
+from vms.live_detection import DetectionSpec, LiveDetection
 from vms.recordings import add_segment
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class WorkerSpec:
     read_timeout_s: float = 8.0
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
+    detection: DetectionSpec | None = None  # None: record only
 
 
 class Backoff:
@@ -70,6 +72,7 @@ class CameraWorker:
         self.recorder = SegmentRecorder(spec.camera_id, spec.recordings_root, spec.segment_seconds, self._on_closed)
         self.backoff = Backoff(spec.backoff_initial_s, spec.backoff_max_s)
         self._parent_pid = os.getppid()
+        self.detection: LiveDetection | None = None
 
     def _on_closed(self, closed: ClosedSegment) -> None:
         with self.factory.begin() as session:
@@ -78,7 +81,16 @@ class CameraWorker:
     def _should_stop(self) -> bool:
         return self.stop.is_set() or os.getppid() != self._parent_pid
 
+    def _start_detection(self) -> None:
+        if self.spec.detection is None:
+            return
+        try:  # the detector itself is loaded on the analysis thread; recording starts at once
+            self.detection = LiveDetection(self.spec.detection, self.spec.camera_id, self.factory)
+        except Exception as error:  # a broken rule config must not stop recording
+            log.error("%s: event detection disabled: %s", self.spec.camera_id, error)
+
     def run(self) -> None:
+        self._start_detection()
         first_attempt = True
         while not self._should_stop():
             reason = self._run_connection()
@@ -92,6 +104,9 @@ class CameraWorker:
             log.info("%s: %s; retrying in %.1f s", self.spec.camera_id, reason, delay)
             self.stop.wait(delay)
         self.recorder.close()
+        if self.detection is not None:
+            self.detection.stop()
+            log.info("%s: analysis %s", self.spec.camera_id, self.detection.stats())
         self.health.stopped()
 
     def _run_connection(self) -> str:
@@ -101,6 +116,8 @@ class CameraWorker:
             with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s) as session:
                 assert session.video_stream is not None
                 self.recorder.start_connection(session.video_stream)
+                decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
+                truth = session.truth_source()
                 connected = False
                 for timed in session.packets():
                     if not connected:
@@ -110,6 +127,8 @@ class CameraWorker:
                         connected = True
                     self.recorder.write(timed)
                     self.health.packet(timed.ts, timed.packet.size)
+                    if self.detection is not None:  # decode + hand over; analysis runs on its own thread
+                        self.detection.decode(decoder, timed.packet, timed.ts, truth)
                     if self._should_stop():
                         return "stopping"
                 return END_OF_STREAM if connected else "stream ended before any video"
@@ -117,6 +136,8 @@ class CameraWorker:
             return str(error)
         finally:
             self.recorder.close()
+            if self.detection is not None:
+                self.detection.connection_closed()
 
 
 def worker_main(spec: WorkerSpec) -> None:

@@ -103,6 +103,23 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, tuple[int, int, int, int, 
     ("GET", "/api/audit.csv"): ("/api/audit.csv", None, (200, 403, 403, 403, 403)),
     ("GET", "/api/reports/summary"): ("/api/reports/summary?" + T, None, (200, 403, 200, 200, 403)),
     ("GET", "/api/reports/summary.csv"): ("/api/reports/summary.csv?" + T, None, (200, 403, 200, 200, 403)),
+    # ONVIF: allowed roles get a validation error (422) or "not an ONVIF camera" (409) here, so the
+    # matrix never sends discovery or SOAP traffic; the namespace tests cover the real calls.
+    ("GET", "/api/onvif/interfaces"): ("/api/onvif/interfaces", None, (200, 200, 403, 403, 403)),
+    ("POST", "/api/onvif/discover"): ("/api/onvif/discover", {"timeout_s": 0}, (422, 422, 403, 403, 403)),
+    ("POST", "/api/onvif/probe"): ("/api/onvif/probe", {"address": ""}, (422, 422, 403, 403, 403)),
+    ("POST", "/api/onvif/snapshot"): ("/api/onvif/snapshot", {"address": ""}, (422, 422, 403, 403, 403)),
+    ("POST", "/api/onvif/register"): ("/api/onvif/register", {"address": ""}, (422, 422, 403, 403, 403)),
+    ("POST", "/api/onvif/cameras/{camera_id}/ptz/move"): ("/api/onvif/cameras/cam1/ptz/move", {"pan": 0.1},
+                                                          (409, 409, 409, 409, 403)),
+    ("POST", "/api/onvif/cameras/{camera_id}/ptz/stop"): ("/api/onvif/cameras/cam1/ptz/stop", None,
+                                                          (409, 409, 409, 409, 403)),
+    ("POST", "/api/onvif/cameras/{camera_id}/ptz/absolute"): ("/api/onvif/cameras/cam1/ptz/absolute",
+                                                              {"pan": 0, "tilt": 0}, (409, 409, 409, 409, 403)),
+    ("GET", "/api/onvif/cameras/{camera_id}/ptz/presets"): ("/api/onvif/cameras/cam1/ptz/presets", None,
+                                                            (409, 409, 409, 409, 403)),
+    ("POST", "/api/onvif/cameras/{camera_id}/ptz/presets/{token}/goto"): (
+        "/api/onvif/cameras/cam1/ptz/presets/p1/goto", None, (409, 409, 409, 409, 403)),
 }
 NO_LOGIN = {("GET", "/health"), ("POST", "/api/auth/login")}
 

@@ -66,3 +66,24 @@ def test_reconcile_recovers_partials_adds_orphans_drops_missing(database_url: st
     assert paths == sorted([orphan.relative_to(root).as_posix(), partial_final.relative_to(root).as_posix()])
     assert repairs == ["segment_missing", "segment_recovered", "segment_reindexed"]
     assert reconcile(factory, root) == type(report)()  # a second pass finds nothing to do
+
+
+def test_upgrade_from_first_revision_keeps_existing_rows(database_url: str) -> None:
+    """A site installed at 0001 with events and cameras upgrades to the latest schema."""
+    from sqlalchemy import text
+
+    upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO cameras (id, name, location, source_kind, source_location, transport,"
+                                " seed, loop, enabled, retention_days, created_at) VALUES ('c1', 'C', '', 'sim', 'x',"
+                                " 'tcp', 0, false, true, 30, CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO events (camera_id, type, start, severity, details) VALUES"
+                                " ('c1', 'camera_offline', CURRENT_TIMESTAMP, 'warning', '{}')"))
+    upgrade(database_url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        event = session.scalars(select(Event)).one()
+        camera = session.get(Camera, "c1")
+    assert event.detector == "" and event.object_classes == "" and event.updated_at is not None
+    assert camera is not None and camera.manufacturer == "" and camera.ptz_supported is False

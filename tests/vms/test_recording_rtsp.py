@@ -119,3 +119,59 @@ def test_unreachable_camera_is_offline_and_retried(tmp_path: Path, rtsp_servers:
     assert "cannot open stream" in dead.last_error
     assert good is not None and good.online and good.fps == pytest.approx(15, abs=2)
     assert segments_by_camera(site)["good"]
+
+
+def test_rtsp_auth_udp_and_wrong_password(tmp_path: Path, rtsp_servers: Callable[..., RtspServer],
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    server = rtsp_servers(cams=2, user="viewer", password="Rtsp-Secret-1")
+    config = parse_config({
+        "recording": {"segment_seconds": 2, "read_timeout_s": 3, "backoff_initial_s": 0.5, "backoff_max_s": 1},
+        "cameras": [
+            {"id": "tcp-auth", "name": "a", "source": {"type": "rtsp", "url": server.url(1), "username": "viewer",
+                                                         "password": "Rtsp-Secret-1"}},
+            {"id": "udp-auth", "name": "b", "source": {"type": "rtsp", "url": server.url(2), "transport": "udp",
+                                                         "username": "viewer", "password": "Rtsp-Secret-1"}},
+            {"id": "wrong-pw", "name": "c", "source": {"type": "rtsp", "url": server.url(1), "username": "viewer",
+                                                         "password": "Not-The-Password-9"}},
+        ],
+    })
+    site = Site(config, DataPaths(tmp_path / "data"))
+    site.prepare()
+    site.start_background()
+    time.sleep(9)
+    with site.session_factory() as session:
+        statuses = {s.camera_id: s for s in session.scalars(select(CameraStatus))}
+        events = list(session.scalars(select(Event)))
+    site.stop_background()
+    recorded = segments_by_camera(site)
+    assert len(recorded["tcp-auth"]) >= 2 and len(recorded["udp-auth"]) >= 2
+    assert "wrong-pw" not in recorded
+    wrong = statuses["wrong-pw"]
+    assert not wrong.online and wrong.reconnects >= 1
+    assert "cannot open stream" in wrong.last_error
+    everything_said = " ".join([wrong.last_error, *(str(e.details) for e in events), caplog.text])
+    assert "Not-The-Password-9" not in everything_said and "Rtsp-Secret-1" not in everything_said
+
+
+def test_frozen_server_is_a_stall_then_recovers(tmp_path: Path, rtsp_servers: Callable[..., RtspServer]) -> None:
+    import os
+    import signal
+
+    server = rtsp_servers(cams=1)
+    site = rtsp_site(tmp_path, {"cam": server.url(1)}, segment_seconds=2)
+    site.start_background()
+    time.sleep(5)
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGSTOP)  # alive but silent: only a read timeout can tell
+    frozen_at = time.time()
+    time.sleep(9)
+    with site.session_factory() as session:
+        during = session.get(CameraStatus, "cam")
+    os.kill(server.process.pid, signal.SIGCONT)
+    time.sleep(10)
+    site.stop_background()
+    assert during is not None and not during.online
+    with site.session_factory() as session:
+        offline = session.scalars(select(Event).where(Event.type == "camera_offline")).one()
+    assert offline.end is not None and abs(offline.start.timestamp() - frozen_at) < 2
+    assert any(s.start >= offline.end for s in segments_by_camera(site)["cam"])

@@ -64,6 +64,14 @@ class Camera(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     retention_days: Mapped[float] = mapped_column(Float, default=30.0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # ONVIF registration (empty for cameras added by plain RTSP URL or from the config file).
+    onvif_host: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    onvif_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    onvif_endpoint: Mapped[str | None] = mapped_column(String(255), nullable=True)  # urn:uuid:...
+    manufacturer: Mapped[str] = mapped_column(String(120), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    ptz_supported: Mapped[bool] = mapped_column(Boolean, default=False)
+    snapshot_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CameraStatus(Base):

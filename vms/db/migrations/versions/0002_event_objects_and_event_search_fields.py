@@ -34,10 +34,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('zone', sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column('object_classes', sa.String(length=120), nullable=False))
-        batch_op.add_column(sa.Column('detector', sa.String(length=32), nullable=False))
+        batch_op.add_column(sa.Column('object_classes', sa.String(length=120), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('detector', sa.String(length=32), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('snapshot', sa.String(length=400), nullable=True))
-        batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False))
+        batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()))
 
     
 

@@ -1,14 +1,14 @@
 """audit log append-only: the database itself refuses UPDATE and DELETE on audit_log
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23 15:25:00
 """
 from alembic import op
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

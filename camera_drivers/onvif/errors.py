@@ -1,0 +1,62 @@
+"""Errors an installer can act on.
+
+Every ONVIF failure the driver raises is an ``OnvifError`` subclass whose message says what
+happened and what to check, in plain words. Messages never contain a password: they are built
+here from the host, port and operation only, never from the credentials or from a URL that
+could carry them.
+"""
+
+from __future__ import annotations
+
+
+class OnvifError(Exception):
+    """Base class: the camera could not be used over ONVIF."""
+
+    code: str = "onvif_error"
+
+
+class OnvifUnreachable(OnvifError):
+    """Nothing answered at that address and port in time (host down, wrong IP, port closed)."""
+
+    code = "unreachable"
+
+
+class OnvifAuthError(OnvifError):
+    """The camera answered but refused the user name or password."""
+
+    code = "auth_failed"
+
+
+class NotOnvifDevice(OnvifError):
+    """Something answers HTTP at that address, but it does not speak ONVIF SOAP."""
+
+    code = "not_onvif"
+
+
+class NoH264Profile(OnvifError):
+    """The camera has media profiles, but none of them streams H.264."""
+
+    code = "no_h264"
+
+
+class PtzNotSupported(OnvifError):
+    """The camera has no PTZ service, or not the PTZ feature asked for (e.g. presets)."""
+
+    code = "ptz_not_supported"
+
+
+class OnvifProtocolError(OnvifError):
+    """The camera answered with an ONVIF fault or a reply the driver cannot use."""
+
+    code = "protocol_error"
+
+
+class SnapshotError(OnvifError):
+    """The snapshot URL did not return a JPEG image."""
+
+    code = "snapshot_failed"
+
+
+def where(host: str, port: int) -> str:
+    """Format ``host:port`` for messages (IPv6 hosts in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

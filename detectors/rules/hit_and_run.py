@@ -1,0 +1,314 @@
+"""Hit-and-run and collision over tracks.
+
+1. Contact (vectorised over all vehicle x victim pairs of a frame): the boxes overlap in x, their
+   bottom edges (ground contact points) are at nearly the same depth, the vehicle is moving and
+   closes in on the victim. Boxes that overlap only because one object is behind the other in
+   the picture have bottom edges far apart, so adjacent lanes do not "touch".
+2. Victim outcome within `outcome_window_s` of contact: falls (box turns wide and low), stops
+   abruptly (moving at contact, stopped soon after, stays stopped), or vanishes away from the
+   frame edge (id breaks are re-linked upstream, so a short occlusion is not a vanish).
+3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long) or drives on
+   several widths from the contact without a long stop -> `hit_and_run` (alert at once);
+   stops for longer than `max_vehicle_stop_s` while the victim is down -> `collision`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from detectors.frame import Frame
+from detectors.rules.base import RuleEvent, TrackHistory, TrackTable
+from detectors.rules.config import HitAndRunConfig, class_ids
+from detectors.zones import points_near_edge
+
+
+CLOSING_S = 0.4  # look-back for the closing speed
+
+
+@dataclass(slots=True)
+class Contact:
+    """A vehicle-victim contact under watch."""
+
+    vehicle: int
+    victim: int
+    ts: float
+    place: tuple[float, float]
+    victim_speed_h: float
+    victim_aspect: float
+    victim_height: float
+    vehicle_width: float
+    vehicle_height: float
+    closing_px_s: float
+    frame: Frame | None
+    boxes: np.ndarray
+    outcome: str | None = None
+    outcome_ts: float | None = None
+    stop_since: float | None = None  # victim stopped since
+    last_ts: float = 0.0  # last frame this contact was looked at
+    hidden_s: float = 0.0  # time the victim was unseen behind another object
+    uncovered_since: float | None = None
+    expired: bool = False  # no incident: drop it  # victim unseen and its spot not covered by another object since
+    vehicle_stop_since: float | None = None
+    evidence: dict = field(default_factory=dict)
+
+
+def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, int, float]]:
+    """Vehicle-victim pairs in contact this frame.
+
+    Returns:
+        [(vehicle row, victim row, closing speed px/s)].
+    """
+    veh = np.isin(table.class_id, list(class_ids(cfg.vehicles)))
+    vic = np.isin(table.class_id, list(class_ids(cfg.victims)))
+    vi, ui = np.flatnonzero(veh), np.flatnonzero(vic)
+    if len(vi) == 0 or len(ui) == 0:
+        return []
+    a, b = table.xyxy[vi][:, None, :].astype(np.float64), table.xyxy[ui][None, :, :].astype(np.float64)
+    x_overlap = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    h_min = np.minimum(table.height[vi][:, None], table.height[ui][None, :])
+    depth_gap = np.abs(a[..., 3] - b[..., 3])
+    rel = table.velocity[vi][:, None, :] - table.velocity[ui][None, :, :]  # vehicle relative to victim
+    towards = table.anchor[ui][None, :, :] - table.anchor[vi][:, None, :]
+    # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
+    # robust when the anchors nearly coincide at impact, where a direction would be noise.
+    then = towards + rel * CLOSING_S
+    closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
+    ok = ((x_overlap > 0) & (depth_gap <= cfg.contact_depth * h_min)
+          & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
+          & (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])  # two motorbikes: the faster one hits
+          & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
+          & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
+    r, c = np.nonzero(ok)
+    return [(int(vi[i]), int(ui[j]), float(closing[i, j])) for i, j in zip(r, c)]
+
+
+def _touches_border(boxes: np.ndarray, frame_wh: tuple[int, int], margin: float) -> bool:
+    """Any of the (k, 4) boxes within `margin` px of the frame border."""
+    w, h = frame_wh
+    return bool(np.any((boxes[:, 0] <= margin) | (boxes[:, 1] <= margin)
+                       | (boxes[:, 2] >= w - margin) | (boxes[:, 3] >= h - margin)))
+
+
+def _covered(box: np.ndarray, others: np.ndarray) -> float:
+    """Largest fraction of `box` (4,) covered by one of `others` (n, 4)."""
+    if len(others) == 0:
+        return 0.0
+    lo = np.maximum(box[:2], others[:, :2])
+    hi = np.minimum(box[2:], others[:, 2:])
+    inter = np.prod(np.clip(hi - lo, 0, None), axis=1)
+    area = max(float((box[2] - box[0]) * (box[3] - box[1])), 1e-6)
+    return float(inter.max() / area)
+
+
+class HitAndRunRule:
+    """Stateful per camera; `update` once per processed frame."""
+
+    def __init__(self, config: HitAndRunConfig) -> None:
+        self.cfg = config
+        self.contacts: dict[tuple[int, int], Contact] = {}
+        self.open: dict[str, tuple[RuleEvent, int]] = {}  # key -> (start event, victim id)
+        self.flagged: dict[int, float] = {}  # victim or vehicle id -> time of its event
+        self._n = 0
+
+    def update(self, table: TrackTable, history: TrackHistory, frame: Frame | None,
+               blind: bool = False) -> list[RuleEvent]:
+        """One frame. `blind`: the view is unreliable (tamper, mass loss): no decisions meanwhile."""
+        out: list[RuleEvent] = []
+        if blind:  # decide nothing while the view is unreliable; watched contacts keep ageing
+            self.contacts = {k: c for k, c in self.contacts.items() if table.ts - c.ts <= self.cfg.outcome_window_s}
+            return self._close_events(table)
+        for vrow, urow, closing in contact_pairs(table, self.cfg):
+            self._add_contact(table, history, vrow, urow, closing, frame)
+        for key in list(self.contacts):
+            contact = self.contacts.get(key)
+            if contact is None:  # dropped by an event raised earlier in this loop
+                continue
+            event = self._advance(contact, table, history)
+            if event is not None:
+                out.append(event)
+                self.contacts.pop(key, None)
+            elif contact.expired or table.ts - contact.ts > self.cfg.watch_s:
+                del self.contacts[key]
+        out += self._close_events(table)
+        return out
+
+    def _add_contact(self, table: TrackTable, history: TrackHistory, vrow: int, urow: int, closing: float,
+                     frame: Frame | None) -> None:
+        veh, vic = int(table.track_id[vrow]), int(table.track_id[urow])
+        if (veh, vic) in self.contacts or veh in self.flagged or vic in self.flagged:
+            return
+        before = history.samples(vic, table.ts - 1.0)
+        wh = before[:, 3:5] - before[:, 1:3] if len(before) else (table.xyxy[urow, 2:] - table.xyxy[urow, :2])[None]
+        aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
+        place = (float((table.anchor[vrow, 0] + table.anchor[urow, 0]) / 2), float(table.anchor[urow, 1]))
+        self.contacts[(veh, vic)] = Contact(
+            vehicle=veh, victim=vic, ts=table.ts, last_ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
+            victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
+            vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
+            closing_px_s=closing,
+            frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
+        )
+
+    def _advance(self, c: Contact, table: TrackTable, history: TrackHistory) -> RuleEvent | None:
+        cfg = self.cfg
+        vrow = table.row(c.vehicle)
+        moving = vrow is not None and table.speed_h[vrow] >= cfg.stop_speed * 2
+        if vrow is not None:  # the vehicle's stop clock runs from the contact on
+            if moving:
+                c.vehicle_stop_since = None
+            elif c.vehicle_stop_since is None:
+                c.vehicle_stop_since = table.ts
+        if c.outcome is None:
+            c.outcome = self._victim_outcome(c, table, history)
+            c.outcome_ts = table.ts if c.outcome else None
+            c.last_ts = table.ts
+            stopped_s = table.ts - c.vehicle_stop_since if c.vehicle_stop_since is not None else 0.0
+            if (c.outcome is None and stopped_s >= cfg.max_vehicle_stop_s and c.hidden_s >= 0.8 * stopped_s
+                    and c.closing_px_s >= cfg.min_closing_no_fall * c.vehicle_height):
+                c.outcome, c.outcome_ts = "hidden_by_vehicle", table.ts  # hit hard, then stopped over the victim
+                return self._raise("collision", c, table.ts, {"vehicle_stopped_s": round(stopped_s, 2)})
+            if c.outcome is None:
+                # Time the victim spent hidden behind something does not count against the window.
+                if table.ts - c.ts - c.hidden_s > cfg.outcome_window_s:
+                    c.expired = True  # near miss
+                return None
+        if c.outcome == "stopped" and not self._still_stopped(c, table):
+            c.expired = True  # the victim rode on: it was traffic, not a casualty
+            return None
+        if vrow is not None:
+            if c.vehicle_stop_since is not None and table.ts - c.vehicle_stop_since >= cfg.max_vehicle_stop_s:
+                return self._raise("collision", c, table.ts,
+                                   {"vehicle_stopped_s": round(table.ts - c.vehicle_stop_since, 2)})
+            far = np.hypot(*(table.anchor[vrow] - np.asarray(c.place))) >= cfg.drive_off_widths * c.vehicle_width
+            if moving and far:
+                return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": "drove_off"})
+            return None
+        gone = self._vehicle_gone(c, table)
+        if gone is not None:
+            return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": gone})
+        return None
+
+    def _victim_outcome(self, c: Contact, table: TrackTable, history: TrackHistory) -> str | None:
+        cfg = self.cfg
+        urow = table.row(c.victim)
+        if urow is None:
+            lost = np.flatnonzero(table.lost_id == c.victim)
+            if not len(lost):
+                return None
+            k = int(lost[0])
+            box = table.lost_xyxy[k]
+            anchor = np.array([[(box[0] + box[2]) / 2, box[3]]])
+            margin = cfg.edge_margin * table.frame_wh[0]
+            # Hidden behind a nearer object is not vanished: wait until nothing covers the spot.
+            # A fresh track of a victim class where the victim should be is the victim, seen again.
+            hist = history.tracks.get(c.victim)
+            shift = hist.velocity * (table.ts - float(table.lost_ts[k])) if hist is not None else np.zeros(2)
+            moved = box + np.array([shift[0], shift[1], shift[0], shift[1]], np.float32)
+            again = self._reappeared(c, box, table, history)
+            if again is not None:  # the victim under a new id (e.g. seen again after the vehicle passed)
+                c.victim = again
+                c.uncovered_since = None
+                return self._victim_outcome(c, table, history)
+            if (max(_covered(box, table.xyxy), _covered(moved, table.xyxy)) >= 0.3
+                    or points_near_edge(anchor, table.frame_wh, margin)[0]):
+                c.uncovered_since = None
+                c.hidden_s += table.ts - c.last_ts
+                return None
+            c.uncovered_since = c.uncovered_since or table.ts
+            if min(table.ts - table.lost_ts[k], table.ts - c.uncovered_since) >= cfg.vanish_s:
+                return "vanished"
+            return None
+        recent = history.samples(c.victim, table.ts - 0.4)
+        if _touches_border(recent[:, 1:5], table.frame_wh, 2.0):
+            return None  # a box cut by the frame edge changes shape without falling
+        wh = recent[:, 3:5] - recent[:, 1:3]
+        aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
+        height = float(np.median(wh[:, 1]))
+        if aspect >= cfg.fall_aspect_ratio * c.victim_aspect and height <= (1 - cfg.fall_height_drop) * c.victim_height:
+            return "fell"
+        if c.victim_speed_h < cfg.moving_speed or c.closing_px_s < cfg.min_closing_no_fall * c.vehicle_height:
+            return None  # a stop only counts after a hard, fast contact with a moving victim
+        speed = float(table.speed_h[urow])
+        if c.stop_since is not None and speed >= 2 * cfg.stop_speed:  # hysteresis: box jitter is not moving
+            c.stop_since = None
+            return None
+        if speed >= cfg.stop_speed and c.stop_since is None:
+            return None
+        if c.stop_since is None:
+            if table.ts - c.ts > cfg.stop_within_s:
+                return None
+            c.stop_since = table.ts
+        return "stopped" if table.ts - c.stop_since >= cfg.stop_hold_s else None
+
+    def _still_stopped(self, c: Contact, table: TrackTable) -> bool:
+        row = table.row(c.victim)
+        return row is None or table.speed_h[row] < 2 * self.cfg.stop_speed
+
+    def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
+        """Another victim-class track near the victim's last or predicted spot (an id the history did not re-link)."""
+        rows = np.flatnonzero(np.isin(table.class_id, list(class_ids(self.cfg.victims)))
+                              & (table.track_id != c.vehicle))
+        if len(rows) == 0:
+            return None
+        last = np.array([(box[0] + box[2]) / 2, box[3]])
+        lost = np.flatnonzero(table.lost_id == c.victim)
+        dt = table.ts - float(table.lost_ts[lost[0]]) if len(lost) else 0.0
+        hist = history.tracks.get(c.victim)
+        pred = last + (hist.velocity * dt if hist is not None else 0.0)
+        radius = 1.5 * max(float(box[2] - box[0]), float(box[3] - box[1]), c.victim_height)
+        d = np.minimum(np.hypot(*(table.anchor[rows] - last).T), np.hypot(*(table.anchor[rows] - pred).T))
+        best = int(np.argmin(d))
+        return int(table.track_id[rows[best]]) if d[best] <= radius else None
+
+    def _vehicle_gone(self, c: Contact, table: TrackTable) -> str | None:
+        lost = np.flatnonzero(table.lost_id == c.vehicle)
+        if not len(lost):
+            return "lost" if table.ts - c.ts > 1.0 else None  # forgotten by the history: long gone
+        k = int(lost[0])
+        unseen = table.ts - table.lost_ts[k]
+        box = table.lost_xyxy[k]
+        margin = self.cfg.edge_margin * table.frame_wh[0]
+        at_edge = (box[0] <= margin) or (box[2] >= table.frame_wh[0] - margin) or (box[3] >= table.frame_wh[1] - margin) \
+            or (box[1] <= margin)
+        if at_edge and unseen >= self.cfg.left_view_s:
+            return "left_view"
+        if unseen >= self.cfg.lost_vehicle_s:
+            return "lost"
+        return None
+
+    def _raise(self, kind: str, c: Contact, ts: float, extra: dict) -> RuleEvent:
+        self._n += 1
+        key = f"{self.cfg.name}:{kind}:{self._n}"
+        self.flagged[c.vehicle] = ts
+        self.flagged[c.victim] = ts
+        evidence = {
+            "contact_ts": round(c.ts, 3), "contact_xy": [round(c.place[0], 1), round(c.place[1], 1)],
+            "closing_speed_px_s": round(c.closing_px_s, 1), "victim_outcome": c.outcome,
+            "outcome_ts": round(c.outcome_ts or ts, 3), "alert_delay_s": round(ts - c.ts, 3), **extra,
+        }
+        event = RuleEvent(key=key, phase="start", type=kind, rule=self.cfg.name, start_ts=c.ts, ts=ts,
+                          severity="alarm", objects=[(c.vehicle, "vehicle"), (c.victim, "victim")],
+                          evidence=evidence, frame=c.frame, boxes=c.boxes)
+        self.open[key] = (event, c.victim)
+        # Other contacts with the same victim are the same incident.
+        ids = {c.victim, c.vehicle}
+        self.contacts = {k: v for k, v in self.contacts.items() if v.victim not in ids and v.vehicle not in ids}
+        return event
+
+    def _close_events(self, table: TrackTable) -> list[RuleEvent]:
+        """End an event when the victim gets going again, is long gone, or at `event_max_s`."""
+        out = []
+        for key, (start, victim) in list(self.open.items()):
+            row = table.row(victim)
+            recovered = row is not None and table.speed_h[row] >= self.cfg.moving_speed and table.ts - start.ts > 2.0
+            gone = row is None and victim not in set(table.lost_id.tolist())
+            if recovered or gone or table.ts - start.start_ts >= self.cfg.event_max_s:
+                out.append(RuleEvent(key=key, phase="end", type=start.type, rule=start.rule, start_ts=start.start_ts,
+                                     ts=table.ts, end_ts=table.ts, severity=start.severity, objects=start.objects))
+                del self.open[key]
+        for tid, when in list(self.flagged.items()):
+            if table.ts - when > self.cfg.event_max_s:
+                del self.flagged[tid]
+        return out

@@ -1,0 +1,149 @@
+"""Camera tampering from the luma plane: blackout, lens covered, defocus, camera moved/repointed.
+
+A few times per second the frame is shrunk to 160 px wide and compared with a slowly learnt
+reference (running averages of the image and of its statistics, frozen while a condition
+holds, so the tampered view never becomes "normal"):
+
+- blackout: mean luma collapses below `blackout_luma` (it was lit before);
+- covered: contrast (luma std) collapses relative to the reference;
+- defocus: edge energy collapses while contrast stays;
+- moved: phase correlation finds a global shift, or the picture no longer correlates with the
+  reference at all (repointed).
+A condition must hold for `min_duration_s`; the event ends after 1 s without it. A view that
+stays changed for `relearn_s` is accepted as the new normal (a camera re-aimed on purpose).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from detectors.frame import Frame
+from detectors.rules.base import RuleEvent
+from detectors.rules.config import TamperConfig
+
+WIDTH = 160
+RELEARN_S = 60.0
+
+
+SHARP_WIDTH = 320  # defocus shows in fine detail, which a 160 px image has already lost
+LIGHTING_RATIO = 1.6  # mean luma jumping by this factor is a lighting change (IR switch), not tampering
+
+
+def frame_stats(y: np.ndarray, small: np.ndarray) -> tuple[float, float, float]:
+    """(mean, std, sharpness) of a frame: mean/std on the small image, mean |Laplacian| at 320 px."""
+    w = min(SHARP_WIDTH, y.shape[1])
+    mid = cv2.resize(y, (w, max(8, round(y.shape[0] * w / y.shape[1]))), interpolation=cv2.INTER_AREA)
+    sharp = float(np.abs(cv2.Laplacian(mid.astype(np.float32), cv2.CV_32F)).mean())
+    return float(small.mean()), float(small.std()), sharp
+
+
+def shrink(y: np.ndarray, width: int = WIDTH) -> np.ndarray:
+    """(H, W) uint8 -> (h, width) float32, area-averaged (also averages sensor noise away)."""
+    h = max(8, round(y.shape[0] * width / y.shape[1]))
+    return cv2.resize(y, (width, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+class TamperRule:
+    """Stateful per camera; call `update(frame)` on every frame (it samples itself)."""
+
+    def __init__(self, config: TamperConfig) -> None:
+        self.cfg = config
+        self.ref_img: np.ndarray | None = None
+        self.ref_stats = np.zeros(3)
+        self.learnt_s = 0.0
+        self.last_ts: float | None = None
+        self.pending: tuple[str, float] | None = None  # condition, since
+        self.clear_since: float | None = None
+        self.open: RuleEvent | None = None
+        self._n = 0
+
+    @property
+    def suspect(self) -> bool:
+        """A tamper condition is pending or open: objects may vanish because the view is lost."""
+        return self.pending is not None or self.open is not None
+
+    def update(self, frame: Frame) -> list[RuleEvent]:
+        ts = frame.ts
+        if self.last_ts is not None and ts - self.last_ts < 1.0 / self.cfg.sample_hz:
+            return []
+        dt = 0.0 if self.last_ts is None else min(ts - self.last_ts, 2.0)
+        self.last_ts = ts
+        small = shrink(frame.y)
+        stats = np.asarray(frame_stats(frame.y, small))
+        if self.ref_img is None or self.ref_img.shape != small.shape:
+            self.ref_img, self.ref_stats, self.learnt_s = small, stats, 0.0
+            return []
+        condition = self._condition(small, stats) if self.learnt_s >= 3.0 else None
+        if condition == "relight":  # the scene's lighting changed (day/night, IR): learn it afresh
+            self.ref_img, self.ref_stats, self.learnt_s, condition = small, stats, 0.0, None
+        if condition is None and self.open is None:
+            alpha = min(1.0, dt / min(self.cfg.reference_s, max(self.learnt_s, 1.0)))
+            self.ref_img = self.ref_img + alpha * (small - self.ref_img)
+            self.ref_stats = self.ref_stats + alpha * (stats - self.ref_stats)
+            self.learnt_s += dt
+        return self._lifecycle(condition, ts, frame, stats)
+
+    def _condition(self, small: np.ndarray, stats: np.ndarray) -> str | None:
+        cfg = self.cfg
+        mean, std, edge = stats
+        ref_mean, ref_std, ref_edge = self.ref_stats
+        if mean < cfg.blackout_luma and mean < 0.3 * ref_mean:
+            return "blackout"
+        if ref_std < 3.0:  # a featureless reference (lens already covered, test pattern): nothing to compare
+            return None
+        if std < cfg.cover_contrast * ref_std:
+            return "cover"
+        if edge < cfg.defocus_sharpness * ref_edge:
+            return "defocus"
+        # Contrast and detail are intact: a big brightness jump is the lighting (IR switch, lamps).
+        if not 1 / LIGHTING_RATIO < (mean + 5) / (ref_mean + 5) < LIGHTING_RATIO:
+            return "relight"
+        (dx, dy), _ = cv2.phaseCorrelate(self.ref_img, small)
+        if np.hypot(dx, dy) >= cfg.moved_shift_px:
+            return "moved"
+        a, b = small - small.mean(), self.ref_img - self.ref_img.mean()
+        denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
+        if denom < 1e-3:
+            return None
+        ncc = float((a * b).sum() / denom)
+        return "moved" if ncc < cfg.repoint_similarity else None
+
+    def _lifecycle(self, condition: str | None, ts: float, frame: Frame, stats: np.ndarray) -> list[RuleEvent]:
+        cfg = self.cfg
+        if condition is None:
+            self.pending = None
+            if self.open is None:
+                return []
+            self.clear_since = self.clear_since or ts
+            if ts - self.clear_since >= 1.0:
+                return [self._end(self.clear_since)]
+            return []
+        self.clear_since = None
+        if self.open is not None:
+            if ts - self.open.start_ts >= RELEARN_S:  # re-aimed for good: accept the new view
+                self.ref_img, self.ref_stats, self.learnt_s = shrink(frame.y), stats, 0.0
+                return [self._end(ts)]
+            return []
+        if self.pending is None or self.pending[0] != condition:
+            self.pending = (condition, ts)
+        if ts - self.pending[1] < cfg.min_duration_s:
+            return []
+        self._n += 1
+        ref_mean, ref_std, ref_edge = self.ref_stats
+        self.open = RuleEvent(
+            key=f"{cfg.name}:tamper:{self._n}", phase="start", type="tamper", rule=cfg.name,
+            start_ts=self.pending[1], ts=ts, severity="alarm", frame=frame,
+            evidence={"kind": condition, "mean": round(float(stats[0]), 1),
+                      "std_ratio": round(float(stats[1] / max(ref_std, 1e-6)), 3),
+                      "edge_ratio": round(float(stats[2] / max(ref_edge, 1e-6)), 3),
+                      "reference_mean": round(float(ref_mean), 1)},
+        )
+        return [self.open]
+
+    def _end(self, end_ts: float) -> RuleEvent:
+        start = self.open
+        assert start is not None
+        self.open, self.clear_since, self.pending = None, None, None
+        return RuleEvent(key=start.key, phase="end", type="tamper", rule=start.rule, start_ts=start.start_ts,
+                         ts=end_ts, end_ts=end_ts, severity=start.severity, evidence=start.evidence)

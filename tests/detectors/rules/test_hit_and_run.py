@@ -1,0 +1,79 @@
+"""Hit-and-run and collision on synthetic tracks (ids given, no tracker in the loop)."""
+
+from __future__ import annotations
+
+import pytest
+
+from detectors.rules import HitAndRunConfig, RulesConfig
+from detectors.types import ClassId
+from tests.detectors.rules.conftest import EPOCH, run_tracks, summary
+
+RULES = RulesConfig(rules=[HitAndRunConfig(name="hr")])
+CAR, MOTO, PERSON = ClassId.CAR, ClassId.MOTORBIKE, ClassId.PERSON
+
+
+def moto_victim(outcome: str) -> list:
+    """A motorbike riding east at 60 px/s in the kerb lane (ground y 290), hit at t=5 at x~300."""
+    upright = [(0, 0, 260, 30, 290), (5, 300, 260, 330, 290)]
+    if outcome == "fell":  # box turns wide and low in 0.5 s, stays
+        return upright + [(5.5, 295, 275, 335, 290), (12, 295, 275, 335, 290)]
+    if outcome == "stopped":
+        return upright + [(5.3, 305, 260, 335, 290), (12, 305, 260, 335, 290)]
+    if outcome == "rides_on":
+        return upright + [(12, 720, 260, 750, 290)]
+    if outcome == "vanished":
+        return upright + [(5.2, 304, 260, 334, 290)]
+    raise ValueError(outcome)
+
+
+def car(stop_for: float = 0.0, lane_y: float = 290, speed: float = 150) -> list:
+    """A car (60x30) reaching the victim's back at t=5, then driving on (or stopping `stop_for` s)."""
+    x_at_5 = 300 - 60 + 8
+    keys = [(0, x_at_5 - 5 * speed, lane_y - 30, x_at_5 - 5 * speed + 60, lane_y), (5, x_at_5, lane_y - 30, x_at_5 + 60, lane_y)]
+    if stop_for:
+        keys += [(5.3, x_at_5 + 20, lane_y - 30, x_at_5 + 80, lane_y), (5.3 + stop_for, x_at_5 + 20, lane_y - 30, x_at_5 + 80, lane_y)]
+        t0, x0 = 5.3 + stop_for, x_at_5 + 20
+    else:
+        t0, x0 = 5.0, x_at_5
+    return keys + [(t0 + (700 - x0) / speed, 700, lane_y - 30, 760, lane_y)]
+
+
+@pytest.mark.parametrize(("victim", "vehicle", "expected"), [
+    ("fell", car(), [("start", "hit_and_run"), ("end", "hit_and_run")]),
+    ("stopped", car(), [("start", "hit_and_run"), ("end", "hit_and_run")]),
+    ("vanished", car(), [("start", "hit_and_run"), ("end", "hit_and_run")]),
+    ("rides_on", car(), []),  # near miss: the victim keeps going
+    ("fell", car(stop_for=8.0), [("start", "collision"), ("end", "collision")]),  # both stop
+    ("fell", car(stop_for=2.0), [("start", "hit_and_run"), ("end", "hit_and_run")]),  # stops briefly, flees
+    ("fell", car(lane_y=262), []),  # the car is in the next lane: boxes overlap in the picture only
+    ("fell", car(speed=10), []),  # creeping: no closing speed worth a contact
+])
+def test_outcomes(victim: str, vehicle: list, expected: list) -> None:
+    events = run_tracks(RULES, {1: (MOTO, moto_victim(victim)), 2: (CAR, vehicle)}, duration=14)
+    assert summary(events) == expected
+
+
+def test_evidence_and_roles() -> None:
+    events = run_tracks(RULES, {1: (MOTO, moto_victim("fell")), 2: (CAR, car())}, duration=14)
+    start = events[0]
+    assert start.objects == [(2, "vehicle"), (1, "victim")]
+    assert start.evidence["victim_outcome"] == "fell"
+    assert start.evidence["vehicle_exit"] == "drove_off"
+    assert 4.5 <= start.start_ts - EPOCH <= 5.1  # contact time
+    assert 290 <= start.evidence["contact_xy"][1] <= 291
+    assert start.ts - EPOCH <= 8.0  # raised while the car is driving off, before it leaves the view
+    assert start.severity == "alarm" and start.frame is not None
+
+
+def test_queue_is_not_a_crash() -> None:
+    """A car slows to a stop behind a motorbike already waiting at a stop line; both go on later."""
+    moto = [(0, 100, 260, 130, 290), (3, 370, 260, 400, 290), (9, 370, 260, 400, 290), (13, 700, 260, 730, 290)]
+    car_keys = [(0, -200, 260, -140, 290), (3, 200, 260, 260, 290), (5, 305, 260, 365, 290), (9.5, 305, 260, 365, 290),
+                (13, 680, 260, 740, 290)]
+    assert run_tracks(RULES, {1: (MOTO, moto), 2: (CAR, car_keys)}, duration=14) == []
+
+
+def test_person_falls_alone_is_not_a_crash() -> None:
+    person = [(0, 100, 300, 112, 330), (4, 200, 300, 212, 330), (4.5, 190, 319, 220, 330), (12, 190, 319, 220, 330)]
+    passing = [(0, -100, 230, -40, 260), (6, 800, 230, 860, 260)]
+    assert run_tracks(RULES, {1: (PERSON, person), 2: (CAR, passing)}, duration=12) == []

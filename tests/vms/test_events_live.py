@@ -1,0 +1,112 @@
+"""The whole live path: simulated camera -> worker (records) -> analysis thread -> Event rows + snapshot."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from camera_drivers.stream import StreamSource
+from detectors.objects.configs import SimulatedConfig
+from detectors.pipeline import PipelineConfig
+from detectors.rules import default_rules
+from vms.db.engine import make_engine, make_session_factory
+from vms.db.migrate import upgrade
+from vms.db.models import Camera, Event, EventObject, Segment
+from vms.live_detection import DetectionSpec
+from vms.recordings import segments_between
+from vms.worker import CameraWorker, WorkerSpec
+
+
+def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    with factory.begin() as session:
+        session.add(Camera(id="ql1", name="Quốc lộ", source_kind="sim", source_location="hit_and_run_demo", seed=4))
+    # Rendered as fast as possible (not paced), so 40 s of scene take a few seconds.
+    source = StreamSource(kind="sim", location="hit_and_run_demo", seed=4, realtime=False)
+    detection = DetectionSpec(PipelineConfig(detector=SimulatedConfig(seed=4)), default_rules(),
+                              snapshots_root=tmp_path / "snapshots", queue_frames=2000)
+    spec = WorkerSpec("ql1", source, url, tmp_path / "rec", segment_seconds=4, detection=detection)
+    stop = threading.Event()
+    worker = CameraWorker(spec, stop)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 90
+        event = None
+        while time.monotonic() < deadline and event is None:
+            time.sleep(0.5)
+            with factory() as session:
+                event = session.scalars(select(Event).where(Event.type == "hit_and_run")).first()
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert event is not None, f"no hit-and-run event; analysis {worker.detection and worker.detection.stats()}"
+    with factory() as session:
+        event = session.get(Event, event.id)
+        objects = session.scalars(select(EventObject).where(EventObject.event_id == event.id)).all()
+        first = session.scalars(select(Segment).order_by(Segment.start)).first()
+        t0 = first.start.timestamp()
+        assert 31.0 <= event.start.timestamp() - t0 <= 33.0  # scripted contact at scene time 32 s
+        assert event.detector == "simulated" and event.severity == "alarm"
+        assert sorted((o.role, o.class_name) for o in objects) == [("vehicle", "car"), ("victim", "motorbike")]
+        assert event.object_classes == "car,motorbike"
+        assert event.details["evidence"]["victim_outcome"] == "fell"
+        assert event.details["clip"]["from"] == round(event.start.timestamp() - 5.0, 3)
+        assert (tmp_path / "snapshots" / event.snapshot).stat().st_size > 1000
+        assert segments_between(session, "ql1", event.start, event.start)  # the footage is recorded and indexed
+    assert worker.detection is not None and worker.detection.dropped == 0
+
+
+def _spec(tmp_path: Path, detector, queue_frames: int = 30) -> DetectionSpec:
+    return DetectionSpec(PipelineConfig(detector=detector), default_rules(), snapshots_root=tmp_path / "snapshots",
+                         queue_frames=queue_frames)
+
+
+def test_full_queue_drops_the_oldest_frames(tmp_path: Path) -> None:
+    import numpy as np
+
+    from detectors.frame import Frame
+    from vms.live_detection import LiveDetection
+
+    factory = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+    live = LiveDetection(_spec(tmp_path, SimulatedConfig(), queue_frames=2), "cam", factory)
+    try:
+        with live.cond:  # the analysis thread cannot take frames meanwhile
+            for i in range(5):
+                live.offer(Frame("cam", float(i), np.zeros((4, 4), np.uint8)))
+            assert [f.ts for f, _ in live.queue] == [3.0, 4.0]
+            assert (live.offered, live.dropped) == (5, 3)
+    finally:
+        live.stop()
+
+
+def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch) -> None:
+    from detectors.objects.configs import SsdTfliteConfig
+    from tests.media import make_h264_file
+
+    monkeypatch.setenv("VMS_MODEL_DIR", str(tmp_path / "no-models"))
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    clip = make_h264_file(tmp_path / "clip.ts", 4.0, container_format="mpegts")
+    with factory.begin() as session:
+        session.add(Camera(id="cam", name="Cam", source_kind="file", source_location=str(clip)))
+    spec = WorkerSpec("cam", StreamSource(kind="file", location=str(clip), loop=True), url, tmp_path / "rec",
+                      segment_seconds=1, detection=_spec(tmp_path, SsdTfliteConfig()))
+    stop = threading.Event()
+    worker = CameraWorker(spec, stop)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    time.sleep(4)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert worker.detection is not None and worker.detection.failed
+    with factory() as session:
+        assert len(session.scalars(select(Segment)).all()) >= 2

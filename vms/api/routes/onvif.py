@@ -1,0 +1,236 @@
+"""ONVIF for installers: discover, probe, preview, register; PTZ for operators.
+
+The server always probes the camera itself with the credentials given: stream URIs sent by a
+browser are never trusted. Passwords are write-only: never echoed, logged or audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from camera_drivers.onvif import (
+    DeviceProfile,
+    NoH264Profile,
+    NotOnvifDevice,
+    OnvifAuthError,
+    OnvifCamera,
+    OnvifError,
+    OnvifUnreachable,
+    PtzNotSupported,
+    discover,
+    fetch_snapshot,
+    ipv4_interfaces,
+    probe_device,
+)
+from vms.access import camera_scope, sees_camera
+from vms.api.deps import ContextDep, SessionDep, client_ip, require_roles
+from vms.audit import audit
+from vms.config import CAMERA_ID_PATTERN
+from vms.db.models import Camera, User
+from vms.onvif_registry import registered_camera, save_onvif_camera
+
+router = APIRouter(prefix="/api/onvif", tags=["onvif"])
+Installer = Annotated[User, Depends(require_roles("installer"))]
+PtzUser = Annotated[User, Depends(require_roles("installer", "operator", "investigator"))]
+HTTP_STATUS = {OnvifAuthError: 422, NotOnvifDevice: 422, NoH264Profile: 422, OnvifUnreachable: 504, PtzNotSupported: 409}
+
+
+def onvif_error_response(error: OnvifError) -> JSONResponse:
+    status = next((code for kind, code in HTTP_STATUS.items() if isinstance(error, kind)), 502)
+    return JSONResponse({"detail": {"code": error.code, "message": str(error)}}, status_code=status)
+
+
+class InterfaceOut(BaseModel):
+    name: str
+    ip: str
+
+
+class DiscoverRequest(BaseModel):
+    interface_ip: str | None = Field(None, max_length=45, description="IPv4 address of the interface to probe from")
+    timeout_s: float = Field(3.0, ge=0.5, le=10)
+
+
+class DeviceOut(BaseModel):
+    key: str
+    xaddr: str
+    host: str
+    port: int
+    name: str | None
+    hardware: str | None
+    location: str | None
+    registered_camera_id: str | None
+
+
+# A host name, IPv4/IPv6 address, or http:// device-service URL: nothing else is ever looked up.
+ADDRESS_PATTERN = r"^(http://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/\-]*)?|[A-Za-z0-9.\-]+|\[?[0-9A-Fa-f:.]+\]?)$"
+
+
+class Credentials(BaseModel):
+    address: str = Field(min_length=1, max_length=255, pattern=ADDRESS_PATTERN,
+                         description="host name, IP address or http:// device-service URL")
+    port: int = Field(80, ge=1, le=65535)
+    username: str = Field("", max_length=120)
+    password: str = Field("", max_length=256, description="write-only")
+    timeout_s: float = Field(5.0, ge=0.5, le=30)
+
+
+class RegisterRequest(Credentials):
+    id: str = Field(pattern=CAMERA_ID_PATTERN)
+    name: str = Field(min_length=1, max_length=120)
+    location: str = Field("", max_length=200)
+    retention_days: float = Field(30, gt=0, le=3650)
+    endpoint: str | None = Field(None, max_length=255, description="WS-Discovery endpoint uuid, if discovered")
+
+
+class ProbeOut(BaseModel):
+    profile: dict
+    registered_camera_id: str | None
+
+
+class PtzMove(BaseModel):
+    pan: float = Field(0, ge=-1, le=1)
+    tilt: float = Field(0, ge=-1, le=1)
+    zoom: float = Field(0, ge=-1, le=1)
+    timeout_s: float = Field(1.0, gt=0, le=10, description="camera stops by itself after this long")
+
+
+class PtzAbsolute(BaseModel):
+    pan: float = Field(ge=-1, le=1)
+    tilt: float = Field(ge=-1, le=1)
+    zoom: float | None = Field(None, ge=0, le=1)
+
+
+async def _probe(body: Credentials) -> DeviceProfile:
+    return await probe_device(body.address, body.port, body.username, body.password, timeout_s=body.timeout_s)
+
+
+@router.get("/interfaces", response_model=list[InterfaceOut])
+def interfaces(user: Installer) -> list[InterfaceOut]:
+    return [InterfaceOut(name=name, ip=ip) for name, ip in ipv4_interfaces()]
+
+
+@router.post("/discover", response_model=list[DeviceOut])
+async def discover_devices(body: DiscoverRequest, user: Installer, db: SessionDep) -> list[DeviceOut]:
+    try:
+        devices = await asyncio.to_thread(discover, body.interface_ip, body.timeout_s)
+    except OSError as error:
+        raise HTTPException(422, f"cannot probe from interface {body.interface_ip}: {error.strerror}") from None
+    return [
+        DeviceOut(key=d.key, xaddr=d.xaddr, host=d.host, port=d.port, name=d.name, hardware=d.hardware,
+                  location=d.location, registered_camera_id=registered_camera(db, d))
+        for d in devices
+    ]
+
+
+@router.post("/probe", response_model=ProbeOut, responses={422: {}, 502: {}, 504: {}})
+async def probe(body: Credentials, user: Installer, db: SessionDep) -> ProbeOut | JSONResponse:
+    try:
+        profile = await _probe(body)
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=registered_camera(db, profile))
+
+
+@router.post("/snapshot", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}, 422: {}, 502: {}})
+async def snapshot_preview(body: Credentials, user: Installer) -> Response:
+    """A still from the camera, for the installer to confirm it is the right one."""
+    try:
+        profile = await _probe(body)
+        if profile.snapshot_uri is None:
+            raise HTTPException(409, "this camera has no snapshot URI")
+        jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s)
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/register", status_code=201, response_model=ProbeOut, responses={409: {}, 422: {}, 502: {}, 504: {}})
+async def register(body: RegisterRequest, request: Request, user: Installer, db: SessionDep,
+                   ctx: ContextDep) -> ProbeOut | JSONResponse:
+    if db.get(Camera, body.id) is not None:
+        raise HTTPException(409, f"camera id {body.id!r} is taken")
+    try:
+        profile = await _probe(body)
+    except OnvifError as error:
+        return onvif_error_response(error)
+    existing = registered_camera(db, profile)
+    if existing is not None:
+        raise HTTPException(409, f"this camera is already registered as {existing!r}")
+    save_onvif_camera(db, ctx.vault, profile, camera_id=body.id, name=body.name, location=body.location,
+                      username=body.username, password=body.password, retention_days=body.retention_days,
+                      endpoint=body.endpoint)
+    audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), via="onvif",
+          host=profile.host, model=profile.info.model)
+    db.commit()
+    ctx.cameras_changed()
+    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id)
+
+
+def _camera_session(ctx: ContextDep, db: SessionDep, user: User, camera_id: str) -> OnvifCamera:
+    camera = db.get(Camera, camera_id)
+    if camera is None or not sees_camera(camera_scope(db, user), camera_id):
+        raise HTTPException(404, "no such camera")
+    if not camera.onvif_host or not camera.onvif_port:
+        raise HTTPException(409, "this camera was not registered through ONVIF")
+    password = ctx.vault.decrypt(camera.password_encrypted) if camera.password_encrypted else ""
+    return OnvifCamera(camera.onvif_host, camera.onvif_port, camera.username or "", password)
+
+
+@router.post("/cameras/{camera_id}/ptz/move", status_code=204, responses={409: {}, 502: {}, 504: {}})
+async def ptz_move(camera_id: str, body: PtzMove, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
+    try:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
+            await (await camera.ptz()).continuous_move(body.pan, body.tilt, body.zoom, timeout_s=body.timeout_s)
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return Response(status_code=204)
+
+
+@router.post("/cameras/{camera_id}/ptz/stop", status_code=204, responses={409: {}, 502: {}, 504: {}})
+async def ptz_stop(camera_id: str, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
+    try:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
+            await (await camera.ptz()).stop()
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return Response(status_code=204)
+
+
+@router.post("/cameras/{camera_id}/ptz/absolute", status_code=204, responses={409: {}, 502: {}, 504: {}})
+async def ptz_absolute(camera_id: str, body: PtzAbsolute, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
+    try:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
+            await (await camera.ptz()).absolute_move(body.pan, body.tilt, body.zoom)
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return Response(status_code=204)
+
+
+class PresetOut(BaseModel):
+    token: str
+    name: str
+
+
+@router.get("/cameras/{camera_id}/ptz/presets", response_model=list[PresetOut], responses={409: {}, 502: {}, 504: {}})
+async def ptz_presets(camera_id: str, user: PtzUser, db: SessionDep, ctx: ContextDep) -> list[PresetOut] | JSONResponse:
+    try:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
+            presets = await (await camera.ptz()).presets()
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return [PresetOut(token=p.token, name=p.name) for p in presets]
+
+
+@router.post("/cameras/{camera_id}/ptz/presets/{token}/goto", status_code=204, responses={409: {}, 502: {}, 504: {}})
+async def ptz_goto(camera_id: str, token: str, user: PtzUser, db: SessionDep, ctx: ContextDep) -> Response:
+    try:
+        async with _camera_session(ctx, db, user, camera_id) as camera:
+            await (await camera.ptz()).goto_preset(token)
+    except OnvifError as error:
+        return onvif_error_response(error)
+    return Response(status_code=204)
