@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 
 from vms.api.deps import SessionDep, UsersAdmin, client_ip
-from vms.api.routes.events import check_range
+from vms.api.ranges import check_range
 from vms.audit import audit
 from vms.db.models import AuditEntry
 

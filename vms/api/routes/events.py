@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
+from vms.api.ranges import check_range
 from vms.api.deps import ContextDep, EventsUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.schemas import EventObjectOut, EventOut, EventPage
 from vms.audit import audit
@@ -21,14 +22,6 @@ from vms.search import CursorError, EventFilter, camera_coverage, camera_events,
 router = APIRouter(prefix="/api", tags=["events"])
 MAX_TIMELINE = timedelta(days=31)
 Text48 = Annotated[str, Query(min_length=1, max_length=48)]
-
-
-def check_range(start: datetime | None, end: datetime | None) -> None:
-    for value in (start, end):
-        if value is not None and value.tzinfo is None:
-            raise HTTPException(422, "times need a time zone, e.g. 2026-11-23T14:00:00+07:00")
-    if start is not None and end is not None and end <= start:
-        raise HTTPException(422, "end must be after start")
 
 
 def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
@@ -185,9 +178,7 @@ def timeline(
     camera_id: list[Text48] = Query([]),
 ) -> Timeline:
     """Recorded coverage (segments merged, gaps over 2 s split) and events per camera over a range."""
-    check_range(start, end)
-    if end - start > MAX_TIMELINE:
-        raise HTTPException(422, "at most 31 days per timeline request")
+    check_range(start, end, MAX_TIMELINE, "timeline request")
     wanted = _scoped_cameras(scope, camera_id)
     query = select(Camera).order_by(Camera.id)
     if wanted is not None:

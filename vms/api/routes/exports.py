@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from vms.access import sees_camera
 from vms.api.deps import ContextDep, ExportUser, RowId, ScopeDep, SessionDep, client_ip
-from vms.api.routes.events import check_range
+from vms.api.ranges import check_range
 from vms.audit import audit
 from vms.db.models import Camera, Export, User
 
@@ -67,9 +67,7 @@ def export_out(job: Export) -> ExportOut:
 def create_export(
     body: ExportCreate, request: Request, user: ExportUser, db: SessionDep, scope: ScopeDep, ctx: ContextDep
 ) -> ExportOut:
-    check_range(body.start, body.end)
-    if body.end - body.start > MAX_EXPORT:
-        raise HTTPException(422, "at most 24 hours per export")
+    check_range(body.start, body.end, MAX_EXPORT, "export")
     camera_ids = list(dict.fromkeys(body.camera_ids))
     for camera_id in camera_ids:
         if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 
 from camera_drivers.clip import ClipError, SourceSegment, write_clip
 from vms.access import sees_camera
+from vms.api.ranges import check_range
 from vms.api.deps import ContextDep, PlaybackUser, ScopeDep, SessionDep, client_ip
 from vms.api.schemas import SegmentOut
 from vms.audit import audit
@@ -26,13 +27,6 @@ MAX_PLAYBACK = timedelta(hours=2)
 MAX_LISTED = 5000
 
 
-def _check_range(start: datetime, end: datetime) -> None:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise HTTPException(422, "start and end need a time zone, e.g. 2026-11-23T14:00:00+07:00")
-    if end <= start:
-        raise HTTPException(422, "end must be after start")
-
-
 @router.get("/recordings", response_model=list[SegmentOut])
 def list_recordings(
     user: PlaybackUser,
@@ -42,7 +36,7 @@ def list_recordings(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> list[SegmentOut]:
-    _check_range(start, end)
+    check_range(start, end)
     if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
         raise HTTPException(404, "no such camera")
     segments = segments_between(db, camera_id, start, end)[:MAX_LISTED]
@@ -64,9 +58,7 @@ def playback(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> FileResponse:
-    _check_range(start, end)
-    if end - start > MAX_PLAYBACK:
-        raise HTTPException(422, "at most 2 hours per playback request")
+    check_range(start, end, MAX_PLAYBACK, "playback request")
     if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
         raise HTTPException(404, "no such camera")
     segments = segments_between(db, camera_id, start, end)

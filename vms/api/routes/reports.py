@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from vms.api.deps import ReportsUser, ScopeDep, SessionDep, client_ip
-from vms.api.routes.events import check_range
+from vms.api.ranges import check_range
 from vms.audit import audit
 from vms.reports import summary, summary_csv
 
@@ -45,12 +45,6 @@ class Summary(BaseModel):
     totals: Totals
 
 
-def _period(start: datetime, end: datetime) -> None:
-    check_range(start, end)
-    if end - start > MAX_PERIOD:
-        raise HTTPException(422, "at most 366 days per report")
-
-
 @router.get("/summary", response_model=Summary)
 def report_summary(
     request: Request,
@@ -60,7 +54,7 @@ def report_summary(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> Summary:
-    _period(start, end)
+    check_range(start, end, MAX_PERIOD, "report")
     reports, online = summary(db, start, end, scope)
     totals: dict[str, int] = {}
     for report in reports:
@@ -91,7 +85,7 @@ def report_summary_csv(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> Response:
-    _period(start, end)
+    check_range(start, end, MAX_PERIOD, "report")
     reports, _ = summary(db, start, end, scope)
     audit(
         db,
