@@ -123,7 +123,7 @@ class TamperConfig(_Rule):
     cover_contrast: float = Field(0.35, gt=0, le=1, description="Luma std / reference std below this: covered.")
     defocus_sharpness: float = Field(0.6, gt=0, le=1, description="Sharpness / reference below this: defocused.")
     moved_shift_px: float = Field(6.0, gt=0, le=500, description="Global shift (analysis px) above this: moved.")
-    repoint_similarity: float = Field(0.35, ge=-1, le=1, description="Correlation with reference below this: repointed.")
+    repoint_share: float = Field(0.75, gt=0, le=1, description="Share of the view no longer like the reference: repointed.")
     reference_s: float = Field(20.0, gt=1, le=3600, description="Reference background time constant.")
 
 
