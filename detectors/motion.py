@@ -2,7 +2,8 @@
 
 Per frame (all whole-array OpenCV calls, no Python loops over pixels):
 
-1. downscale the Y plane to `work_width` and blur it (kills sensor noise, rain/snow speckle);
+1. downscale the Y plane to `work_width` and median-filter it (kills sensor noise and
+   rain/snow speckle);
 2. subtract a running-average background, after removing the global brightness offset
    (auto-exposure steps, clouds);
 3. threshold against a per-pixel adaptive level `max(min_threshold, k * noise)`, where
@@ -11,10 +12,12 @@ Per frame (all whole-array OpenCV calls, no Python loops over pixels):
 4. optionally drop pure illumination changes: cast shadows (darker by a bounded ratio, same
    texture) and light pools such as headlight sweeps (brighter by a bounded ratio, same texture);
 5. morphology (open removes speckle and insects' thin trails, close fills cars' uniform
-   roofs/windows), ignore-area mask, connected components -> boxes;
+   roofs/windows), ignore-area mask, outer contours -> boxes (optionally split at column
+   valleys: people walking side by side);
 6. update background and noise only where there is no motion, so slow objects are not eaten;
    if most of the frame changes at once (IR day/night switch, lights on) the background is
-   re-learnt from this frame and no motion is reported.
+   re-learnt from this frame and no motion is reported; motion pixels that stay unchanged for
+   `absorb_after_frames` frames join the background (ghosts, stopped objects).
 
 Masks, sensitivity and a day/night schedule are per camera (`MotionConfig`).
 """
@@ -46,7 +49,7 @@ class MotionProfile(BaseModel):
         0.02,
         ge=0.0,
         le=1.0,
-        description="Learning rate under motion relative to alpha: how fast stopped objects and ghosts fade.",
+        description="Learning rate under motion relative to alpha (how fast stopped objects fade).",
     )
     absorb_after_frames: int = Field(
         20,
@@ -69,7 +72,7 @@ class MotionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     work_width: int = Field(320, ge=64, le=1920, description="Width in px motion runs at.")
-    blur_kernel: int = Field(3, ge=1, le=21, description="Odd Gaussian kernel size at work size.")
+    blur_kernel: int = Field(3, ge=1, le=21, description="Odd median filter size at work size.")
     close_kernel: int = Field(
         7, ge=1, le=31, description="Closing kernel at work size; fills object interiors."
     )
@@ -134,9 +137,9 @@ class MotionDetector:
         self._size: tuple[int, int] = (0, 0)
         self._in_shape: tuple[int, ...] = ()
         self._scale = 1.0
-        self._thresh: np.ndarray | None = None  # (h, w) float32 per-pixel threshold
+        self._thresh: np.ndarray | None = None  # (h, w) uint8 per-pixel threshold
         self._bg_mask: np.ndarray | None = None  # (h, w) uint8, 255 where last frame was still
-        self._prev: np.ndarray | None = None  # (h, w) float32 previous work frame
+        self._prev: np.ndarray | None = None  # (h, w) uint8 previous work frame
         self._still: np.ndarray | None = None  # (h, w) uint8 frames a motion pixel stayed unchanged
         self._offset = 0.0  # global brightness offset frame - background
         self._n = 0  # frames seen since the background was (re)started

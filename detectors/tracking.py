@@ -155,8 +155,7 @@ class ByteTracker:
 
         mt, md = np.concatenate(matched_t), np.concatenate(matched_d)
         self._apply_matches(mt, md, dets)
-        self._age_unmatched(mt)
-        rows = self._remap[mt] if len(mt) else mt
+        rows = self._age_unmatched(mt)
         new_rows = self._start(dets[new])
         return self._report(np.concatenate([rows, new_rows]), np.concatenate([md, new]), dets)
 
@@ -172,7 +171,8 @@ class ByteTracker:
         promote = mt[(self.state[mt] == LOST) | (self.hits[mt] >= self.config.min_hits)]
         self.state[promote] = ACTIVE
 
-    def _age_unmatched(self, mt: np.ndarray) -> None:
+    def _age_unmatched(self, mt: np.ndarray) -> np.ndarray:
+        """Age and drop unmatched tracks; returns the new row indices of the matched rows `mt`."""
         unmatched = np.setdiff1d(np.arange(len(self.ids)), mt)
         self.missed[unmatched] += 1
         self.state[unmatched[self.state[unmatched] == ACTIVE]] = LOST
@@ -180,9 +180,9 @@ class ByteTracker:
         keep = ~drop
         for name in ("ids", "state", "hits", "missed", "votes", "score", "mean", "cov"):
             setattr(self, name, getattr(self, name)[keep])
-        # indices in `mt` stay valid: unmatched-only rows were dropped, and rows are kept in
-        # order, so remap matched rows via the cumulative keep count.
-        self._remap = np.cumsum(keep) - 1
+        # Only unmatched rows were dropped and order is kept, so a matched row's new index is
+        # the number of kept rows before it.
+        return (np.cumsum(keep) - 1)[mt] if len(mt) else mt
 
     def _report(self, rows: np.ndarray, md: np.ndarray, dets: Detections) -> Detections:
         active = self.state[rows] == ACTIVE
