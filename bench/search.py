@@ -43,8 +43,15 @@ from vms.db.models import Event, EventObject  # noqa: E402
 from vms.search import EventFilter, objects_of, search_events  # noqa: E402
 
 CAMERAS = [f"cam{i:02d}" for i in range(50)]
-TYPES = {"intrusion": 0.25, "illegal_parking": 0.2, "loitering": 0.15, "wrong_way": 0.15,
-         "line_crossing": 0.13, "crowd": 0.1, "hit_and_run": 0.02}
+TYPES = {
+    "intrusion": 0.25,
+    "illegal_parking": 0.2,
+    "loitering": 0.15,
+    "wrong_way": 0.15,
+    "line_crossing": 0.13,
+    "crowd": 0.1,
+    "hit_and_run": 0.02,
+}
 CLASSES = {"motorbike": 0.35, "person": 0.3, "car": 0.2, "truck": 0.07, "bicycle": 0.05, "bus": 0.03}
 COLOURS = ["white", "black", "red", "blue", "silver", "grey", "yellow", "green", "brown", "orange"]
 DIRECTIONS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
@@ -86,20 +93,57 @@ def event_rows(data: dict[str, np.ndarray], lo: int, hi: int, sep: str, suffix: 
     rows = []
     for i in range(hi - lo):
         first, count = data["obj_first"][lo + i], data["obj_count"][lo + i]
-        shown = ",".join(sorted({classes[c] for c in data["obj_class"][first:first + count]}))
-        rows.append((lo + i + 1, CAMERAS[data["camera"][lo + i]], types[data["type"][lo + i]], starts[i], starts[i],
-                     "info", "{}", ZONES[data["zone"][lo + i]], shown, "bench", None, starts[i]))
+        shown = ",".join(sorted({classes[c] for c in data["obj_class"][first : first + count]}))
+        rows.append(
+            (
+                lo + i + 1,
+                CAMERAS[data["camera"][lo + i]],
+                types[data["type"][lo + i]],
+                starts[i],
+                starts[i],
+                "info",
+                "{}",
+                ZONES[data["zone"][lo + i]],
+                shown,
+                "bench",
+                None,
+                starts[i],
+            )
+        )
     return rows
 
 
 def object_rows(data: dict[str, np.ndarray], lo: int, hi: int) -> list[tuple]:
     classes = list(CLASSES)
-    return [(j + 1, int(data["obj_event"][j]), j, "", classes[data["obj_class"][j]], COLOURS[data["obj_colour"][j]],
-             DIRECTIONS[data["obj_direction"][j]], None) for j in range(lo, hi)]
+    return [
+        (
+            j + 1,
+            int(data["obj_event"][j]),
+            j,
+            "",
+            classes[data["obj_class"][j]],
+            COLOURS[data["obj_colour"][j]],
+            DIRECTIONS[data["obj_direction"][j]],
+            None,
+        )
+        for j in range(lo, hi)
+    ]
 
 
-EVENT_COLS = ("id", "camera_id", "type", "start", '"end"', "severity", "details", "zone", "object_classes",
-              "detector", "snapshot", "updated_at")
+EVENT_COLS = (
+    "id",
+    "camera_id",
+    "type",
+    "start",
+    '"end"',
+    "severity",
+    "details",
+    "zone",
+    "object_classes",
+    "detector",
+    "snapshot",
+    "updated_at",
+)
 OBJECT_COLS = ("id", "event_id", "track_id", "role", "class_name", "colour", "direction", "speed_kmh")
 
 
@@ -124,15 +168,24 @@ def load(engine: Engine, data: dict[str, np.ndarray]) -> None:
     drop_search_indexes(engine)
     n, m = len(data["start_us"]), len(data["obj_event"])
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO cameras (id, name, location, source_kind, source_location, transport, seed, "
-                          "loop, enabled, retention_days, created_at) VALUES "
-                          + ", ".join(f"('{c}', '{c}', '', 'sim', 'street_day', 'tcp', 0, false, true, 3650, "
-                                      f"'2025-01-01 00:00:00{suffix}')" for c in CAMERAS)))
+        conn.execute(
+            text(
+                "INSERT INTO cameras (id, name, location, source_kind, source_location, transport, seed, "
+                "loop, enabled, retention_days, created_at) VALUES "
+                + ", ".join(
+                    f"('{c}', '{c}', '', 'sim', 'street_day', 'tcp', 0, false, true, 3650, "
+                    f"'2025-01-01 00:00:00{suffix}')"
+                    for c in CAMERAS
+                )
+            )
+        )
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        for table, cols, total, rows in (("events", EVENT_COLS, n, lambda lo, hi: event_rows(data, lo, hi, sep, suffix)),
-                                         ("event_objects", OBJECT_COLS, m, lambda lo, hi: object_rows(data, lo, hi))):
+        for table, cols, total, rows in (
+            ("events", EVENT_COLS, n, lambda lo, hi: event_rows(data, lo, hi, sep, suffix)),
+            ("event_objects", OBJECT_COLS, m, lambda lo, hi: object_rows(data, lo, hi)),
+        ):
             for lo in range(0, total, CHUNK):
                 batch = rows(lo, min(total, lo + CHUNK))
                 if sqlite:
@@ -183,11 +236,15 @@ def q_class_colour_week(session: Session, rng: np.random.Generator) -> int:
 
 def zone_dir_criteria(rng: np.random.Generator) -> EventFilter:
     start, end = random_window(rng, 30)
-    return EventFilter(start=start, end=end, zone=str(rng.choice(ZONES)), direction=str(rng.choice(DIRECTIONS)))
+    return EventFilter(
+        start=start, end=end, zone=str(rng.choice(ZONES)), direction=str(rng.choice(DIRECTIONS))
+    )
 
 
 QUERIES: dict[str, Callable[[Session, np.random.Generator], int]] = {
-    "latest": q_latest, "camera_day": q_camera_day, "type_month": q_type_month,
+    "latest": q_latest,
+    "camera_day": q_camera_day,
+    "type_month": q_type_month,
     "class_colour_week": q_class_colour_week,
 }
 
@@ -233,7 +290,11 @@ def time_page3(session: Session, repeats: int, seed: int) -> dict[str, float]:
 def summarise(samples: list[float], mean_rows: float) -> dict[str, float]:
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
-    return {"p50_ms": round(statistics.median(ordered), 2), "p99_ms": round(p99, 2), "rows": round(mean_rows, 1)}
+    return {
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p99_ms": round(p99, 2),
+        "rows": round(mean_rows, 1),
+    }
 
 
 def run_engine(url: str, data: dict[str, np.ndarray], repeats: int) -> dict:
@@ -245,12 +306,20 @@ def run_engine(url: str, data: dict[str, np.ndarray], repeats: int) -> dict:
     queries = time_queries(engine, repeats)
     engine.dispose()
     worst = max(queries, key=lambda name: queries[name]["p99_ms"])
-    return {"events": len(data["start_us"]), "objects": len(data["obj_event"]), "load_s": round(load_s, 1),
-            "p99_ms": queries[worst]["p99_ms"], "worst_query": worst, "queries": queries}
+    return {
+        "events": len(data["start_us"]),
+        "objects": len(data["obj_event"]),
+        "load_s": round(load_s, 1),
+        "p99_ms": queries[worst]["p99_ms"],
+        "worst_query": worst,
+        "queries": queries,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=100, help="timed runs per query")
     parser.add_argument("--engines", default="sqlite,postgresql")
@@ -282,10 +351,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(results: dict[str, dict]) -> None:
     engines = list(results)
-    print(f"events: {next(iter(results.values()))['events']:,}  (p50 / p99 ms, {PAGE} per page; target p99 <= 50)")
+    print(
+        f"events: {next(iter(results.values()))['events']:,}  (p50 / p99 ms, {PAGE} per page; target p99 <= 50)"
+    )
     print(f"{'query':<20}" + "".join(f"{engine:>26}" for engine in engines))
     for name in [*QUERIES, "zone_dir_page3"]:
-        cells = [f"{r['queries'][name]['p50_ms']:8.2f} / {r['queries'][name]['p99_ms']:8.2f}" for r in results.values()]
+        cells = [
+            f"{r['queries'][name]['p50_ms']:8.2f} / {r['queries'][name]['p99_ms']:8.2f}"
+            for r in results.values()
+        ]
         print(f"{name:<20}" + "".join(f"{cell:>26}" for cell in cells))
     print(f"{'load (s)':<20}" + "".join(f"{r['load_s']:>26}" for r in results.values()))
     print(f"{'worst p99 (ms)':<20}" + "".join(f"{r['p99_ms']:>26}" for r in results.values()))

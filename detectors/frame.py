@@ -7,7 +7,7 @@ frame) and produces BGR only on demand (what object detection needs, 2-3x dearer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,16 +78,17 @@ def export_package(
     case_number: str,
     reason: str,
     exporter: str,
-    progress=lambda _: None,
-) -> dict:  # type: ignore[no-untyped-def]
-    """Make a package in `out_dir` and hold its segments; returns the manifest. Used by the CLI and jobs."""
-    with factory() as session:
-        footage = gather_footage(session, camera_ids, start, end, paths.recordings.resolve())
-    request = ExportRequest(footage, start, end, case_number, reason, exporter, config.site_name)
-    manifest = build_package(request, out_dir, load_or_create_signing_key(paths.signing_key), progress)
+    progress: Callable[[float], None] = lambda _: None,
+) -> dict:
+    """Hold the segments of the range, then make a package of them in `out_dir`; returns the manifest.
+
+    The hold comes first so the storage janitor cannot delete a segment while it is being cut; a
+    failed export leaves the hold in place (the footage was asked for as evidence)."""
     with factory.begin() as session:
-        hold_segments(session, footage, case_number)
-    return manifest
+        footage = gather_footage(session, camera_ids, start, end, paths.recordings.resolve())
+        hold_segments(session, footage, case_number or "export")
+    request = ExportRequest(footage, start, end, case_number, reason, exporter, config.site_name)
+    return build_package(request, out_dir, load_or_create_signing_key(paths.signing_key), progress)
 
 
 def zip_folder(folder: Path, zip_path: Path) -> int:
@@ -106,7 +107,6 @@ class ExportRunner:
     def __init__(self, factory: sessionmaker[Session], paths: DataPaths, config: SiteConfig):
         self.factory, self.paths, self.config = factory, paths, config
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
-        self._lock = threading.Lock()
 
     def zip_path(self, export_id: int) -> Path:
         return self.paths.exports / f"{export_id}.zip"

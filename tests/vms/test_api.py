@@ -114,3 +114,25 @@ def test_web_page_is_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and 'lang="vi"' in page.text
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_playback_reports_the_clip_wall_clock_bounds(recorded_site: Site) -> None:
+    with TestClient(create_app(recorded_site.app_context())) as client:
+        client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        first, _ = _range_of_recording(client)
+        params = {"start": (first + timedelta(seconds=1.5)).isoformat(), "end": (first + timedelta(seconds=4.5)).isoformat()}
+        for _ in range(2):  # cut once, then served from the cache with the same bounds
+            response = client.get("/api/cameras/cam1/playback.mp4", params=params)
+            # The clip starts at the keyframe at 1 s (GOP 15 at 15 fps) and ends before 4.5 s.
+            assert float(response.headers["x-clip-start"]) == pytest.approx(first.timestamp() + 1.0, abs=0.01)
+            assert float(response.headers["x-clip-end"]) == pytest.approx(first.timestamp() + 4.5, abs=0.07)
+
+
+def test_live_view_is_audited_once_per_viewing(recorded_site: Site) -> None:
+    with TestClient(create_app(recorded_site.app_context())) as client:
+        client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        for _ in range(3):  # a camera wall refreshing
+            assert client.get("/api/cameras/cam1/snapshot.jpg").status_code == 200
+    with recorded_site.session_factory() as session:
+        views = session.scalars(select(AuditEntry).where(AuditEntry.action == "live_view")).all()
+    assert [v.target for v in views] == ["cam1"]

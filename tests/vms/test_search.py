@@ -172,3 +172,20 @@ def test_report_uptime_bytes_and_events(factory: sessionmaker[Session]) -> None:
     assert cam1.events_by_type == {"intrusion": 1} and online == 0
     csv_text = summary_csv(reports, T0, T0 + timedelta(seconds=100))
     assert csv_text.startswith("\ufeffperiod_start_utc") and "cam1,cam1,,35.00" in csv_text
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"])
+def test_the_database_refuses_audit_edits(database_url: str, statement: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from vms.audit import audit
+
+    upgrade(database_url)
+    factory = make_session_factory(make_engine(database_url))
+    with factory.begin() as session:
+        audit(session, "admin", "login")
+    with pytest.raises(DBAPIError, match="append-only"), factory.begin() as session:
+        session.execute(text(statement))
+    with factory() as session:
+        assert session.execute(text("SELECT action FROM audit_log")).scalars().all() == ["login"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vms.api.context import AppContext
@@ -14,15 +15,29 @@ from vms.api.routes import audit, auth, cameras, events, exports, health, onvif,
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
+class RevalidatedStaticFiles(StaticFiles):
+    """The UI's modules, revalidated (ETag, cheap 304) on every use: after an upgrade a browser never
+    mixes cached old modules with new ones."""
+
+    def file_response(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 def create_app(context: AppContext) -> FastAPI:
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
     app.state.context = context
     for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")
+
+    # The page carries the site name (shown at login and on printed reports); no other data.
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{SITE_NAME}}", html.escape(context.config.site_name, quote=True))
 
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+    def index() -> HTMLResponse:
+        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
     return app

@@ -7,9 +7,12 @@ or written into audit details.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from camera_drivers.stream import redact_url
 from vms.access import sees_camera
@@ -18,7 +21,7 @@ from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
 from vms.config import CameraConfig, RtspSource, Source
-from vms.db.models import Camera, CameraStatus, Segment
+from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
@@ -62,6 +65,17 @@ def get_camera(camera_id: str, user: LiveUser, db: SessionDep, scope: ScopeDep) 
     return camera_out(camera, db.get(CameraStatus, camera_id))
 
 
+LIVE_VIEW_AUDIT_INTERVAL = timedelta(minutes=5)
+
+
+def _viewed_recently(db: Session, username: str, camera_id: str) -> bool:
+    """A wall refreshing every few seconds is one viewing: audit it once per user and camera per 5 min."""
+    since = datetime.now(timezone.utc) - LIVE_VIEW_AUDIT_INTERVAL
+    query = select(AuditEntry.id).where(AuditEntry.ts >= since, AuditEntry.username == username,
+                                        AuditEntry.action == "live_view", AuditEntry.target == camera_id)
+    return db.scalars(query.limit(1)).first() is not None
+
+
 @router.get("/{camera_id}/snapshot.jpg", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}})
 def snapshot(camera_id: str, request: Request, user: LiveUser, db: SessionDep, scope: ScopeDep) -> Response:
     """The last keyframe of the newest finished segment, as JPEG (a live view of the recorder)."""
@@ -76,8 +90,9 @@ def snapshot(camera_id: str, request: Request, user: LiveUser, db: SessionDep, s
         jpeg = latest_keyframe_jpeg(root / segment.path)
     except SnapshotError as error:
         raise HTTPException(404, str(error)) from None
-    audit(db, user.username, "live_view", target=camera_id, client_ip=client_ip(request))
-    db.commit()
+    if not _viewed_recently(db, user.username, camera_id):
+        audit(db, user.username, "live_view", target=camera_id, client_ip=client_ip(request))
+        db.commit()
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
@@ -108,7 +123,8 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
-    audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), **_audit_fields(body))
+    audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request),
+          **_audit_fields(body))
     db.commit()
     ctx.cameras_changed()
     return camera_out(camera, None)
@@ -150,8 +166,8 @@ def delete_camera(camera_id: str, request: Request, user: CameraAdmin, db: Sessi
 def _current_config(camera: Camera) -> CameraConfig:
     """The row as a config (password left out: it stays encrypted in the row)."""
     if camera.source_kind == "rtsp":
-        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location, "transport": camera.transport,
-                                     "username": camera.username}
+        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location,
+                                     "transport": camera.transport, "username": camera.username}
     elif camera.source_kind == "file":
         source = {"type": "file", "path": camera.source_location, "loop": camera.loop}
     else:

@@ -66,8 +66,13 @@ class DeviceOut(BaseModel):
     registered_camera_id: str | None
 
 
+# A host name, IPv4/IPv6 address, or http:// device-service URL: nothing else is ever looked up.
+ADDRESS_PATTERN = r"^(http://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/\-]*)?|[A-Za-z0-9.\-]+|\[?[0-9A-Fa-f:.]+\]?)$"
+
+
 class Credentials(BaseModel):
-    address: str = Field(min_length=1, max_length=255, description="host, IP or http:// device-service URL")
+    address: str = Field(min_length=1, max_length=255, pattern=ADDRESS_PATTERN,
+                         description="host name, IP address or http:// device-service URL")
     port: int = Field(80, ge=1, le=65535)
     username: str = Field("", max_length=120)
     password: str = Field("", max_length=256, description="write-only")

@@ -7,6 +7,7 @@ index first, served with HTTP range requests so the browser's player can seek.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -73,16 +74,22 @@ def playback(
         raise HTTPException(404, "no recorded footage in this range")
     key = f"{camera_id}|{start.timestamp()}|{end.timestamp()}|" + ",".join(str(s.id) for s in segments)
     clip_path = ctx.paths.clip_cache / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".mp4")
-    if not clip_path.exists():
+    bounds_path = clip_path.with_suffix(".json")  # the clip's actual bounds, for the player's clock
+    if not clip_path.exists() or not bounds_path.exists():
         sources = [SourceSegment(ctx.paths.recordings / s.path, s.start.timestamp()) for s in segments]
         try:
-            write_clip(sources, start.timestamp(), end.timestamp(), clip_path)
+            info = write_clip(sources, start.timestamp(), end.timestamp(), clip_path)
         except ClipError as error:
             raise HTTPException(404, str(error)) from None
+        bounds_path.write_text(json.dumps({"start": info.start, "end": info.end}), encoding="utf-8")
+    bounds = json.loads(bounds_path.read_text(encoding="utf-8"))
     # One audit entry per viewing, not one per range request the player makes while seeking.
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
         audit(db, user.username, "playback", target=camera_id, client_ip=client_ip(request),
               start=start.isoformat(), end=end.isoformat())
         db.commit()
+    # X-Clip-Start/End: wall-clock (epoch s) of the clip's first packet and end, so the player can
+    # show the time of the frame on screen (the clip starts at the keyframe before `start`).
+    headers = {"X-Clip-Start": f"{bounds['start']:.3f}", "X-Clip-End": f"{bounds['end']:.3f}"}
     return FileResponse(clip_path, media_type="video/mp4", filename=f"{camera_id}_{start:%Y%m%dT%H%M%S}.mp4",
-                        content_disposition_type="inline")
+                        content_disposition_type="inline", headers=headers)

@@ -1,0 +1,62 @@
+// Thin wrapper over fetch for the VMS API: same-origin cookie session, JSON in and out, typed errors.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(handler) { onUnauthorized = handler; }
+
+/** Build "path?k=v&k=v2" from an object; arrays repeat the key, empty values are left out. */
+export function withQuery(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null && item !== "") query.append(key, item instanceof Date ? item.toISOString() : item);
+    }
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+async function errorDetail(response) {
+  const body = await response.json().catch(() => null);
+  const detail = body?.detail;
+  if (Array.isArray(detail)) return detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+  if (detail && typeof detail === "object" && detail.message) return detail.message; // ONVIF {code, message}
+  return typeof detail === "string" ? detail : response.statusText;
+}
+
+/** fetch() that raises ApiError for non-2xx answers and sends the user to the login on 401. */
+export async function request(path, { method = "GET", body, headers = {} } = {}) {
+  const options = { method, credentials: "same-origin", headers: { ...headers } };
+  if (body !== undefined) {
+    options.body = JSON.stringify(body);
+    options.headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(path, options);
+  if (response.status === 401 && path !== "/api/auth/login") onUnauthorized();
+  if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
+  return response;
+}
+
+export async function getJson(path, params) {
+  return (await request(withQuery(path, params))).json();
+}
+
+export async function sendJson(method, path, body) {
+  const response = await request(path, { method, body });
+  return response.status === 204 ? null : response.json();
+}
+
+/** Lists from paginated routes ({items, next_cursor}); a bare array is accepted as one page. */
+export async function getPage(path, params) {
+  const body = await getJson(path, params);
+  return Array.isArray(body) ? { items: body, next_cursor: null } : body;
+}
+
+export const playbackUrl = (cameraId, start, end) =>
+  withQuery(`/api/cameras/${encodeURIComponent(cameraId)}/playback.mp4`, { start, end });

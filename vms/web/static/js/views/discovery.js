@@ -1,0 +1,108 @@
+// ONVIF discovery (admin, installer): scan a network interface (WS-Discovery), or type an address;
+// test the connection with credentials (the server probes the camera itself), see a preview still,
+// then register the camera. Passwords go to the server only and are never shown again.
+import { getJson, sendJson, request } from "../api.js";
+import { h, field, select, table, toast } from "../dom.js";
+import { t } from "../i18n.js";
+
+function profileFacts(profile) {
+  const stream = (p) => `${p.encoding ?? "?"} ${p.width}×${p.height}${p.fps ? ` · ${p.fps} fps` : ""}`;
+  const drift = profile.clock?.drift_s;
+  const rows = [
+    [t("manufacturer"), profile.info.manufacturer], [t("model"), profile.info.model], [t("firmware"), profile.info.firmware],
+    [t("mainStream"), stream(profile.main)], [t("subStream"), stream(profile.sub)],
+    [t("ptzSupported"), profile.ptz_supported ? t("yes") : t("no")],
+    [t("clockDrift"), drift === null || drift === undefined ? "?" : `${drift.toFixed(1)} s`],
+  ];
+  return h("div", {},
+    h("dl.facts", {}, rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    profile.warnings?.length ? h("div.warnings", {}, h("strong", {}, t("warnings")),
+      h("ul", {}, profile.warnings.map((w) => h("li", {}, w)))) : "");
+}
+
+/** The probe / preview / register card for one address. */
+function deviceCard(device, onRegistered) {
+  const credentials = () => ({ address: form.address.value.trim(), port: Number(form.port.value),
+    username: form.username.value, password: form.password.value });
+  const result = h("div.probe-result");
+  const error = h("p.error", { role: "alert" });
+  const form = h("form.card.onvif-device", {},
+    h("h2", {}, device?.name || device?.host || t("manual")),
+    h("div.row", {},
+      field(t("address"), h("input", { name: "address", required: true, value: device?.host ?? "", size: 18 })),
+      field(t("port"), h("input", { name: "port", type: "number", min: 1, max: 65535, value: device?.port ?? 80 })),
+      field(t("username"), h("input", { name: "username", autocomplete: "off" })),
+      field(t("password"), h("input", { name: "password", type: "password", autocomplete: "new-password" })),
+      h("button.primary.big", { type: "submit" }, t("probe"))),
+    error, result);
+  form.addEventListener("submit", async (submit) => {
+    submit.preventDefault();
+    error.textContent = "";
+    result.replaceChildren(h("p.hint", {}, t("loading")));
+    try {
+      const probe = await sendJson("POST", "/api/onvif/probe", credentials());
+      const preview = h("img.snapshot", { alt: t("preview") });
+      request("/api/onvif/snapshot", { method: "POST", body: credentials() })
+        .then((r) => r.blob()).then((blob) => { preview.src = URL.createObjectURL(blob); }).catch(() => preview.remove());
+      result.replaceChildren(h("div.event-layout", {}, preview, profileFacts(probe.profile)),
+        probe.registered_camera_id ? h("p.hint", {}, `${t("registeredAs")}: ${probe.registered_camera_id}`)
+          : registerForm(credentials, device, onRegistered));
+    } catch (failure) {
+      result.replaceChildren();
+      error.textContent = failure.message;
+    }
+  });
+  return form;
+}
+
+function registerForm(credentials, device, onRegistered) {
+  const error = h("p.error", { role: "alert" });
+  const form = h("form.row.register", {},
+    field(t("id"), h("input", { name: "id", required: true, pattern: "[a-z0-9_-]+", maxlength: 48 })),
+    field(t("name"), h("input", { name: "name", required: true, maxlength: 120, value: device?.name ?? "" })),
+    field(t("location"), h("input", { name: "location", maxlength: 200, value: device?.location ?? "" })),
+    field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: 30 })),
+    h("button.primary.big", { type: "submit" }, t("register")), error);
+  form.addEventListener("submit", async (submit) => {
+    submit.preventDefault();
+    try {
+      await sendJson("POST", "/api/onvif/register", { ...credentials(), id: form.elements.id.value,
+        name: form.elements.name.value, location: form.elements.location.value,
+        retention_days: Number(form.elements.retention_days.value), endpoint: device?.key ?? null });
+      toast(t("registered"));
+      onRegistered();
+    } catch (failure) {
+      error.textContent = failure.message;
+    }
+  });
+  return form;
+}
+
+async function render(root, ctx) {
+  const interfaces = await getJson("/api/onvif/interfaces").catch(() => []);
+  const chooser = select("interface", [["", t("anyInterface")], ...interfaces.map((i) => [i.ip, `${i.name} (${i.ip})`])], "");
+  const found = h("div.table-wrap");
+  const detail = h("div");
+  const open = (device) => detail.replaceChildren(deviceCard(device, () => ctx.navigate("#/cameras")));
+  const scan = h("button.primary.big", { type: "button", onclick: async () => {
+    scan.disabled = true;
+    found.replaceChildren(h("p.hint", {}, t("scanning")));
+    try {
+      const devices = await sendJson("POST", "/api/onvif/discover", { interface_ip: chooser.value || null, timeout_s: 3 });
+      found.replaceChildren(devices.length ? table([t("name"), t("hardware"), t("address"), t("location"), ""],
+        devices.map((d) => [d.name ?? "—", d.hardware ?? "—", `${d.host}:${d.port}`, d.location ?? "",
+          d.registered_camera_id ? `${t("registeredAs")} ${d.registered_camera_id}`
+            : h("button.ghost", { type: "button", onclick: () => open(d) }, t("probe"))])) : h("p.hint", {}, t("noDevices")));
+    } catch (failure) {
+      found.replaceChildren(h("p.error", { role: "alert" }, failure.message));
+    } finally {
+      scan.disabled = false;
+    }
+  } }, t("discover"));
+  root.append(h("div.toolbar", {}, h("h1", {}, t("nav_discovery"))),
+    h("div.card.row", {}, field(t("interface"), chooser), scan,
+      h("button.ghost.big", { type: "button", onclick: () => open(null) }, t("manual"))),
+    found, detail);
+}
+
+export default { menu: true, capability: "onvif", render };
