@@ -110,3 +110,26 @@ def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch)
     assert worker.detection is not None and worker.detection.failed
     with factory() as session:
         assert len(session.scalars(select(Segment)).all()) >= 2
+
+
+def test_events_left_open_by_a_crash_are_ended_on_restart(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from vms.events_writer import EventsWriter
+    from vms.live_detection import RULE_EVENT_TYPES
+
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    t0 = datetime(2024, 5, 1, 14, 0, tzinfo=timezone.utc)
+    t1 = datetime(2024, 5, 1, 14, 2, tzinfo=timezone.utc)
+    with factory.begin() as session:
+        session.add(Camera(id="cam", name="Cam", source_kind="sim", source_location="street_day"))
+        session.flush()
+        session.add_all([Event(camera_id="cam", type="loitering", start=t0, updated_at=t1),
+                         Event(camera_id="cam", type="camera_offline", start=t0, updated_at=t1)])
+    writer = EventsWriter(factory, "cam", None, "simulated")
+    assert writer.close_stale(RULE_EVENT_TYPES) == 1
+    with factory() as session:
+        ends = {e.type: e.end for e in session.scalars(select(Event))}
+    assert ends == {"loitering": t1, "camera_offline": None}
