@@ -7,6 +7,7 @@ Layout of a package folder:
     manifest.sig         Ed25519 signature over the exact bytes of manifest.json (base64)
     site_public_key.pem  the site's public key (the private key never leaves DATA/state)
     SHA256SUMS           `sha256sum -c` compatible list of every other file
+    README.txt           how to check the package with sha256sum and openssl (Vietnamese, English)
     video/<camera>_<startUTC>.mp4
 
 Because the signed manifest holds the hash of every video file, changing any byte of any file
@@ -36,6 +37,24 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MANIFEST, SIGNATURE, PUBLIC_KEY, SUMS = "manifest.json", "manifest.sig", "site_public_key.pem", "SHA256SUMS"
 META_FILES = (MANIFEST, SIGNATURE, PUBLIC_KEY)
 FORMAT = "vms-evidence-1"
+README = "README.txt"
+# How anyone can check the package without this software (listed and hashed like the videos).
+README_TEXT = """Gói chứng cứ video / Video evidence package
+
+Kiểm tra bằng phần mềm VMS / Check with the VMS software:
+    vms verify <thư mục / folder>
+
+Kiểm tra bằng công cụ chuẩn / Check with standard tools (Linux, OpenSSL 3):
+    sha256sum -c SHA256SUMS
+    base64 -d manifest.sig > /tmp/manifest.sig.bin
+    openssl pkeyutl -verify -pubin -inkey site_public_key.pem -rawin -in manifest.json -sigfile /tmp/manifest.sig.bin
+
+manifest.json: camera, khoảng thời gian yêu cầu và thực tế (UTC và giờ Việt Nam), các đoạn ghi
+gốc và SHA-256, người xuất, số hồ sơ, lý do. / cameras, requested and actual bounds (UTC and
+Asia/Ho_Chi_Minh), source segments and their SHA-256, exporter, case number, reason.
+Video là luồng gốc của camera, không mã hoá lại. / Video is the camera's original bitstream,
+not re-encoded.
+"""
 CHUNK = 1 << 20
 
 
@@ -179,6 +198,8 @@ def build_package(
         progress((index + 1) / len(request.cameras) * 0.95)
     if not files:
         raise ExportError("no recorded footage in the requested range")
+    (out_dir / README).write_text(README_TEXT, encoding="utf-8")
+    files[README] = {"sha256": sha256_file(out_dir / README), "bytes": (out_dir / README).stat().st_size}
     pem = public_pem(key)
     manifest = {
         "format": FORMAT,

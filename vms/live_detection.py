@@ -11,6 +11,7 @@ keeps recording without analysis and the reason is logged.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -32,6 +33,20 @@ log = logging.getLogger(__name__)
 TruthFn = Callable[[float], object] | None
 # Event types the rules produce (camera_offline belongs to health reporting, not to the rules).
 RULE_EVENT_TYPES = {"hit_and_run", "collision", "intrusion", "loitering", "line_crossing", "wrong_way", "tamper"}
+
+
+ANALYSIS_NICENESS = 10
+
+
+def _lower_this_thread_priority() -> None:
+    """On a saturated machine the recording thread and the web server must win over analysis.
+
+    Linux schedules threads individually, so the analysis thread can be niced on its own.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANALYSIS_NICENESS)
+    except (OSError, AttributeError):  # not Linux, or not permitted: analysis simply runs at normal priority
+        pass
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,7 @@ class LiveDetection:
 
     # -- analysis thread ---------------------------------------------------------------------------
     def _run(self) -> None:
+        _lower_this_thread_priority()
         try:
             stale = self.writer.close_stale(RULE_EVENT_TYPES)
             if stale:

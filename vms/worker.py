@@ -15,13 +15,16 @@ import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource
 from vms.db.engine import make_engine, make_session_factory
 from vms.health import HealthReporter
-from vms.live_detection import DetectionSpec, LiveDetection
 from vms.recordings import add_segment
+
+if TYPE_CHECKING:  # the detection stack is imported only by workers that analyse
+    from vms.live_detection import DetectionSpec, LiveDetection
 
 log = logging.getLogger(__name__)
 END_OF_STREAM = "end of stream"
@@ -84,6 +87,8 @@ class CameraWorker:
     def _start_detection(self) -> None:
         if self.spec.detection is None:
             return
+        from vms.live_detection import LiveDetection
+
         try:  # the detector itself is loaded on the analysis thread; recording starts at once
             self.detection = LiveDetection(self.spec.detection, self.spec.camera_id, self.factory)
         except Exception as error:  # a broken rule config must not stop recording

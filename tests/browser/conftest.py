@@ -33,7 +33,7 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def service() -> Iterator[svc.Service]:
     require(_missing())
     base = Path(tempfile.mkdtemp(prefix="vms-browser-"))
@@ -46,7 +46,7 @@ def service() -> Iterator[svc.Service]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(service: svc.Service) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

@@ -35,7 +35,8 @@ def test_sigkill_while_recording_then_restart(tmp_path: Path, rtsp_servers: Call
     config = tmp_path / "site.yaml"
     config.write_text(yaml.safe_dump({
         "recording": {"segment_seconds": 4},
-        "cameras": [{"id": f"cam{i}", "name": f"Cam {i}", "source": {"type": "rtsp", "url": server.url(i)}}
+        "cameras": [{"id": f"cam{i}", "name": f"Cam {i}", "source": {"type": "rtsp", "url": server.url(i)},
+                     "detection": {"enabled": False}}
                     for i in (1, 2)],
     }), encoding="utf-8")
     data = tmp_path / "data"

@@ -36,15 +36,19 @@ def test_demo_records_and_serves(tmp_path: Path) -> None:
     port = processes.free_port()
     data = tmp_path / "site"
     demo = processes.start([sys.executable, "-m", "vms.cli", "demo", "--data", str(data), "--port", str(port),
-                            "--duration", "25"], tmp_path / "demo.log", env={"VMS_ADMIN_PASSWORD": PASSWORD}, cwd=ROOT)
+                            "--duration", "45"], tmp_path / "demo.log", env={"VMS_ADMIN_PASSWORD": PASSWORD}, cwd=ROOT)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
         assert httpx.get(f"{base}/api/cameras").status_code == 401
         with httpx.Client(base_url=base, timeout=10) as client:
             assert client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 200
-            time.sleep(8)
-            cameras = client.get("/api/cameras").json()
+            deadline = time.monotonic() + 40  # workers import the detection stack before connecting
+            while True:
+                cameras = client.get("/api/cameras").json()
+                if all(c["status"] and c["status"]["online"] for c in cameras) or time.monotonic() > deadline:
+                    break
+                time.sleep(1)
             assert len(cameras) == 4
             assert all(c["status"] and c["status"]["online"] for c in cameras), cameras
             assert "Camera giám sát ANTT" in client.get("/").text

@@ -64,7 +64,8 @@ def package(recorded_site: Site, tmp_path: Path) -> Path:
 def test_package_contents_and_manifest(package: Path, recorded_site: Site) -> None:
     names = sorted(p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file())
     video = [n for n in names if n.startswith("video/")]
-    assert names == sorted(["SHA256SUMS", "manifest.json", "manifest.sig", "site_public_key.pem", *video])
+    meta = ["README.txt", "SHA256SUMS", "manifest.json", "manifest.sig", "site_public_key.pem"]
+    assert names == sorted([*meta, *video])
     assert len(video) == 1 and video[0].startswith("video/cam1_")
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest) == MANIFEST_KEYS
@@ -94,7 +95,7 @@ def test_intact_package_verifies(
 
 
 @pytest.mark.parametrize(
-    "target", ["manifest.json", "manifest.sig", "site_public_key.pem", "SHA256SUMS", "video"]
+    "target", ["manifest.json", "manifest.sig", "site_public_key.pem", "SHA256SUMS", "README.txt", "video"]
 )
 @pytest.mark.parametrize("where", [0.0, 0.5, 0.999])
 def test_one_changed_byte_is_named(
@@ -164,3 +165,34 @@ def test_copied_package_still_verifies(package: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(package, copy)
     assert main(["verify", str(copy)]) == 0
+
+
+@pytest.mark.skipif(
+    shutil.which("openssl") is None or shutil.which("sha256sum") is None, reason="needs openssl and sha256sum"
+)
+def test_standard_tools_verify_the_package(package: Path, tmp_path: Path) -> None:
+    """The README's commands: a court expert can check the package without this software."""
+    import base64
+    import subprocess
+
+    sums = subprocess.run(
+        ["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=package, capture_output=True, timeout=60
+    )
+    assert sums.returncode == 0, sums.stdout
+    signature = tmp_path / "manifest.sig.bin"
+    signature.write_bytes(base64.b64decode((package / "manifest.sig").read_bytes()))
+    command = [
+        "openssl",
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "site_public_key.pem",
+        "-rawin",
+        "-in",
+        "manifest.json",
+        "-sigfile",
+        str(signature),
+    ]
+    checked = subprocess.run(command, cwd=package, capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "Verified Successfully" in checked.stdout

@@ -19,13 +19,17 @@ from vms.service import Site
 
 pytestmark = [pytest.mark.rtsp, pytest.mark.slow]
 GOP_S = 1.0  # the server's GOP: 15 frames at 15 fps
+# These tests are about recording: event detection (tested on its own) is off so that timings
+# depend on ingest alone.
+RECORD_ONLY = {"enabled": False}
 
 
 def rtsp_site(tmp_path: Path, urls: dict[str, str], segment_seconds: float = 5) -> Site:
     config = parse_config({
         "recording": {"segment_seconds": segment_seconds, "read_timeout_s": 3, "backoff_initial_s": 0.5,
                       "backoff_max_s": 2},
-        "cameras": [{"id": cid, "name": cid, "source": {"type": "rtsp", "url": url}} for cid, url in urls.items()],
+        "cameras": [{"id": cid, "name": cid, "source": {"type": "rtsp", "url": url},
+                     "detection": RECORD_ONLY} for cid, url in urls.items()],
     })
     site = Site(config, DataPaths(tmp_path / "data"))
     site.prepare()
@@ -128,11 +132,11 @@ def test_rtsp_auth_udp_and_wrong_password(tmp_path: Path, rtsp_servers: Callable
         "recording": {"segment_seconds": 2, "read_timeout_s": 3, "backoff_initial_s": 0.5, "backoff_max_s": 1},
         "cameras": [
             {"id": "tcp-auth", "name": "a", "source": {"type": "rtsp", "url": server.url(1), "username": "viewer",
-                                                         "password": "Rtsp-Secret-1"}},
+                                                         "password": "Rtsp-Secret-1"}, "detection": RECORD_ONLY},
             {"id": "udp-auth", "name": "b", "source": {"type": "rtsp", "url": server.url(2), "transport": "udp",
-                                                         "username": "viewer", "password": "Rtsp-Secret-1"}},
+                                                         "username": "viewer", "password": "Rtsp-Secret-1"}, "detection": RECORD_ONLY},
             {"id": "wrong-pw", "name": "c", "source": {"type": "rtsp", "url": server.url(1), "username": "viewer",
-                                                         "password": "Not-The-Password-9"}},
+                                                         "password": "Not-The-Password-9"}, "detection": RECORD_ONLY},
         ],
     })
     site = Site(config, DataPaths(tmp_path / "data"))
