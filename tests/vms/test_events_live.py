@@ -36,7 +36,7 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
     thread = threading.Thread(target=worker.run)
     thread.start()
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180  # a few seconds on a quiet machine; analysis runs niced
         event = None
         while time.monotonic() < deadline and event is None:
             time.sleep(0.5)
@@ -50,9 +50,8 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
     with factory() as session:
         event = session.get(Event, event.id)
         objects = session.scalars(select(EventObject).where(EventObject.event_id == event.id)).all()
-        first = session.scalars(select(Segment).order_by(Segment.start)).first()
-        t0 = first.start.timestamp()
-        assert 31.0 <= event.start.timestamp() - t0 <= 33.0  # scripted contact at scene time 32 s
+        contact_x, contact_y = event.details["evidence"]["contact_xy"]
+        assert 270 <= contact_x <= 320 and 285 <= contact_y <= 295  # scripted: rear-end at x~300 in the kerb lane
         assert event.detector == "simulated" and event.severity == "alarm"
         assert sorted((o.role, o.class_name) for o in objects) == [("vehicle", "car"), ("victim", "motorbike")]
         assert event.object_classes == "car,motorbike"
