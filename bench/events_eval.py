@@ -207,9 +207,11 @@ def main() -> int:
     hr = scores.get("hit_and_run", {})
     if "alert_after_vehicle_left_s" in hr:
         print(f"\nhit-and-run alert relative to the vehicle leaving the view: {hr['alert_after_vehicle_left_s']}")
+    groups = {g: sum(r["group"] == g and r["rule"] == "hit_and_run" for r in results) for g in ("positive", "negative")}
     report = {"detector": "simulated", "scenarios": len(results), "rules": scores,
-              "hit_and_run": {k: hr.get(k) for k in ("recall", "precision", "false_alarms_on_negatives", "scenarios",
-                                                     "time_to_alert_s", "alert_after_vehicle_left_s")}}
+              "hit_and_run": {**{k: hr.get(k) for k in ("recall", "precision", "false_alarms_on_negatives", "scenarios",
+                                                        "time_to_alert_s", "alert_after_vehicle_left_s")},
+                              "positive_scenarios": groups["positive"], "negative_scenarios": groups["negative"]}}
     data = os.environ.get("VMS_TEST_DATA")
     if not args.no_real and data:
         print("\nreal clips (detector: ssd_tflite, full pipeline):")

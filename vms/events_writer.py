@@ -16,6 +16,7 @@ from typing import Callable
 
 import cv2
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from detectors.rules import RuleEvent
@@ -54,6 +55,18 @@ class EventsWriter:
         self.ids: dict[str, int] = {}  # rule event key -> Event.id
         self.objects: dict[str, set[int]] = {}  # key -> track ids already stored
         self.writes = 0
+
+    def close_stale(self, rule_types: set[str]) -> int:
+        """End this camera's rule events left open by a previous run (crash, restart) at their last update."""
+        if not rule_types:
+            return 0
+        with self.factory.begin() as session:
+            rows = session.scalars(select(Event).where(
+                Event.camera_id == self.camera_id, Event.end.is_(None), Event.type.in_(sorted(rule_types)))).all()
+            for row in rows:
+                row.end = max(row.updated_at, row.start)
+                row.details = {**(row.details or {}), "ended_by": "restart"}
+        return len(rows)
 
     def apply(self, events: list[RuleEvent], describe: Describe) -> None:
         """Store lifecycle steps in order (each step is one short transaction)."""

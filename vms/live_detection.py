@@ -31,6 +31,8 @@ from vms.events_writer import EventsWriter, ObjectInfo, compass
 
 log = logging.getLogger(__name__)
 TruthFn = Callable[[float], object] | None
+# Event types the rules produce (camera_offline belongs to health reporting, not to the rules).
+RULE_EVENT_TYPES = {"hit_and_run", "collision", "intrusion", "loitering", "line_crossing", "wrong_way", "tamper"}
 
 
 ANALYSIS_NICENESS = 10
@@ -130,6 +132,12 @@ class LiveDetection:
     # -- analysis thread ---------------------------------------------------------------------------
     def _run(self) -> None:
         _lower_this_thread_priority()
+        try:
+            stale = self.writer.close_stale(RULE_EVENT_TYPES)
+            if stale:
+                log.info("%s: ended %d event(s) left open by the previous run", self.camera_id, stale)
+        except Exception:  # the database may be briefly locked; analysis goes on regardless
+            log.exception("%s: could not end stale events", self.camera_id)
         try:
             self.pipeline = DetectionPipeline(self.spec.pipeline)
         except Exception as error:  # e.g. model weights missing: keep recording, say why

@@ -19,6 +19,7 @@ from detectors.frame import Frame
 from detectors.types import ClassId, Detections
 
 Phase = Literal["start", "update", "end"]
+FRESH_ID_BASE = 1 << 40  # stable ids handed out on a re-link conflict (tracker ids stay far below)
 
 # Classes that may carry one id across a tracker break (car/truck/bus flip, bicycle/motorbike flip).
 _RELINK_GROUP = {
@@ -116,6 +117,7 @@ class TrackHistory:
         self.tracks: dict[int, _Hist] = {}
         self.last_seen: dict[int, float] = {}
         self.alias: dict[int, int] = {}  # tracker id -> stable id
+        self._fresh = 0
 
     def update(self, ts: float, tracks: Detections, frame_wh: tuple[int, int]) -> TrackTable:
         """Record this frame's tracks and return the table rules read."""
@@ -129,6 +131,11 @@ class TrackHistory:
                 sid = self._relink(ts, tracks.xyxy[i], int(tracks.class_id[i]), seen_now)
                 self.alias[tid] = sid if sid is not None else tid
                 sid = self.alias[tid]
+            elif sid in seen_now:
+                # A re-link was wrong: the lost track came back while its stand-in is alive. The
+                # first one this frame keeps the stable id; the other gets a fresh one.
+                self._fresh += 1
+                sid = self.alias[tid] = FRESH_ID_BASE + self._fresh
             stable[i] = sid
             seen_now.add(sid)
             self._record(ts, sid, int(tracks.class_id[i]), tracks.xyxy[i])

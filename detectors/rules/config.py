@@ -44,6 +44,7 @@ class HitAndRunConfig(_Rule):
     min_vehicle_speed: float = Field(0.8, ge=0, le=20, description="Vehicle speed at contact, heights/s.")
     min_closing_speed: float = Field(0.6, ge=0, le=20, description="Relative approach speed, vehicle heights/s.")
     min_closing_no_fall: float = Field(1.5, ge=0, le=20, description="Without a fall, the contact must close at least this fast (vehicle heights/s): queueing is slow.")
+    contact_gap: float = Field(0.2, ge=0, le=2, description="Boxes this close in x (fraction of the smaller height) touch.")
     contact_depth: float = Field(0.45, gt=0, le=2, description="Max bottom-edge gap, fraction of the smaller height.")
     fall_aspect_ratio: float = Field(1.7, ge=1, le=10, description="Victim w/h grows by this factor: fallen.")
     fall_height_drop: float = Field(0.4, ge=0, le=0.9, description="... and its height shrinks by this fraction.")
@@ -122,7 +123,7 @@ class TamperConfig(_Rule):
     cover_contrast: float = Field(0.35, gt=0, le=1, description="Luma std / reference std below this: covered.")
     defocus_sharpness: float = Field(0.6, gt=0, le=1, description="Sharpness / reference below this: defocused.")
     moved_shift_px: float = Field(6.0, gt=0, le=500, description="Global shift (analysis px) above this: moved.")
-    repoint_similarity: float = Field(0.35, ge=-1, le=1, description="Correlation with reference below this: repointed.")
+    repoint_share: float = Field(0.75, gt=0, le=1, description="Share of the view no longer like the reference: repointed.")
     reference_s: float = Field(20.0, gt=1, le=3600, description="Reference background time constant.")
 
 

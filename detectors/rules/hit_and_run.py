@@ -75,7 +75,8 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, in
     # robust when the anchors nearly coincide at impact, where a direction would be noise.
     then = towards + rel * CLOSING_S
     closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
-    ok = ((x_overlap > 0) & (depth_gap <= cfg.contact_depth * h_min)
+    # A few pixels of gap still count: boxes lag a fast vehicle and the impact frame may be missed.
+    ok = ((x_overlap > -cfg.contact_gap * h_min) & (depth_gap <= cfg.contact_depth * h_min)
           & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
           & (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])  # two motorbikes: the faster one hits
           & (closing >= cfg.min_closing_speed * table.height[vi][:, None])

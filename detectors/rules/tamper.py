@@ -7,8 +7,8 @@ holds, so the tampered view never becomes "normal"):
 - blackout: mean luma collapses below `blackout_luma` (it was lit before);
 - covered: contrast (luma std) collapses relative to the reference;
 - defocus: edge energy collapses while contrast stays;
-- moved: phase correlation finds a global shift, or the picture no longer correlates with the
-  reference at all (repointed).
+- moved: phase correlation finds a global shift, or most of a 4x4 grid of the picture no longer
+  matches the reference (repointed; a big vehicle filling part of the view does not count).
 A condition must hold for `min_duration_s`; the event ends after 1 s without it. A view that
 stays changed for `relearn_s` is accepted as the new normal (a camera re-aimed on purpose).
 """
@@ -42,6 +42,27 @@ def shrink(y: np.ndarray, width: int = WIDTH) -> np.ndarray:
     """(H, W) uint8 -> (h, width) float32, area-averaged (also averages sensor noise away)."""
     h = max(8, round(y.shape[0] * width / y.shape[1]))
     return cv2.resize(y, (width, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def changed_share(img: np.ndarray, ref: np.ndarray, grid: int = 4) -> float:
+    """Share of grid cells whose content no longer matches the reference (0..1).
+
+    A big vehicle filling part of the view changes some cells; a repointed camera changes
+    nearly all of them. Textured cells compare by correlation, flat cells by brightness.
+    """
+    h, w = img.shape
+    changed = 0
+    for i in range(grid):
+        for j in range(grid):
+            a = img[i * h // grid:(i + 1) * h // grid, j * w // grid:(j + 1) * w // grid]
+            b = ref[i * h // grid:(i + 1) * h // grid, j * w // grid:(j + 1) * w // grid]
+            da, db = a - a.mean(), b - b.mean()
+            denom = float(np.sqrt((da * da).sum() * (db * db).sum()))
+            if a.std() < 4 and b.std() < 4:
+                changed += abs(float(a.mean() - b.mean())) > 25
+            else:
+                changed += (float((da * db).sum()) / max(denom, 1e-6)) < 0.3
+    return changed / (grid * grid)
 
 
 class TamperRule:
@@ -102,12 +123,7 @@ class TamperRule:
         (dx, dy), _ = cv2.phaseCorrelate(self.ref_img, small)
         if np.hypot(dx, dy) >= cfg.moved_shift_px:
             return "moved"
-        a, b = small - small.mean(), self.ref_img - self.ref_img.mean()
-        denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
-        if denom < 1e-3:
-            return None
-        ncc = float((a * b).sum() / denom)
-        return "moved" if ncc < cfg.repoint_similarity else None
+        return "moved" if changed_share(small, self.ref_img) >= cfg.repoint_share else None
 
     def _lifecycle(self, condition: str | None, ts: float, frame: Frame, stats: np.ndarray) -> list[RuleEvent]:
         cfg = self.cfg

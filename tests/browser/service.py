@@ -76,8 +76,10 @@ def write_config(path: Path) -> Path:
         "server": {"host": "127.0.0.1", "port": 8000},
         "recording": {"segment_seconds": 2},
         "storage": {"min_free_gb": 0.1, "check_interval_s": 60},
+        # Live event rules off: the tests count the events they seed (the scenes would add real ones).
         "cameras": [{"id": cid, "name": name, "location": f"Vị trí {i + 1}",
-                     "source": {"type": "sim", "scene": scene, "seed": seed}, "retention_days": 7}
+                     "source": {"type": "sim", "scene": scene, "seed": seed}, "retention_days": 7,
+                     "detection": {"enabled": False}}
                     for i, (cid, name, scene, seed) in enumerate(CAMERAS)],
     }
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

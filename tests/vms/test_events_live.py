@@ -36,7 +36,7 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
     thread = threading.Thread(target=worker.run)
     thread.start()
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180  # a few seconds on a quiet machine; analysis runs niced
         event = None
         while time.monotonic() < deadline and event is None:
             time.sleep(0.5)
@@ -50,9 +50,8 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
     with factory() as session:
         event = session.get(Event, event.id)
         objects = session.scalars(select(EventObject).where(EventObject.event_id == event.id)).all()
-        first = session.scalars(select(Segment).order_by(Segment.start)).first()
-        t0 = first.start.timestamp()
-        assert 31.0 <= event.start.timestamp() - t0 <= 33.0  # scripted contact at scene time 32 s
+        contact_x, contact_y = event.details["evidence"]["contact_xy"]
+        assert 270 <= contact_x <= 320 and 285 <= contact_y <= 295  # scripted: rear-end at x~300 in the kerb lane
         assert event.detector == "simulated" and event.severity == "alarm"
         assert sorted((o.role, o.class_name) for o in objects) == [("vehicle", "car"), ("victim", "motorbike")]
         assert event.object_classes == "car,motorbike"
@@ -103,10 +102,37 @@ def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch)
     worker = CameraWorker(spec, stop)
     thread = threading.Thread(target=worker.run)
     thread.start()
-    time.sleep(4)
+    segments = 0
+    deadline = time.monotonic() + 30  # ~3 s on a quiet machine
+    while segments < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        with factory() as session:
+            segments = len(session.scalars(select(Segment)).all())
     stop.set()
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert worker.detection is not None and worker.detection.failed
+    assert segments >= 2
+
+
+def test_events_left_open_by_a_crash_are_ended_on_restart(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from vms.events_writer import EventsWriter
+    from vms.live_detection import RULE_EVENT_TYPES
+
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    t0 = datetime(2024, 5, 1, 14, 0, tzinfo=timezone.utc)
+    t1 = datetime(2024, 5, 1, 14, 2, tzinfo=timezone.utc)
+    with factory.begin() as session:
+        session.add(Camera(id="cam", name="Cam", source_kind="sim", source_location="street_day"))
+        session.flush()
+        session.add_all([Event(camera_id="cam", type="loitering", start=t0, updated_at=t1),
+                         Event(camera_id="cam", type="camera_offline", start=t0, updated_at=t1)])
+    writer = EventsWriter(factory, "cam", None, "simulated")
+    assert writer.close_stale(RULE_EVENT_TYPES) == 1
     with factory() as session:
-        assert len(session.scalars(select(Segment)).all()) >= 2
+        ends = {e.type: e.end for e in session.scalars(select(Event))}
+    assert ends == {"loitering": t1, "camera_offline": None}

@@ -77,3 +77,22 @@ def test_person_falls_alone_is_not_a_crash() -> None:
     person = [(0, 100, 300, 112, 330), (4, 200, 300, 212, 330), (4.5, 190, 319, 220, 330), (12, 190, 319, 220, 330)]
     passing = [(0, -100, 230, -40, 260), (6, 800, 230, 860, 260)]
     assert run_tracks(RULES, {1: (PERSON, person), 2: (CAR, passing)}, duration=12) == []
+
+
+def test_history_relinks_a_broken_id_and_undoes_a_wrong_relink() -> None:
+    import numpy as np
+
+    from detectors.rules import TrackHistory
+    from detectors.types import Detections
+
+    hist = TrackHistory()
+
+    def step(t: float, rows: list[tuple[int, float]]) -> list[int]:
+        dets = Detections(np.array([[x, 260, x + 30, 290] for _, x in rows], np.float32).reshape(-1, 4),
+                          np.full(len(rows), 0.9), np.full(len(rows), int(MOTO)), tracker_id=[r for r, _ in rows])
+        return hist.update(t, dets, (640, 360)).track_id.tolist()
+
+    assert step(0.0, [(1, 100)]) == [1]
+    assert step(0.1, [(1, 106)]) == [1]
+    assert step(0.5, [(2, 130)]) == [1]  # id 1 broke; id 2 appears where 1 should be: same object
+    assert step(0.6, [(2, 136), (1, 180)]) == [1, (1 << 40) + 1]  # 1 is back elsewhere: no longer the same

@@ -65,3 +65,16 @@ def test_tamper_kinds(kind: str, expected: list[str]) -> None:
 def _no_tracks():
     from detectors.types import Detections
     return Detections.empty()
+
+
+def test_repointed_camera_is_moved_but_a_big_vehicle_is_not() -> None:
+    from detectors.rules.tamper import changed_share, shrink
+
+    rng = np.random.default_rng(5)
+    base, other = scene(rng), scene(rng)
+    truck = base.copy()
+    cv2.rectangle(truck, (0, 100), (300, 300), 30, -1)  # a dark truck fills a third of the view
+    ref = shrink(base)
+    assert changed_share(shrink(other), ref) >= 0.75
+    assert changed_share(shrink(truck), ref) < 0.75
+    assert changed_share(ref, ref) == 0.0
