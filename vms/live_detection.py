@@ -58,6 +58,10 @@ class DetectionSpec:
     snapshots_root: Path | None
     every_n_frames: int = 1
     queue_frames: int = 30
+    # Live cameras drop the oldest frame when analysis falls behind (recording never waits). A
+    # source read faster than real time (a file, an unpaced simulation) has no "live" to keep up
+    # with: there the reader waits for analysis instead, so every frame is analysed.
+    wait_when_full: bool = False
     pre_roll_s: float = 5.0
     post_roll_s: float = 5.0
 
@@ -108,8 +112,11 @@ class LiveDetection:
             self.offer(Frame(self.camera_id, ts, y, bgr_source=lambda vf=vf: vf.to_ndarray(format="bgr24")), truth)
 
     def offer(self, frame: Frame, truth: TruthFn = None) -> None:
-        """Queue a frame for analysis; drops the oldest queued frame when full. Never blocks."""
+        """Queue a frame for analysis; when full, drop the oldest (live) or wait for room (not live)."""
         with self.cond:
+            while self.spec.wait_when_full and len(self.queue) >= self.spec.queue_frames and not self.failed \
+                    and not self.stopping:
+                self.cond.wait(0.5)
             if len(self.queue) >= self.spec.queue_frames:
                 self.queue.popleft()
                 self.dropped += 1
@@ -153,6 +160,7 @@ class LiveDetection:
                 if self.stopping:
                     break
                 item = self.queue.popleft() if self.queue else None
+                self.cond.notify_all()  # room again for a reader waiting on a full queue
                 close = self._close_requested and not self.queue
                 if close:
                     self._close_requested = False

@@ -29,7 +29,7 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
     # Rendered as fast as possible (not paced), so 40 s of scene take a few seconds.
     source = StreamSource(kind="sim", location="hit_and_run_demo", seed=4, realtime=False)
     detection = DetectionSpec(PipelineConfig(detector=SimulatedConfig(seed=4)), default_rules(),
-                              snapshots_root=tmp_path / "snapshots", queue_frames=2000)
+                              snapshots_root=tmp_path / "snapshots", queue_frames=60, wait_when_full=True)
     spec = WorkerSpec("ql1", source, url, tmp_path / "rec", segment_seconds=4, detection=detection)
     stop = threading.Event()
     worker = CameraWorker(spec, stop)
