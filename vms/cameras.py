@@ -31,6 +31,7 @@ def apply_camera_config(row: Camera, config: CameraConfig, vault: CredentialVaul
     row.location = config.location
     row.enabled = config.enabled
     row.retention_days = config.retention_days
+    row.detection = config.detection.model_dump(mode="json")
     _apply_source(row, config.source, vault)
 
 
@@ -89,6 +90,13 @@ def detection_spec(camera: Camera, settings: DetectionSettings | None, paths: Da
     )
 
 
+def _detection_settings(camera: Camera, configured: dict[str, DetectionSettings]) -> DetectionSettings | None:
+    """The row's settings (set from the config file or through the API), else the config file's."""
+    if camera.detection is not None:
+        return DetectionSettings.model_validate(camera.detection)
+    return configured.get(camera.id)
+
+
 def worker_specs(
     session: Session, vault: CredentialVault, paths: DataPaths, database_url: str, recording: RecordingConfig,
     configured: list[CameraConfig] | None = None, timezone: str = "Asia/Ho_Chi_Minh",
@@ -106,7 +114,7 @@ def worker_specs(
             read_timeout_s=recording.read_timeout_s,
             backoff_initial_s=recording.backoff_initial_s,
             backoff_max_s=recording.backoff_max_s,
-            detection=detection_spec(camera, detection.get(camera.id), paths, timezone),
+            detection=detection_spec(camera, _detection_settings(camera, detection), paths, timezone),
         )
         for camera in cameras
     ]

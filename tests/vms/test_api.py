@@ -136,3 +136,27 @@ def test_live_view_is_audited_once_per_viewing(recorded_site: Site) -> None:
     with recorded_site.session_factory() as session:
         views = session.scalars(select(AuditEntry).where(AuditEntry.action == "live_view")).all()
     assert [v.target for v in views] == ["cam1"]
+
+
+def test_rules_are_configured_per_camera_through_the_api(admin: TestClient, site: Site) -> None:
+    from vms.cameras import worker_specs
+
+    zone = {"type": "intrusion", "name": "kho", "polygon": [[10, 10], [200, 10], [200, 150], [10, 150]],
+            "classes": ["person"], "schedule": "22:00-05:00"}
+    created = admin.post("/api/cameras", json={"id": "kho-xa", "name": "Kho xã", "source": {"type": "sim"},
+                                               "detection": {"rules": [zone]}})
+    assert created.status_code == 201, created.text
+    assert created.json()["detection"]["rules"][0]["schedule"] == "22:00-05:00"
+    line = {"type": "line_crossing", "name": "cong", "line": [[0, 100], [300, 100]]}
+    patched = admin.patch("/api/cameras/kho-xa", json={"detection": {"rules": [zone, line], "post_roll_s": 8}})
+    assert patched.status_code == 200, patched.text
+    bad = admin.patch("/api/cameras/kho-xa", json={"detection": {"rules": [{"type": "intrusion", "name": "x"}]}})
+    assert bad.status_code == 422 and "polygon" in bad.text
+    with site.session_factory() as session:
+        specs = {s.camera_id: s for s in worker_specs(session, site.vault, site.paths, site.database_url,
+                                                       site.config.recording)}
+    detection = specs["kho-xa"].detection
+    assert detection is not None and detection.post_roll_s == 8
+    assert [rule.name for rule in detection.rules.rules] == ["kho", "cong"]
+    # The config file's camera keeps its defaults (no rules given there).
+    assert specs["cam2"].detection is not None and specs["cam2"].detection.detector_name == "simulated"

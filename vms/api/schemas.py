@@ -29,6 +29,8 @@ class CameraOut(BaseModel):
     has_credentials: bool
     enabled: bool
     retention_days: float
+    username: str | None = None  # never the password
+    detection: dict | None = None  # analysis settings: detector, rules (zones, lines, schedules), rolls
     status: CameraStatusOut | None
 
 

@@ -72,6 +72,8 @@ class Camera(Base):
     model: Mapped[str] = mapped_column(String(120), default="")
     ptz_supported: Mapped[bool] = mapped_column(Boolean, default=False)
     snapshot_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Live analysis settings (vms.config.DetectionSettings as JSON: detector, rules, rolls); None = defaults.
+    detection: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class CameraStatus(Base):

@@ -20,7 +20,7 @@ from vms.api.deps import CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
-from vms.config import CameraConfig, RtspSource, Source
+from vms.config import CameraConfig, DetectionSettings, RtspSource, Source
 from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
@@ -40,6 +40,8 @@ def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
         has_credentials=bool(camera.username or camera.password_encrypted),
         enabled=camera.enabled,
         retention_days=camera.retention_days,
+        username=camera.username,
+        detection=camera.detection,
         status=status_out,
     )
 
@@ -107,6 +109,7 @@ class CameraPatch(BaseModel):
     source: Source | None = None
     enabled: bool | None = None
     retention_days: float | None = Field(None, gt=0, le=3650)
+    detection: DetectionSettings | None = Field(None, description="live analysis: detector, rules, pre/post roll")
 
 
 def _audit_fields(config: CameraConfig) -> dict[str, object]:
@@ -174,4 +177,5 @@ def _current_config(camera: Camera) -> CameraConfig:
         source = {"type": "sim", "scene": camera.source_location, "seed": camera.seed}
     return CameraConfig.model_validate({"id": camera.id, "name": camera.name, "location": camera.location,
                                         "source": source, "enabled": camera.enabled,
-                                        "retention_days": camera.retention_days})
+                                        "retention_days": camera.retention_days,
+                                        "detection": camera.detection or {}})
