@@ -60,6 +60,15 @@ def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None
     )
 
 
+    imports = commands.add_parser("import-analysis", help="add the events of a `vms analyze` JSON to the index")
+    add_data_arg(imports)
+    imports.add_argument("file", type=Path, help="JSON written by `vms analyze`")
+    imports.add_argument("--camera", required=True, help="camera id the footage belongs to")
+    imports.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
+    imports.add_argument("--started-at", dest="started_at", type=_iso, default=None,
+                         help="wall-clock start of the video (ISO 8601 with zone), if the analysis lacks it")
+
+
 def _site(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from vms.db.migrate import upgrade
     from vms.service import Site, data_paths
@@ -169,6 +178,36 @@ def run_users(args: argparse.Namespace) -> int:
 
 def dispatch(args: argparse.Namespace) -> int | None:
     """Run an ops command, or None when `args.command` is not one of them."""
-    handlers = {"export": run_export, "verify": run_verify, "users": run_users}
+    handlers = {"export": run_export, "verify": run_verify, "users": run_users, "import-analysis": run_import}
     handler = handlers.get(args.command)
     return handler(args) if handler else None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    import json
+
+    from pydantic import ValidationError
+
+    from vms.audit import audit
+    from vms.db.models import Camera
+    from vms.event_import import Analysis, ImportError_, import_analysis
+
+    try:
+        analysis = Analysis.model_validate(json.loads(args.file.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, ValidationError) as error:
+        print(f"error: {args.file}: not a readable analysis ({error})", file=sys.stderr)
+        return 2
+    site = _site(args)
+    with site.session_factory.begin() as session:
+        if session.get(Camera, args.camera) is None:
+            print(f"error: no camera {args.camera!r} in this site", file=sys.stderr)
+            return 2
+        try:
+            rows = import_analysis(session, args.camera, analysis, args.started_at)
+        except ImportError_ as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        audit(session, f"cli:{getpass.getuser()}", "events_import", target=args.camera, file=str(args.file),
+              events=len(rows))
+    print(f"imported {len(rows)} events for camera {args.camera}")
+    return 0

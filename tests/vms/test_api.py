@@ -160,3 +160,52 @@ def test_rules_are_configured_per_camera_through_the_api(admin: TestClient, site
     assert [rule.name for rule in detection.rules.rules] == ["kho", "cong"]
     # The config file's camera keeps its defaults (no rules given there).
     assert specs["cam2"].detection is not None and specs["cam2"].detection.detector_name == "simulated"
+
+
+ANALYSIS = {
+    "file": "/evidence/nop-tu-dan.mp4", "detector": "ssd_tflite", "started_at": None,
+    "events": [
+        {"type": "hit_and_run", "start": 12.5, "end": 18.0, "severity": "alarm", "zone": None,
+         "rule": "hit_and_run", "evidence": {"contact_ts": 12.9},
+         "objects": [{"track_id": 3, "role": "vehicle", "class": "car", "colour": "white", "direction": "E",
+                      "speed_kmh": 41.0},
+                     {"track_id": 5, "role": "victim", "class": "motorbike", "colour": "red", "direction": "W",
+                      "speed_kmh": None}]},
+        {"type": "line_crossing", "start": 40.0, "end": None, "objects": []},
+    ],
+}
+
+
+def test_import_analysis_through_the_api(admin: TestClient) -> None:
+    missing = admin.post("/api/events/import", json={"camera_id": "cam1", "analysis": ANALYSIS})
+    assert missing.status_code == 422 and "start time" in missing.text
+    body = {"camera_id": "cam1", "started_at": "2026-11-20T21:14:00+07:00", "analysis": ANALYSIS}
+    response = admin.post("/api/events/import", json=body)
+    assert response.status_code == 201 and response.json()["imported"] == 2
+    found = admin.get("/api/events", params={"type": "hit_and_run", "object_class": "motorbike",
+                                             "start": "2026-11-20T00:00:00Z", "end": "2026-11-21T00:00:00Z"})
+    items = found.json()["items"]
+    assert [(e["start"], e["detector"]) for e in items] == [("2026-11-20T14:14:12.500000Z", "ssd_tflite")]
+    assert {o["class_name"] for o in items[0]["objects"]} == {"car", "motorbike"}
+    assert admin.post("/api/events/import", json={**body, "camera_id": "nope"}).status_code == 404
+
+
+def test_import_analysis_from_the_command_line(site: Site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    analysis = tmp_path / "analysis.json"
+    analysis.write_text(json.dumps({**ANALYSIS, "started_at": "2026-11-20T14:14:00+00:00"}), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "vms.cli", "import-analysis", str(analysis), "--camera", "cam2",
+                             "--data", str(site.paths.root)], capture_output=True, text=True, cwd=root, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 events for camera cam2" in result.stdout
+    from vms.db.models import Event
+
+    with site.session_factory() as session:
+        events = session.scalars(select(Event).where(Event.camera_id == "cam2").order_by(Event.start)).all()
+    assert [(e.type, e.start.isoformat()) for e in events] == [
+        ("hit_and_run", "2026-11-20T14:14:12.500000+00:00"), ("line_crossing", "2026-11-20T14:14:40+00:00")]

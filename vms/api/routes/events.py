@@ -7,16 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
 from vms.api.ranges import check_range
-from vms.api.deps import ContextDep, EventsUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.deps import ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.schemas import EventObjectOut, EventOut, EventPage
 from vms.audit import audit
 from vms.db.models import Camera, Event
+from vms.event_import import Analysis, ImportError_, import_analysis
 from vms.search import CursorError, EventFilter, camera_coverage, camera_events, objects_of, search_events
 
 router = APIRouter(prefix="/api", tags=["events"])
@@ -198,3 +199,30 @@ def timeline(
             )
         )
     return Timeline(cameras=cameras)
+
+
+class ImportRequest(BaseModel):
+    camera_id: str = Field(min_length=1, max_length=48, description="camera the footage belongs to")
+    started_at: datetime | None = Field(None, description="wall-clock start of the video, if the analysis lacks it")
+    analysis: Analysis
+
+
+class ImportResult(BaseModel):
+    imported: int
+    event_ids: list[int]
+
+
+@router.post("/events/import", response_model=ImportResult, status_code=201)
+def import_events(body: ImportRequest, request: Request, user: ExportUser, db: SessionDep,
+                  scope: ScopeDep) -> ImportResult:
+    """Add the events of a `vms analyze` result (handed-in footage) to the index."""
+    if db.get(Camera, body.camera_id) is None or not sees_camera(scope, body.camera_id):
+        raise HTTPException(404, "no such camera")
+    try:
+        rows = import_analysis(db, body.camera_id, body.analysis, body.started_at)
+    except ImportError_ as error:
+        raise HTTPException(422, str(error)) from None
+    audit(db, user.username, "events_import", target=body.camera_id, client_ip=client_ip(request),
+          file=body.analysis.file, events=len(rows))
+    db.commit()
+    return ImportResult(imported=len(rows), event_ids=[row.id for row in rows])

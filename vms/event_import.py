@@ -1,0 +1,81 @@
+"""Importing a `vms analyze` result: the events found in handed-in footage join the searchable index.
+
+The analysis JSON gives event times in seconds from the start of the video (and wall-clock times
+when the analyst knew when the video started). Imported events belong to a camera of the site (the
+one that filmed it, or one created for handed-in footage) and say where they came from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from vms.db.models import Event, EventObject
+
+MAX_EVENTS = 10_000
+
+
+class ImportError_(ValueError):
+    """The analysis cannot be imported; the message says why."""
+
+
+class ImportedObject(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    track_id: int = -1
+    role: str = Field("", max_length=16)
+    class_: str | None = Field(None, alias="class", max_length=16)
+    colour: str | None = Field(None, max_length=16)
+    direction: str | None = Field(None, max_length=8)
+    speed_kmh: float | None = None
+
+
+class ImportedEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = Field(min_length=1, max_length=32)
+    start: float = Field(ge=0, description="seconds from the start of the video")
+    end: float | None = Field(None, ge=0)
+    severity: str = Field("info", max_length=8)
+    zone: str | None = Field(None, max_length=64)
+    rule: str | None = None
+    evidence: dict = Field(default_factory=dict)
+    objects: list[ImportedObject] = Field(default_factory=list)
+
+
+class Analysis(BaseModel):
+    """The parts of `vms analyze` output that are imported."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    file: str = ""
+    detector: str = Field("", max_length=32)
+    started_at: datetime | None = None
+    events: list[ImportedEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
+
+
+def import_analysis(session: Session, camera_id: str, analysis: Analysis, started_at: datetime | None) -> list[Event]:
+    """Add the analysis' events for `camera_id`; `started_at` (or the file's own) anchors the times."""
+    anchor = started_at or analysis.started_at
+    if anchor is None:
+        raise ImportError_("the analysis has no start time: give the wall-clock time the video started")
+    if anchor.tzinfo is None:
+        raise ImportError_("the start time needs a time zone, e.g. 2026-11-23T21:14:00+07:00")
+    rows = []
+    for item in analysis.events:
+        start = (anchor + timedelta(seconds=item.start)).astimezone(timezone.utc)
+        end = (anchor + timedelta(seconds=item.end)).astimezone(timezone.utc) if item.end is not None else start
+        classes = sorted({o.class_ for o in item.objects if o.class_})
+        row = Event(camera_id=camera_id, type=item.type, start=start, end=end, severity=item.severity,
+                    zone=item.zone, object_classes=",".join(classes), detector=analysis.detector,
+                    details={"imported_from": analysis.file, "rule": item.rule, "evidence": item.evidence})
+        session.add(row)
+        session.flush()
+        for obj in item.objects:
+            session.add(EventObject(event_id=row.id, track_id=obj.track_id, role=obj.role,
+                                    class_name=obj.class_ or "", colour=obj.colour or "",
+                                    direction=obj.direction or "", speed_kmh=obj.speed_kmh))
+        rows.append(row)
+    return rows
