@@ -66,3 +66,47 @@ def test_backoff_is_exponential_capped_with_jitter(initial: float, cap: float, e
         assert 0.8 * ceiling <= delay <= ceiling
     backoff.reset()
     assert backoff.next_delay() <= initial
+
+
+@pytest.mark.slow
+def test_dead_worker_is_restarted_and_others_keep_recording(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from vms.config import parse_config
+    from vms.paths import DataPaths
+    from vms.service import Site
+
+    clip = make_h264_file(tmp_path / "clip.mp4", 4.0)
+    config = parse_config({
+        "recording": {"segment_seconds": 2},
+        "cameras": [{"id": cid, "name": cid, "source": {"type": "file", "path": str(clip), "loop": True},
+                     "detection": {"enabled": False}} for cid in ("victim", "bystander")],
+    })
+    site = Site(config, DataPaths(tmp_path / "data"))
+    site.prepare()
+    site.start_background()
+    try:
+        time.sleep(6)
+        supervisor = site.supervisor
+        assert supervisor is not None
+        old_pid = supervisor.worker_pids()["victim"]
+        assert old_pid is not None
+        os.kill(old_pid, signal.SIGKILL)  # a decoder crash, the OOM killer
+        killed_at = time.time()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and supervisor.worker_pids()["victim"] in (old_pid, None):
+            time.sleep(0.2)
+        time.sleep(6)
+        new_pid = supervisor.worker_pids()["victim"]
+        restarts = supervisor.restarts()
+    finally:
+        site.stop_background()
+    assert new_pid not in (None, old_pid) and restarts == {"victim": 1, "bystander": 0}
+    with site.session_factory() as session:
+        segments = list(session.scalars(select(Segment).order_by(Segment.start)))
+    victim_after = [s for s in segments if s.camera_id == "victim" and s.start.timestamp() > killed_at]
+    bystander = [s for s in segments if s.camera_id == "bystander"]
+    assert victim_after, "the restarted worker records again"
+    gaps = [(b.start - a.end).total_seconds() for a, b in zip(bystander, bystander[1:])]
+    assert max(gaps) < 1.0  # the other camera never noticed
