@@ -85,7 +85,8 @@ def detection_spec(camera: Camera, settings: DetectionSettings | None, paths: Da
     rules = settings.rules if settings.rules is not None else default_rules().rules
     return DetectionSpec(
         pipeline=PipelineConfig(detector=detector), rules=RulesConfig(rules=rules, timezone=timezone),
-        snapshots_root=paths.snapshots.resolve(), every_n_frames=settings.every_n_frames,
+        snapshots_root=paths.snapshots.resolve(), live_frames_root=paths.live_frames.resolve(),
+        every_n_frames=settings.every_n_frames,
         queue_frames=settings.queue_frames, pre_roll_s=settings.pre_roll_s, post_roll_s=settings.post_roll_s,
     )
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 import av
+import cv2
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,7 @@ RULE_EVENT_TYPES = {"hit_and_run", "collision", "intrusion", "loitering", "line_
 
 
 ANALYSIS_NICENESS = 10
+LIVE_FRAME_INTERVAL_S = 2.0
 
 
 def _lower_this_thread_priority() -> None:
@@ -62,6 +64,8 @@ class DetectionSpec:
     # source read faster than real time (a file, an unpaced simulation) has no "live" to keep up
     # with: there the reader waits for analysis instead, so every frame is analysed.
     wait_when_full: bool = False
+    # Where the newest analysed frame is kept as JPEG for the camera wall (None: not kept).
+    live_frames_root: Path | None = None
     pre_roll_s: float = 5.0
     post_roll_s: float = 5.0
 
@@ -88,6 +92,7 @@ class LiveDetection:
         self.busy_s = 0.0
         self._decoded = 0
         self._last_ts: float | None = None
+        self._live_written = float("-inf")
         self._close_requested = False
         self.thread = threading.Thread(target=self._run, name=f"analysis-{camera_id}", daemon=True)
         self.thread.start()
@@ -182,10 +187,26 @@ class LiveDetection:
             if events:
                 self.writer.apply(events, self._describe)
             self._last_ts = frame.ts
+            self._keep_live_frame(frame)
         except Exception:  # one bad frame must not end analysis for the camera
             log.exception("%s: analysis failed on a frame", self.camera_id)
         self.processed += 1
         self.busy_s += time.perf_counter() - started
+
+    def _keep_live_frame(self, frame: Frame) -> None:
+        """Every LIVE_FRAME_INTERVAL_S, write the frame as `<live root>/<camera>.jpg` (atomic rename)."""
+        root = self.spec.live_frames_root
+        now = time.monotonic()
+        if root is None or now - self._live_written < LIVE_FRAME_INTERVAL_S:
+            return
+        self._live_written = now
+        ok, jpeg = cv2.imencode(".jpg", frame.bgr(), [cv2.IMWRITE_JPEG_QUALITY, 75])
+        if not ok:
+            return
+        root.mkdir(parents=True, exist_ok=True)
+        temp = root / f".{self.camera_id}.jpg.tmp"
+        temp.write_bytes(jpeg.tobytes())
+        os.replace(temp, root / f"{self.camera_id}.jpg")
 
     def _describe(self, stable_id: int) -> ObjectInfo | None:
         """Class, colour, direction and speed of a (stable) track id, from the pipeline's attributes."""

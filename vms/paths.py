@@ -37,6 +37,11 @@ class DataPaths:
         return self.state / "snapshots"
 
     @property
+    def live_frames(self) -> Path:
+        """The newest analysed frame of each camera (`<camera>.jpg`), for the camera wall."""
+        return self.state / "live"
+
+    @property
     def exports(self) -> Path:
         return self.state / "exports"
 

@@ -209,3 +209,16 @@ def test_import_analysis_from_the_command_line(site: Site, tmp_path) -> None:  #
         events = session.scalars(select(Event).where(Event.camera_id == "cam2").order_by(Event.start)).all()
     assert [(e.type, e.start.isoformat()) for e in events] == [
         ("hit_and_run", "2026-11-20T14:14:12.500000+00:00"), ("line_crossing", "2026-11-20T14:14:40+00:00")]
+
+
+def test_snapshot_prefers_a_fresh_live_frame(admin: TestClient, site: Site) -> None:
+    import os
+    import time
+
+    live = site.paths.live_frames / "cam2.jpg"
+    live.parent.mkdir(parents=True, exist_ok=True)
+    live.write_bytes(b"\xff\xd8 live frame")
+    assert admin.get("/api/cameras/cam2/snapshot.jpg").content == b"\xff\xd8 live frame"
+    stale = time.time() - 60
+    os.utime(live, (stale, stale))  # analysis stopped: never show an old frame as live
+    assert admin.get("/api/cameras/cam2/snapshot.jpg").status_code == 404  # and nothing is recorded yet

@@ -29,7 +29,8 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
     # Rendered as fast as possible (not paced), so 40 s of scene take a few seconds.
     source = StreamSource(kind="sim", location="hit_and_run_demo", seed=4, realtime=False)
     detection = DetectionSpec(PipelineConfig(detector=SimulatedConfig(seed=4)), default_rules(),
-                              snapshots_root=tmp_path / "snapshots", queue_frames=60, wait_when_full=True)
+                              snapshots_root=tmp_path / "snapshots", queue_frames=60, wait_when_full=True,
+                              live_frames_root=tmp_path / "live")
     spec = WorkerSpec("ql1", source, url, tmp_path / "rec", segment_seconds=4, detection=detection)
     stop = threading.Event()
     worker = CameraWorker(spec, stop)
@@ -60,6 +61,7 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
         assert (tmp_path / "snapshots" / event.snapshot).stat().st_size > 1000
         assert segments_between(session, "ql1", event.start, event.start)  # the footage is recorded and indexed
     assert worker.detection is not None and worker.detection.dropped == 0
+    assert (tmp_path / "live" / "ql1.jpg").read_bytes()[:2] == b"\xff\xd8"  # the wall's near-live frame
 
 
 def _spec(tmp_path: Path, detector, queue_frames: int = 30) -> DetectionSpec:

@@ -7,7 +7,9 @@ or written into audit details.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +70,17 @@ def get_camera(camera_id: str, user: LiveUser, db: SessionDep, scope: ScopeDep) 
 
 
 LIVE_VIEW_AUDIT_INTERVAL = timedelta(minutes=5)
+LIVE_FRAME_MAX_AGE_S = 10.0
+
+
+def _fresh_live_frame(path: Path) -> bytes | None:
+    """The analysis thread's newest frame, if it is recent (a stale one means the camera is down)."""
+    try:
+        if time.time() - path.stat().st_mtime > LIVE_FRAME_MAX_AGE_S:
+            return None
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _viewed_recently(db: Session, username: str, camera_id: str) -> bool:
@@ -80,18 +93,21 @@ def _viewed_recently(db: Session, username: str, camera_id: str) -> bool:
 
 @router.get("/{camera_id}/snapshot.jpg", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}})
 def snapshot(camera_id: str, request: Request, user: LiveUser, db: SessionDep, scope: ScopeDep) -> Response:
-    """The last keyframe of the newest finished segment, as JPEG (a live view of the recorder)."""
+    """The camera's newest frame as JPEG: the frame its analysis saw in the last few seconds, else
+    the last keyframe of the newest finished segment (cameras without analysis)."""
     _visible(db, camera_id, scope)
-    segment = db.scalars(
-        select(Segment).where(Segment.camera_id == camera_id).order_by(Segment.start.desc()).limit(1)
-    ).first()
-    if segment is None:
-        raise HTTPException(404, "no footage recorded yet")
-    root = request.app.state.context.paths.recordings
-    try:
-        jpeg = latest_keyframe_jpeg(root / segment.path)
-    except SnapshotError as error:
-        raise HTTPException(404, str(error)) from None
+    paths = request.app.state.context.paths
+    jpeg = _fresh_live_frame(paths.live_frames / f"{camera_id}.jpg")
+    if jpeg is None:
+        segment = db.scalars(
+            select(Segment).where(Segment.camera_id == camera_id).order_by(Segment.start.desc()).limit(1)
+        ).first()
+        if segment is None:
+            raise HTTPException(404, "no footage recorded yet")
+        try:
+            jpeg = latest_keyframe_jpeg(paths.recordings / segment.path)
+        except SnapshotError as error:
+            raise HTTPException(404, str(error)) from None
     if not _viewed_recently(db, user.username, camera_id):
         audit(db, user.username, "live_view", target=camera_id, client_ip=client_ip(request))
         db.commit()
