@@ -130,10 +130,11 @@ class CameraWorker:
                         self.health.connected(timed.ts, codec.width, codec.height, codec.name)
                         self.backoff.reset()
                         connected = True
-                    self.recorder.write(timed)
-                    self.health.packet(timed.ts, timed.packet.size)
                     if self.detection is not None:  # decode + hand over; analysis runs on its own thread
+                        # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
                         self.detection.decode(decoder, timed.packet, timed.ts, truth)
+                    self.health.packet(timed.ts, timed.packet.size)
+                    self.recorder.write(timed)
                     if self._should_stop():
                         return "stopping"
                 return END_OF_STREAM if connected else "stream ended before any video"
