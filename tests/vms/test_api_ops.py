@@ -342,3 +342,43 @@ def test_lockout_also_guards_the_password_change(site: Site) -> None:
         "/api/auth/login", json={"username": "viewer", "password": ROLE_PASSWORD}
     )
     assert right.status_code == 423
+
+
+def test_timeline_and_report_shapes(recorded_site: Site) -> None:
+    with recorded_site.session_factory() as session:
+        segments = session.scalars(select(Segment).order_by(Segment.start)).all()
+        session.add(Event(camera_id="cam1", type="intrusion", start=segments[0].start + timedelta(seconds=1),
+                          severity="alarm", details={}))
+        session.commit()
+    admin = login(create_app(recorded_site.app_context()), "admin")
+    start, end = segments[0].start - timedelta(minutes=1), segments[-1].end + timedelta(minutes=1)
+    window = {"start": start.isoformat(), "end": end.isoformat()}
+    timeline = admin.get("/api/timeline", params={**window, "camera_id": ["cam1", "cam2"]}).json()
+    cam1, cam2 = timeline["cameras"]
+    assert (cam1["camera_id"], cam1["name"], cam2["coverage"], cam2["events"]) == ("cam1", "Cổng chợ", [], [])
+    assert len(cam1["coverage"]) == 1  # three back-to-back segments merge into one span
+    assert datetime.fromisoformat(cam1["coverage"][0][0]) == segments[0].start
+    assert [(e["type"], e["severity"]) for e in cam1["events"]] == [("intrusion", "alarm")]
+    report = admin.get("/api/reports/summary", params=window).json()
+    assert sorted(report) == ["cameras", "period", "totals"]
+    assert report["totals"] == {"cameras": 2, "online_now": 0, "events_by_type": {"intrusion": 1}}
+    row = report["cameras"][0]
+    assert (row["camera_id"], row["events_by_type"]) == ("cam1", {"intrusion": 1})
+    # The clip was recorded faster than real time, so part of it lies after "now" and is not counted.
+    assert 0 < row["recorded_bytes"] <= sum(s.bytes for s in segments) and 0 < row["uptime_ratio"] < 1
+    csv_response = admin.get("/api/reports/summary.csv", params=window)
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    assert csv_response.content.startswith("\ufeff".encode()) and "Cổng chợ" in csv_response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "audited"),
+    [({}, False), ({"camera_id": "cam1"}, True), ({"type": "intrusion"}, True),
+     ({"start": "2026-11-01T00:00:00Z"}, True)],
+)
+def test_searches_are_audited_but_not_the_plain_feed(site: Site, params: dict[str, str], audited: bool) -> None:
+    admin = login(create_app(site.app_context()), "admin")
+    assert admin.get("/api/events", params=params).status_code == 200
+    with site.session_factory() as session:
+        searches = session.scalars(select(AuditEntry).where(AuditEntry.action == "search")).all()
+    assert len(searches) == int(audited)

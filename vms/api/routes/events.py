@@ -98,8 +98,11 @@ def list_events(
         rows, next_cursor = search_events(db, criteria, limit, cursor)
     except CursorError as error:
         raise HTTPException(422, str(error)) from None
-    if cursor is None:  # one audit entry per query, not per page
-        audit(db, user.username, "search", client_ip=client_ip(request), **_filters_for_audit(criteria))
+    filters = _filters_for_audit(criteria)
+    filters.update({"cameras": sorted(camera_id)} if camera_id else {})
+    # One entry per search, not per page; the bare newest-events feed the UI polls is not a search.
+    if cursor is None and filters:
+        audit(db, user.username, "search", client_ip=client_ip(request), **filters)
         db.commit()
     return EventPage(items=events_out(db, rows), next_cursor=next_cursor)
 
