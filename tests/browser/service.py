@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 import yaml
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from tests.peers import processes
 from vms.auth import create_user
 from vms.db.models import Event, EventObject, Segment
 from vms.snapshots import latest_keyframe_jpeg
@@ -106,16 +106,8 @@ def start(base: Path) -> Service:
 
 
 def _wait_healthy(service: Service) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert service.process is not None and service.process.poll() is None, "service exited at start-up"
-        try:
-            if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError("service did not become healthy")
+    assert service.process is not None
+    processes.wait_healthy(service.url, service.process, START_TIMEOUT_S)
 
 
 def _wait_footage(service: Service) -> None:

@@ -55,3 +55,19 @@ def kill_hard(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    """Until the service at `base_url` answers /health with 200; fail at once if it exited."""
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"service exited at start-up (code {process.returncode})"
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{base_url} did not become healthy in {timeout_s} s")

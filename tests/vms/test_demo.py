@@ -20,18 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Demo-Passw0rd"
 
 
-def wait_healthy(base: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError("demo did not become healthy")
-
-
 def test_demo_records_and_serves(tmp_path: Path) -> None:
     port = processes.free_port()
     data = tmp_path / "site"
@@ -39,7 +27,7 @@ def test_demo_records_and_serves(tmp_path: Path) -> None:
                             "--duration", "45"], tmp_path / "demo.log", env={"VMS_ADMIN_PASSWORD": PASSWORD}, cwd=ROOT)
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_healthy(base)
+        processes.wait_healthy(base, demo)
         assert httpx.get(f"{base}/api/cameras").status_code == 401
         with httpx.Client(base_url=base, timeout=10) as client:
             assert client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 200
