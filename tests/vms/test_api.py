@@ -45,7 +45,7 @@ def test_camera_password_never_returned_and_encrypted_at_rest(admin: TestClient,
     body = admin.get("/api/cameras").text
     assert "CamPass-99" not in body
     cameras = {c["id"]: c for c in admin.get("/api/cameras").json()}
-    assert cameras["cam1"]["has_credentials"] is True
+    assert cameras["cam1"]["has_credentials"] is True and cameras["cam1"]["username"] == "viewer"
     with site.session_factory() as session:
         stored = session.get(Camera, "cam1")
     assert stored is not None and stored.password_encrypted and "CamPass-99" not in stored.password_encrypted

@@ -35,7 +35,8 @@ function sourceBody(form, kind) {
 /** The add/edit dialog; `camera` is null for a new one. Resolves true when saved. */
 function editDialog(camera) {
   const kind = camera?.source_kind ?? "rtsp";
-  const current = camera ? { url: camera.source_location, path: camera.source_location, scene: camera.source_location } : {};
+  const current = camera ? { url: camera.source_location, path: camera.source_location, scene: camera.source_location,
+    username: camera.username } : {};
   const sourceBox = h("div.source-fields", {}, SOURCE_FIELDS[kind](current));
   const kindSelect = select("kind", [["rtsp", "RTSP"], ["file", "File"], ["sim", "Sim"]], kind,
     { onchange: () => sourceBox.replaceChildren(...SOURCE_FIELDS[kindSelect.value]({})) });
