@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -45,6 +45,17 @@ class Summary(BaseModel):
     totals: Totals
 
 
+def _audited_summary(request: Request, user: ReportsUser, db: SessionDep, scope: ScopeDep, start: datetime,
+                     end: datetime, fmt: str) -> tuple[list, int]:
+    """The period's per-camera reports and cameras online now; the viewing is audit-logged."""
+    check_range(start, end, MAX_PERIOD, "report")
+    reports, online = summary(db, start, end, scope)
+    audit(db, user.username, "report_view", client_ip=client_ip(request), start=start.isoformat(),
+          end=end.isoformat(), format=fmt)
+    db.commit()
+    return reports, online
+
+
 @router.get("/summary", response_model=Summary)
 def report_summary(
     request: Request,
@@ -54,21 +65,11 @@ def report_summary(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> Summary:
-    check_range(start, end, MAX_PERIOD, "report")
-    reports, online = summary(db, start, end, scope)
+    reports, online = _audited_summary(request, user, db, scope, start, end, "json")
     totals: dict[str, int] = {}
     for report in reports:
         for kind, count in report.events_by_type.items():
             totals[kind] = totals.get(kind, 0) + count
-    audit(
-        db,
-        user.username,
-        "report_view",
-        client_ip=client_ip(request),
-        start=start.isoformat(),
-        end=end.isoformat(),
-    )
-    db.commit()
     return Summary(
         period=Period(start=start, end=end),
         cameras=[CameraSummary(**asdict(r)) for r in reports],
@@ -85,18 +86,7 @@ def report_summary_csv(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> Response:
-    check_range(start, end, MAX_PERIOD, "report")
-    reports, _ = summary(db, start, end, scope)
-    audit(
-        db,
-        user.username,
-        "report_view",
-        client_ip=client_ip(request),
-        start=start.isoformat(),
-        end=end.isoformat(),
-        format="csv",
-    )
-    db.commit()
+    reports, _ = _audited_summary(request, user, db, scope, start, end, "csv")
     return Response(
         summary_csv(reports, start, end),
         media_type="text/csv; charset=utf-8",
