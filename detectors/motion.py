@@ -13,7 +13,8 @@ Per frame (all whole-array OpenCV calls, no Python loops over pixels):
    texture) and light pools such as headlight sweeps (brighter by a bounded ratio, same texture);
 5. morphology (open removes speckle and insects' thin trails, close fills cars' uniform
    roofs/windows), ignore-area mask, outer contours -> boxes (optionally split at column
-   valleys: people walking side by side);
+   valleys: people walking side by side; and merge fragments of one upright object, see
+   `detectors.blobs`);
 6. update background and noise only where there is no motion, so slow objects are not eaten;
    if most of the frame changes at once (IR day/night switch, lights on) the background is
    re-learnt from this frame and no motion is reported; motion pixels that stay unchanged for
@@ -31,7 +32,12 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from detectors.blobs import mask_boxes, merge_stacked, split_blobs
+
 Polygon = list[tuple[float, float]]
+
+# Share of min_area a blob needs to be kept as a fragment that may still be merged.
+FRAGMENT_SHARE = 0.25
 
 
 class MotionProfile(BaseModel):
@@ -98,6 +104,14 @@ class MotionConfig(BaseModel):
         lt=1.0,
         description="Split a blob where its column profile drops below this share of the peaks on "
         "both sides (people walking side by side); 0 disables.",
+    )
+    merge_gap: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Merge fragments stacked one above the other when the gap between them is at "
+        "most this share of the taller one's height and their union is upright (a walker cut by "
+        "a sign or lamp post); 0 disables.",
     )
 
 
@@ -284,82 +298,24 @@ class MotionDetector:
         self._bg_mask = bg_mask
 
     def _result(self, fg: np.ndarray, global_change: bool, name: str, prof: MotionProfile) -> MotionResult:
-        boxes, areas = mask_boxes(fg, prof.min_area * fg.size)
-        if self.config.split_valley > 0 and len(boxes):
-            boxes, areas = split_blobs(fg, boxes, areas, self.config.split_valley, prof.min_area * fg.size)
+        boxes, areas = self._boxes(fg, prof.min_area * fg.size)
         if len(boxes):
             boxes = np.round(boxes / self._scale).astype(np.int32)
         return MotionResult(mask=fg, boxes=boxes, areas=areas, global_change=global_change, profile=name)
 
-
-def mask_boxes(mask: np.ndarray, min_area: float) -> tuple[np.ndarray, np.ndarray]:
-    """Outer contours of a {0,255} mask as boxes.
-
-    Contours rather than connected-component stats: ~10x cheaper on a sparse mask, and a
-    blob's outer contour gives the same bounding box.
-
-    Returns:
-        (k, 4) int32 xyxy and (k,) int32 contour areas in px, blobs below `min_area` dropped.
-    """
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    boxes, areas = [], []
-    for c in contours:  # few blobs per frame; each call is C
-        x, y, w, h = cv2.boundingRect(c)
-        area = max(cv2.contourArea(c), 1.0)
-        if area >= min_area:
-            boxes.append((x, y, x + w, y + h))
-            areas.append(area)
-    return np.asarray(boxes, np.int32).reshape(-1, 4), np.asarray(areas, np.int32)
-
-
-def _valley(profile: np.ndarray, ratio: float, margin: int) -> int | None:
-    """Index of the deepest column valley below `ratio` x the lower of the peaks on its two
-    sides, at least `margin` columns from either end; None when there is none."""
-    n = len(profile)
-    if n < 2 * margin + 1:
-        return None
-    left = np.maximum.accumulate(profile)
-    right = np.maximum.accumulate(profile[::-1])[::-1]
-    peak = np.minimum(left, right)
-    depth = profile[margin : n - margin] / np.maximum(peak[margin : n - margin], 1.0)
-    k = int(np.argmin(depth))
-    return k + margin if depth[k] < ratio else None
-
-
-def split_blobs(
-    mask: np.ndarray, boxes: np.ndarray, areas: np.ndarray, ratio: float, min_area: float, margin: int = 4
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split blobs at deep valleys of their column profile (side-by-side people).
-
-    Only columns are split, judged on the blob's upper half: row valleys and lower-half
-    valleys are mostly one person's own waist or legs.
-
-    Args:
-        mask: (h, w) {0,255} motion mask; boxes: (k, 4) int32 xyxy of its blobs; areas: (k,).
-    Returns:
-        (m, 4) int32 boxes and (m,) int32 pixel counts.
-    """
-    out_boxes, out_areas = [], []
-    stack = [(*(int(v) for v in b), int(a)) for b, a in zip(boxes, areas)]
-    while stack:  # each split makes both parts strictly narrower, so this ends
-        x1, y1, x2, y2, area = stack.pop()
-        k = None
-        if x2 - x1 > 2 * margin:
-            # Upper half only: people's heads and torsos part where their legs may not, and a
-            # single walker's legs apart must not look like two people.
-            top = mask[y1 : y1 + max(1, (y2 - y1) // 2), x1:x2]
-            profile = cv2.reduce(top, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
-            k = _valley(profile, ratio, margin)
-        if k is None:
-            area = area if area >= 0 else cv2.countNonZero(mask[y1:y2, x1:x2])
-            if area >= min_area:
-                out_boxes.append((x1, y1, x2, y2))
-                out_areas.append(area)
-            continue
-        sub = mask[y1:y2, x1:x2] > 0
-        for a, b in ((0, k), (k + 1, x2 - x1)):
-            part = sub[:, a:b]
-            rows, cols = np.flatnonzero(part.any(axis=1)), np.flatnonzero(part.any(axis=0))
-            if len(rows):
-                stack.append((x1 + a + cols[0], y1 + rows[0], x1 + a + cols[-1] + 1, y1 + rows[-1] + 1, -1))
-    return np.asarray(out_boxes, np.int32).reshape(-1, 4), np.asarray(out_areas, np.int32)
+    def _boxes(self, fg: np.ndarray, min_area: float) -> tuple[np.ndarray, np.ndarray]:
+        """Blobs -> boxes at work resolution: split merged blobs, merge fragments, then drop
+        what is still smaller than `min_area`."""
+        cfg = self.config
+        # With merging on, fragments below min_area are kept until they had a chance to join
+        # their object (a head is small on its own).
+        floor = min_area * FRAGMENT_SHARE if cfg.merge_gap > 0 else min_area
+        boxes, areas = mask_boxes(fg, floor)
+        parents = np.arange(len(boxes), dtype=np.int32)
+        if cfg.split_valley > 0 and len(boxes):
+            boxes, areas, parents = split_blobs(fg, boxes, areas, cfg.split_valley, floor)
+        if cfg.merge_gap > 0 and len(boxes):
+            boxes, areas = merge_stacked(boxes, areas, parents, cfg.merge_gap)
+            keep = areas >= min_area
+            boxes, areas = boxes[keep], areas[keep]
+        return boxes, areas

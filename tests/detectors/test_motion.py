@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from detectors.motion import MotionConfig, MotionDetector, MotionProfile, mask_boxes, split_blobs
+from detectors.blobs import mask_boxes, merge_stacked, split_blobs
+from detectors.motion import MotionConfig, MotionDetector, MotionProfile
 
 H, W = 240, 320
 
@@ -170,8 +171,76 @@ def test_split_blobs(rects, expected) -> None:
     for x1, y1, x2, y2 in rects:
         mask[y1:y2, x1:x2] = 255
     boxes, areas = mask_boxes(mask, 1)
-    out, _ = split_blobs(mask, boxes, areas, 0.65, 1)
+    out, _, _ = split_blobs(mask, boxes, areas, 0.65, 1)
     assert sorted(out.tolist()) == expected
+
+
+@pytest.mark.parametrize(
+    ("boxes", "parents", "expected"),
+    [
+        # head above a body with a 3 px gap (a sign in between): one upright box
+        ([(10, 10, 18, 20), (8, 23, 20, 60)], [0, 1], [[8, 10, 20, 60]]),
+        # a walker cut in three by a sign and a bag: merged step by step
+        ([(10, 10, 18, 20), (8, 22, 20, 40), (9, 42, 19, 60)], [0, 1, 2], [[8, 10, 20, 60]]),
+        # gap larger than 0.3 x the taller part: two objects
+        ([(10, 10, 18, 20), (8, 40, 20, 60)], [0, 1], [[8, 40, 20, 60], [10, 10, 18, 20]]),
+        # side by side (no horizontal overlap): never merged
+        ([(10, 10, 20, 50), (22, 10, 32, 50)], [0, 1], [[10, 10, 20, 50], [22, 10, 32, 50]]),
+        # stacked but the union is wide (a car under a sign): not upright, kept apart
+        ([(10, 10, 50, 20), (10, 22, 50, 40)], [0, 1], [[10, 10, 50, 20], [10, 22, 50, 40]]),
+        # two pieces split from one blob are never merged back
+        ([(10, 10, 18, 30), (10, 31, 18, 60)], [0, 0], [[10, 10, 18, 30], [10, 31, 18, 60]]),
+        # ... not even through a third box that joins one of them
+        (
+            [(10, 0, 18, 8), (10, 10, 18, 30), (10, 31, 18, 60)],
+            [1, 0, 0],
+            [[10, 0, 18, 30], [10, 31, 18, 60]],
+        ),
+        ([], [], []),
+    ],
+)
+def test_merge_stacked(boxes, parents, expected) -> None:
+    b = np.asarray(boxes, np.int32).reshape(-1, 4)
+    areas = np.full(len(b), 10, np.int32)
+    out, out_areas = merge_stacked(b, areas, np.asarray(parents, np.int32), 0.3)
+    assert sorted(out.tolist()) == expected
+    assert int(out_areas.sum()) == 10 * len(b)  # pixel counts are summed, none lost
+
+
+def _walker_behind_sign(frame: np.ndarray) -> np.ndarray:
+    """A walker (bright, 10x50 px) with a background-coloured sign hiding a 4 px band of the
+    torso: the mask shows two stacked fragments."""
+    out = frame.copy()
+    out[100:150, 150:160] = 250
+    out[118:122, 150:160] = frame[118:122, 150:160]
+    return out
+
+
+@pytest.mark.parametrize(("merge_gap", "expected"), [(0.0, 2), (0.3, 1)])
+def test_detector_merges_fragments_of_one_walker(merge_gap, expected) -> None:
+    bg = _background()
+    det = MotionDetector(MotionConfig(close_kernel=1, merge_gap=merge_gap))
+    _warm(det, bg)
+    res = det.detect(_walker_behind_sign(bg))
+    assert len(res.boxes) == expected
+    if expected == 1:
+        assert np.abs(res.boxes[0] - [150, 100, 160, 150]).max() <= 1
+
+
+def test_merge_keeps_small_fragment_only_when_it_joins() -> None:
+    """With merging on, a head-sized fragment below min_area survives by joining its body,
+    while an isolated speck of the same size is still dropped."""
+    bg = _background()
+    # min_area 0.002 x 320 x 240 = 154 px: the 8x8 head alone is too small.
+    det = MotionDetector(MotionConfig(close_kernel=1, merge_gap=0.3, day=MotionProfile(min_area=0.002)))
+    _warm(det, bg)
+    frame = bg.copy()
+    frame[60:68, 152:160] = 250  # head
+    frame[70:120, 150:162] = 250  # body
+    frame[200:208, 40:48] = 250  # lone speck, same size as the head
+    res = det.detect(frame)
+    assert len(res.boxes) == 1
+    assert np.abs(res.boxes[0] - [150, 60, 162, 120]).max() <= 1
 
 
 def test_resolution_change_restarts_background() -> None:

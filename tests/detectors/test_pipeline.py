@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from detectors.frame import Frame
-from detectors.motion import mask_boxes
+from detectors.blobs import mask_boxes
 from detectors.objects import ObjectDetector
 from detectors.pipeline import DetectionPipeline, PipelineConfig
 from detectors.types import ClassId, Detections

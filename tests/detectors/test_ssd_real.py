@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from detectors.models import SSD_MOBILENET_V2_COCO, ModelMissingError, model_file
-from detectors.motion import mask_boxes
+from detectors.blobs import mask_boxes
 from detectors.types import ClassId, box_iou
 from tests.detectors.conftest import read_frame
 
