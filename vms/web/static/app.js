@@ -10,6 +10,7 @@ import search from "./js/views/search.js";
 import eventView from "./js/views/event.js";
 import playback from "./js/views/playback.js";
 import exportsView from "./js/views/exports.js";
+import importView from "./js/views/import.js";
 import cameras from "./js/views/cameras.js";
 import users from "./js/views/users.js";
 import audit from "./js/views/audit.js";
@@ -18,8 +19,8 @@ import discovery from "./js/views/discovery.js";
 import ptz from "./js/views/ptz.js";
 
 // Route name -> view. Order is the menu order; views without `menu` are reached by links only.
-const VIEWS = { wall, timeline, search, events: eventView, playback, exports: exportsView, cameras, users, audit, reports,
-  discovery, ptz };
+const VIEWS = { wall, timeline, search, events: eventView, playback, exports: exportsView, import: importView, cameras,
+  users, audit, reports, discovery, ptz };
 
 const state = { user: null, cleanup: null, siteName: "", renders: 0 };
 

@@ -57,6 +57,11 @@ const VI = {
   noPtzCameras: "Chưa có camera RTSP/ONVIF nào", up: "Lên", down: "Xuống", left: "Trái", right: "Phải",
   changePassword: "Đổi mật khẩu", repeatPassword: "Nhập lại mật khẩu mới", passwordsDiffer: "Hai mật khẩu mới không khớp",
   nation: "Cộng hòa xã hội chủ nghĩa Việt Nam", motto: "Độc lập - Tự do - Hạnh phúc",
+  nav_import: "Nhập kết quả phân tích", analysisFile: "Tệp kết quả (.json)", videoStart: "Video bắt đầu lúc",
+  sourceFile: "Tệp video", importEvents: "Nhập các sự kiện", imported: "Đã nhập sự kiện",
+  showImported: "Xem các sự kiện đã nhập", notJson: "Tệp này không phải JSON",
+  notAnalysis: "Tệp này không phải kết quả của lệnh vms analyze (thiếu danh sách events)",
+  importHelp: "Video do người dân, cửa hàng cung cấp (USB, đầu ghi): chạy lệnh “vms analyze TỆP_VIDEO --json ketqua.json” trên máy chủ, rồi chọn ketqua.json ở đây. Các sự kiện được gắn với camera đã chọn, tính giờ từ thời điểm video bắt đầu, và được ghi vào nhật ký.",
 };
 
 const EN = {
@@ -112,6 +117,11 @@ const EN = {
   zoomOutPtz: "Zoom out", noPtzCameras: "No RTSP/ONVIF cameras yet", up: "Up", down: "Down", left: "Left", right: "Right",
   changePassword: "Change password", repeatPassword: "Repeat the new password", passwordsDiffer: "The new passwords differ",
   nation: "Socialist Republic of Vietnam", motto: "Independence - Freedom - Happiness",
+  nav_import: "Import analysis", analysisFile: "Result file (.json)", videoStart: "Video started at",
+  sourceFile: "Video file", importEvents: "Import the events", imported: "Events imported",
+  showImported: "Show the imported events", notJson: "This file is not JSON",
+  notAnalysis: "This file is not a result of vms analyze (no events list)",
+  importHelp: "Footage handed in by residents or shops (USB stick, recorder): run “vms analyze VIDEO_FILE --json result.json” on the server, then choose result.json here. The events are filed under the chosen camera, timed from when the video started, and the import is audit-logged.",
 };
 
 // Codes from the API, translated for display. Unknown codes are shown as they are.
