@@ -4,7 +4,8 @@
    bottom edges (ground contact points) are at nearly the same depth, the vehicle is moving and
    closes in on the victim. Boxes that overlap only because one object is behind the other in
    the picture have bottom edges far apart, so adjacent lanes do not "touch".
-2. Victim outcome within `outcome_window_s` of contact: falls (box turns wide and low), stops
+2. Victim outcome within `outcome_window_s` of contact: falls (box turns wide and low and its top
+   comes down: legs hidden behind a nearer object passing in front are not a fall), stops
    abruptly (moving at contact, stopped soon after, stays stopped), or vanishes away from the
    frame edge (id breaks are re-linked upstream, so a short occlusion is not a vanish).
 3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long) or drives on
@@ -38,6 +39,7 @@ class Contact:
     victim_speed_h: float
     victim_aspect: float
     victim_height: float
+    victim_top: float  # top row of the victim's box around the contact
     vehicle_width: float
     vehicle_height: float
     closing_px_s: float
@@ -103,6 +105,17 @@ def _covered(box: np.ndarray, others: np.ndarray) -> float:
     return float(inter.max() / area)
 
 
+HEAD_DROP = 0.5  # share of the lost height the box top must come down by for a fall
+
+
+def _head_came_down(c: Contact, box: np.ndarray) -> bool:
+    """A fall brings the head down: the box top drops by at least HEAD_DROP of the height the box
+    lost. A box that is short only because a nearer object passing in front hides the legs keeps
+    its top where it was."""
+    lost = c.victim_height - float(box[3] - box[1])
+    return float(box[1]) - c.victim_top >= HEAD_DROP * lost
+
+
 class HitAndRunRule:
     """Stateful per camera; `update` once per processed frame."""
 
@@ -147,6 +160,7 @@ class HitAndRunRule:
         self.contacts[(veh, vic)] = Contact(
             vehicle=veh, victim=vic, ts=table.ts, last_ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
             victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
+            victim_top=float(np.median(before[:, 2])) if len(before) else float(table.xyxy[urow, 1]),
             vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
             closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
@@ -228,7 +242,8 @@ class HitAndRunRule:
         aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
         height = float(np.median(wh[:, 1]))
         if aspect >= cfg.fall_aspect_ratio * c.victim_aspect and height <= (1 - cfg.fall_height_drop) * c.victim_height:
-            return "fell"
+            # Short and wide because a nearer object hides the legs is not a fall: wait and see.
+            return "fell" if _head_came_down(c, np.median(recent[:, 1:5], axis=0)) else None
         if c.victim_speed_h < cfg.moving_speed or c.closing_px_s < cfg.min_closing_no_fall * c.vehicle_height:
             return None  # a stop only counts after a hard, fast contact with a moving victim
         speed = float(table.speed_h[urow])
