@@ -2,7 +2,8 @@
 
 1. Contact (vectorised over all vehicle x victim pairs of a frame): the boxes overlap in x, their
    bottom edges (ground contact points) are at nearly the same depth, the vehicle is moving and
-   closes in on the victim. Boxes that overlap only because one object is behind the other in
+   closes in on the victim. A victim the detector lost in the last half second takes part at its
+   predicted place (it is often lost just before the impact). Boxes that overlap only because one object is behind the other in
    the picture have bottom edges far apart, so adjacent lanes do not "touch".
 2. Victim outcome within `outcome_window_s` of contact: falls (box turns wide and low and its top
    comes down: legs hidden behind a nearer object passing in front are not a fall), stops
@@ -15,7 +16,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from detectors.zones import points_near_edge
 
 
 CLOSING_S = 0.4  # look-back for the closing speed
+RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part in contacts
 
 
 @dataclass(slots=True)
@@ -87,6 +89,40 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, in
     return [(int(vi[i]), int(ui[j]), float(closing[i, j])) for i, j in zip(r, c)]
 
 
+def with_recently_lost_victims(table: TrackTable, history: TrackHistory, cfg: HitAndRunConfig) -> TrackTable:
+    """The table plus a row for every victim-class track lost within RECENT_LOST_S, away from
+    the frame edge, at the place its last velocity predicts. The detector often loses a victim
+    in the last frames before the impact (the vehicle covers it, or it is falling); the contact
+    test must still see it there. Only for contacts: outcomes read the real table."""
+    victims = class_ids(cfg.victims)
+    rows = []
+    for k, sid in enumerate(table.lost_id.tolist()):
+        age = table.ts - float(table.lost_ts[k])
+        hist = history.tracks.get(sid)
+        if age > RECENT_LOST_S or hist is None or hist.class_id not in victims:
+            continue
+        box = table.lost_xyxy[k] + np.tile(hist.velocity * age, 2).astype(np.float32)
+        anchor = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
+        if points_near_edge(anchor, table.frame_wh, cfg.edge_margin * table.frame_wh[0])[0]:
+            continue  # it walked out of the picture
+        rows.append((sid, hist.class_id, box, anchor, hist.velocity))
+    if not rows:
+        return table
+    ids, classes, boxes, anchors, velocities = (np.asarray(col) for col in zip(*rows))
+    height = np.maximum((boxes[:, 3] - boxes[:, 1]).astype(np.float64), 1.0)
+    speed_h = np.hypot(velocities[:, 0], velocities[:, 1]) / height
+    return replace(
+        table,
+        track_id=np.concatenate([table.track_id, ids.astype(np.int64)]),
+        class_id=np.concatenate([table.class_id, classes.astype(np.int32)]),
+        xyxy=np.concatenate([table.xyxy, boxes.astype(np.float32)]),
+        anchor=np.concatenate([table.anchor, anchors]),
+        height=np.concatenate([table.height, height]),
+        velocity=np.concatenate([table.velocity, velocities.astype(np.float64)]),
+        speed_h=np.concatenate([table.speed_h, speed_h]),
+    )
+
+
 def _touches_border(boxes: np.ndarray, frame_wh: tuple[int, int], margin: float) -> bool:
     """Any of the (k, 4) boxes within `margin` px of the frame border."""
     w, h = frame_wh
@@ -133,8 +169,9 @@ class HitAndRunRule:
         if blind:  # decide nothing while the view is unreliable; watched contacts keep ageing
             self.contacts = {k: c for k, c in self.contacts.items() if table.ts - c.ts <= self.cfg.outcome_window_s}
             return self._close_events(table)
-        for vrow, urow, closing in contact_pairs(table, self.cfg):
-            self._add_contact(table, history, vrow, urow, closing, frame)
+        seen = with_recently_lost_victims(table, history, self.cfg)
+        for vrow, urow, closing in contact_pairs(seen, self.cfg):
+            self._add_contact(seen, history, vrow, urow, closing, frame)
         for key in list(self.contacts):
             contact = self.contacts.get(key)
             if contact is None:  # dropped by an event raised earlier in this loop

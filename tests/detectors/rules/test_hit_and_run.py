@@ -117,3 +117,27 @@ def test_a_walker_knocked_down_by_a_car_from_behind_the_picture_still_falls() ->
     passing = [(0, 290, 40, 350, 120), (3.0, 290, 250, 350, 330), (5.0, 290, 390, 350, 470)]
     events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, passing)}, duration=8, frame_wh=(640, 360))
     assert summary(events) == [("start", "hit_and_run"), ("end", "hit_and_run")]
+
+
+def test_victim_lost_just_before_the_impact_still_counts() -> None:
+    """The detector loses the motorbike 0.2 s before the car reaches it (covered, or already
+    falling) and never finds it again; the car drives on: a hit-and-run, the victim vanished."""
+    moto = [(0, 0, 260, 30, 290), (4.8, 288, 260, 318, 290)]
+    events = run_tracks(RULES, {1: (MOTO, moto), 2: (CAR, car())}, duration=14)
+    assert summary(events) == [("start", "hit_and_run"), ("end", "hit_and_run")]
+    assert events[0].evidence["victim_outcome"] == "vanished"
+
+
+@pytest.mark.parametrize(
+    ("walker", "why"),
+    [
+        # lost for 0.6 s behind the car at the same depth, then seen again walking on
+        ([(0, 200, 230, 214, 290), (4.6, 292, 230, 306, 290), (5.2, 304, 230, 318, 290), (12, 444, 230, 458, 290)],
+         "seen again"),
+        # lost 0.7 s before the car gets there: too long ago to be its victim
+        ([(0, 200, 230, 214, 290), (4.3, 286, 230, 300, 290)], "lost too early"),
+    ],
+)
+def test_lost_walker_without_an_outcome_is_not_a_crash(walker: list, why: str) -> None:
+    events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car())}, duration=14)
+    assert summary(events) == [], why
