@@ -19,8 +19,10 @@ cars drive towards the camera, as their front views were filmed; people cross th
 Scoring: recall of hit_and_run on the hit_and_run scripts, false hit_and_run on all others, and
 the alert delay after the car left the frame.
 
+`--night` renders every frame as a night IR picture (grey, darker, lamp fall-off, more noise).
+
 Usage:
-    VMS_TEST_DATA=/work/shared/data python bench/hit_and_run_real.py [--json PATH] [--per-kind N]
+    VMS_TEST_DATA=/work/shared/data python bench/hit_and_run_real.py [--json PATH] [--per-kind N] [--night]
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ KINDS = ("hit_and_run", "collision", "near_miss", "behind")
 CAR_HEIGHT_RATIO = 0.9  # a car's front is ~1.5 m high, a person ~1.7 m
 WALK_HEIGHTS_S = 0.8  # walking speed in body heights per second (~1.4 m/s)
 CAR_CROSS_S = (2.5, 4.0)
-NEAR_MISS_S = 2.0  # near miss: the walker reaches the lane this long after the car  # seconds a car takes from far (y 150) to the bottom of the frame
+NEAR_MISS_S = 2.0  # near miss: the walker reaches the lane this long after the car
+IR_GAIN = 0.45  # night: IR picture brightness relative to day
+IR_NOISE = 6.0  # night: sensor noise sigma (grey levels)  # seconds a car takes from far (y 150) to the bottom of the frame
 
 
 def person_height(feet_y: float) -> float:
@@ -140,7 +144,18 @@ def car_left_at(script: Script, height: int) -> float | None:
     return None
 
 
-def run(script: Script, background: np.ndarray, detector: ObjectDetector) -> dict:
+def night_ir(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """What a commune camera shows at night with its IR lamps on: grey, darker (IR_GAIN), a
+    brighter centre where the lamps reach, and more sensor noise (IR_NOISE)."""
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    h, w = grey.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    lamp = 1.0 - 0.5 * (((xx - w / 2) / w) ** 2 + ((yy - h * 0.6) / h) ** 2) * 2.0
+    lit = grey * IR_GAIN * np.clip(lamp, 0.3, 1.0) + rng.normal(0, IR_NOISE, grey.shape)
+    return cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+def run(script: Script, background: np.ndarray, detector: ObjectDetector, night: bool = False) -> dict:
     """Render and analyse one script; returns its hit_and_run / collision starts (video s)."""
     rng = np.random.default_rng(zlib.crc32(script.name.encode()))
     pipe = DetectionPipeline(PipelineConfig(), detector=detector)
@@ -151,6 +166,8 @@ def run(script: Script, background: np.ndarray, detector: ObjectDetector) -> dic
     for step in range(steps):
         t = step / FPS - 1.0
         bgr = render(background, script.items(t) if t >= 0 else [], rng)
+        if night:
+            bgr = night_ir(bgr, rng)
         frame = Frame(
             "composite", EPOCH + t, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b
         )
@@ -193,6 +210,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--per-kind", type=int, default=12, help="scripts per kind")
     parser.add_argument("--only", default=None, help="run scripts whose name contains this")
+    parser.add_argument("--night", action="store_true", help="render as a night IR picture (`night_ir`)")
     parser.add_argument("--save", type=Path, default=None, help="write each script's middle frames here")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
@@ -203,13 +221,16 @@ def main() -> int:
     t0 = time.perf_counter()
     results = []
     for script in tqdm(chosen, desc="scripts", unit="script"):
-        results.append(run(script, background, detector))
+        results.append(run(script, background, detector, night=args.night))
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
-            strip = [render(background, script.items(t), np.random.default_rng(0)) for t in (3.0, 4.0, 5.0)]
+            rng = np.random.default_rng(0)
+            strip = [render(background, script.items(t), rng) for t in (3.0, 4.0, 5.0)]
+            strip = [night_ir(f, rng) for f in strip] if args.night else strip
             cv2.imwrite(str(args.save / f"{script.name}.jpg"), np.hstack(strip))
     scores = summary(results)
     scores["seconds"] = round(time.perf_counter() - t0, 1)
+    scores["night"] = args.night
     for r in results:
         print(
             f"  {r['name']:16s} hit_and_run at {r['hit_and_run']}  collision at {r['collision']}  "
