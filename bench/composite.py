@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from clips import read_frames
 
 PETS = Path("pets09_s2l1")
 DIFF_THRESHOLD = 40  # summed |BGR - plate| counted as object
@@ -51,22 +52,6 @@ class Cutout:
     def flipped(self) -> Cutout:
         """Mirrored left-right (the same object facing the other way)."""
         return Cutout(self.name, self.bgr[:, ::-1].copy(), self.alpha[:, ::-1].copy())
-
-
-def read_frames(path: Path, step: int = 1, limit: int | None = None) -> list[np.ndarray]:
-    """Every `step`-th BGR frame of a clip."""
-    cap = cv2.VideoCapture(str(path))
-    frames: list[np.ndarray] = []
-    index = 0
-    while limit is None or len(frames) < limit:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        if index % step == 0:
-            frames.append(frame)
-        index += 1
-    cap.release()
-    return frames
 
 
 def plate(frames: list[np.ndarray]) -> np.ndarray:

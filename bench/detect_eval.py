@@ -26,6 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from clips import read_frames
+
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector
 from detectors.objects.configs import SsdTfliteConfig
@@ -46,14 +48,7 @@ def load_clip(root: Path, limit: int | None) -> tuple[list[np.ndarray], float]:
     ini.read(root / "seqinfo.ini")
     fps = float(ini["Sequence"]["frameRate"])
     video = next(p for p in root.iterdir() if p.suffix in {".mp4", ".avi"})
-    cap = cv2.VideoCapture(str(video))
-    frames = []
-    while limit is None or len(frames) < limit:
-        ok, f = cap.read()
-        if not ok:
-            break
-        frames.append(f)
-    return frames, fps
+    return read_frames(video, limit), fps
 
 
 def load_gt(path: Path) -> dict[int, tuple[np.ndarray, np.ndarray]]:

@@ -42,7 +42,8 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from composite import Cutout, Placement, highway_cars, people, plate, read_frames, render
+from clips import read_frames
+from composite import Cutout, Placement, highway_cars, people, plate, render
 
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector

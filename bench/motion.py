@@ -30,6 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from clips import read_frames
+
 from detectors.blobs import mask_boxes
 from detectors.motion import MotionConfig, MotionDetector, MotionProfile
 from detectors.types import box_iou
@@ -37,19 +39,6 @@ from detectors.types import box_iou
 # The hand first shows in tree.avi at frame 54 (1-based, top right); judged by eye.
 TREE_HAND_FRAME = 54
 TIMING_REPEATS = 2
-
-
-def read_frames(path: Path, limit: int | None = None) -> list[np.ndarray]:
-    """Decode a whole clip to a list of (H, W, 3) uint8 BGR frames."""
-    cap = cv2.VideoCapture(str(path))
-    frames = []
-    while limit is None or len(frames) < limit:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    return frames
 
 
 Step = Callable[[np.ndarray, np.ndarray], np.ndarray]

@@ -25,7 +25,8 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from motion import PEDESTRIAN, config_half_scores, load_mot_gt, read_frames
+from clips import read_frames
+from motion import PEDESTRIAN, config_half_scores, load_mot_gt
 
 from detectors.motion import MotionConfig, MotionProfile
 

@@ -94,6 +94,8 @@ def with_recently_lost_victims(table: TrackTable, history: TrackHistory, cfg: Hi
     the frame edge, at the place its last velocity predicts. The detector often loses a victim
     in the last frames before the impact (the vehicle covers it, or it is falling); the contact
     test must still see it there. Only for contacts: outcomes read the real table."""
+    if not len(table.lost_id) or not np.isin(table.class_id, list(class_ids(cfg.vehicles))).any():
+        return table  # nothing lost, or no vehicle to be in contact with: no work per frame
     victims = class_ids(cfg.victims)
     rows = []
     for k, sid in enumerate(table.lost_id.tolist()):

@@ -72,9 +72,9 @@ async function render(root, ctx) {
       result.replaceChildren(t("loading"));
       try {
         const cameraId = form.camera.value;
-        const answer = await sendJson("POST", "/api/events/import", {
-          camera_id: cameraId, started_at: fromInput(startInput.value).toISOString(), analysis });
         const start = fromInput(startInput.value);
+        const answer = await sendJson("POST", "/api/events/import", {
+          camera_id: cameraId, started_at: start.toISOString(), analysis });
         const end = new Date(start.getTime() + 1000 * ((analysis.duration_s ?? 0) + 60));
         const query = new URLSearchParams({ camera_id: cameraId, start: start.toISOString(), end: end.toISOString() });
         result.replaceChildren(h("p.ok", {}, `${t("imported")}: ${answer.imported}`), " ",
