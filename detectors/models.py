@@ -94,7 +94,7 @@ NANODET_G = ModelSpec(
     built={
         "nanodet_g_320.xml": "10cf0f1a18ccb3c6d2dc4a9c8c171840fe918e86f89ebc2df505b3089873f213",
         "nanodet_g_320.bin": "bec437a2e07b5af37c7b838498bb152dd406f678313feddfb3c5bb0183cd642e",
-        "nanodet_g_416.xml": "f7e13fa6c347ed8d79f8c7011a4c1f55ee7fe14aafe4baddd60e5bb6242fd46e",
+        "nanodet_g_416.xml": "2228921338702b4dcb22ab54b36373c1996ae145bad5bce02d74ee0572a1a3b8",
         "nanodet_g_416.bin": "6dfcd881908addd424d86bf7e530ffcaca46bd092870d23ff178adb33150ee2f",
     },
 )
@@ -186,10 +186,10 @@ def _extract(spec: ModelSpec, tarball: Path, dest: Path, tmp: Path) -> None:
 
 
 def _build_nanodet(dest: Path) -> None:
-    from detectors.objects.nanodet_convert import convert_to_ir
+    from detectors.objects.nanodet_convert import convert_in_subprocess
 
     for size in NANODET_SIZES:
-        convert_to_ir(dest / "nanodet.json", dest / "nanodet.bin", dest / f"nanodet_g_{size}.xml", size)
+        convert_in_subprocess(dest / "nanodet.json", dest / "nanodet.bin", dest / f"nanodet_g_{size}.xml", size)
 
 
 _BUILDERS = {NANODET_G.name: _build_nanodet}

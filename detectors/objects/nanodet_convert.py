@@ -12,12 +12,19 @@ Other input sizes than the exported 416: the graph's four feature-pyramid resize
 constant target sizes (26, 52, 26, 13 at 416), which are scaled with the input side; every other
 shape in the graph follows the input (its reshapes use -1).
 
-Only `python -m detectors.models fetch` imports this module; run time never does.
+OpenVINO numbers auto-named nodes with process-wide counters, so the bytes are reproducible only
+for a conversion in a fresh process: `convert_in_subprocess` runs this module's command line
+(`python -m detectors.objects.nanodet_convert MODEL_JSON WEIGHTS_BIN OUT_XML SIZE`).
+
+Only `python -m detectors.models fetch` uses this module; run time never does.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +119,18 @@ def convert_to_ir(model_json: Path, weights_bin: Path, out_xml: Path, input_size
     finally:
         pb.unlink(missing_ok=True)
     return out_xml
+
+
+def convert_in_subprocess(model_json: Path, weights_bin: Path, out_xml: Path, input_size: int) -> Path:
+    """`convert_to_ir` in a fresh interpreter (reproducible node names), same sys.path."""
+    env_path = {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    subprocess.run(
+        [sys.executable, "-m", "detectors.objects.nanodet_convert", str(model_json), str(weights_bin),
+         str(out_xml), str(input_size)],
+        check=True, timeout=600, env={**os.environ, **env_path},
+    )
+    return out_xml
+
+
+if __name__ == "__main__":
+    convert_to_ir(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))

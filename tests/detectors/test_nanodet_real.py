@@ -72,12 +72,13 @@ def test_conversion_reproduces_the_pinned_ir(tmp_path: Path, monkeypatch: pytest
     if not (setup_only / "tensorboard").is_dir():
         pytest.skip(f"set-up-only packages not in {setup_only} (make install puts them there)")
     monkeypatch.syspath_prepend(str(setup_only))
-    from detectors.objects.nanodet_convert import convert_to_ir
+    from detectors.objects.nanodet_convert import convert_in_subprocess
 
     src = model_file(NANODET_G, "package/models/nanodet.json").parent
-    xml = convert_to_ir(src / "nanodet.json", src / "nanodet.bin", tmp_path / "nanodet_g_320.xml", 320)
-    for path in (xml, xml.with_suffix(".bin")):
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == NANODET_G.built[path.name]
+    for size in (320, 416):
+        xml = convert_in_subprocess(src / "nanodet.json", src / "nanodet.bin", tmp_path / f"nanodet_g_{size}.xml", size)
+        for path in (xml, xml.with_suffix(".bin")):
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == NANODET_G.built[path.name]
 
 
 def test_missing_model_names_fetch_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
