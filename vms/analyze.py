@@ -5,7 +5,7 @@ planned regions -> tracker -> rules) runs over the file; times are seconds from 
 the video, plus wall-clock times when the caller says when the video started (`--start`).
 Output (also importable by operators):
 
-    {"file": ..., "detector": "ssd_tflite", "frames": N, "duration_s": ..., "started_at": ISO | null,
+    {"file": ..., "detector": "nanodet", "frames": N, "duration_s": ..., "started_at": ISO | null,
      "events": [{"type", "start", "end", "start_time", "end_time", "severity", "zone", "evidence",
                  "objects": [{"track_id", "role", "class", "colour", "direction", "speed_kmh"}]}],
      "tracks": [{"track_id", "class", "colour", "direction", "speed_px_s", "speed_kmh", "first", "last"}]}
