@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import av
 import av.error
+import numpy as np
 
 from camera_drivers.audio import COPIED_CODECS, AacConverter, open_converter
 
@@ -41,11 +42,16 @@ class StreamSource:
     realtime: bool = True
     loop: bool = False
     seed: int = 0
+    role: Literal["main", "sub"] = "main"  # which of the camera's streams this is
+    # Simulated cameras: sessions with the same key share one camera (its main and sub streams
+    # show the same scene on one clock); None: a private camera per session.
+    share_key: str | None = None
 
     @property
     def display(self) -> str:
         """A log-safe description of the source."""
-        return f"{self.kind}:{redact_url(self.location)}"
+        suffix = " (sub)" if self.role == "sub" else ""
+        return f"{self.kind}:{redact_url(self.location)}{suffix}"
 
 
 def redact_url(url: str) -> str:
@@ -198,12 +204,16 @@ class StreamSession:
             self.audio_stream = self.audio_converter.stream
     def _open_simulated(self, timeout: tuple[float, float]) -> None:
         # Imported here: the simulator pulls in rendering code that RTSP cameras never need.
-        from camera_drivers.simulator import load_scene, open_simulated_stream
+        from camera_drivers.simulator import SimulatedCamera, load_scene, open_simulated_stream
 
         script = load_scene(self.source.location)
         if self.source.seed:
             script = script.model_copy(update={"seed": self.source.seed})
-        self._sim_stream = open_simulated_stream(script, realtime=self.source.realtime, loop=True)
+        if self.source.share_key is not None:
+            camera = SimulatedCamera.shared(self.source.share_key, script, realtime=self.source.realtime)
+            self._sim_stream = camera.open(self.source.role)
+        else:
+            self._sim_stream = open_simulated_stream(script, realtime=self.source.realtime, loop=True)
         self._anchor_wall = self._sim_stream.start_wall_time
         # The simulator's stream is known: skip FFmpeg's 1.5 s probe (frame rate comes from the script).
         self.container = av.open(self._sim_stream, format=self._sim_stream.format_name, timeout=timeout,
@@ -220,7 +230,10 @@ class StreamSession:
         if sim is None:
             return None
         start = sim.start_wall_time
-        return lambda ts: sim.ground_truth_at(ts - start)
+        scale = sim.width / sim.script.width  # a sub stream may be smaller than the scene
+        if scale == 1:
+            return lambda ts: sim.ground_truth_at(ts - start)
+        return lambda ts: _scaled_truth(sim.ground_truth_at(ts - start), scale)
 
     def close(self) -> None:
         if self.container is not None:
@@ -288,8 +301,8 @@ class StreamSession:
         """
         track, _, pts, arrival = pending[0]
         media0 = pts * track.time_base
-        if self._anchor_wall is not None:  # simulated: the scene's own clock
-            return _Anchor(wall=self._anchor_wall, media=media0, started=time.monotonic())
+        if self._anchor_wall is not None:  # simulated: the scene's own clock (media time 0 at its start)
+            return _Anchor(wall=self._anchor_wall + float(media0), media=media0, started=time.monotonic())
         if self.source.kind != "rtsp":
             return _Anchor(wall=arrival, media=media0, started=time.monotonic())
         last_track, _, last_pts, last_arrival = pending[-1]
@@ -362,6 +375,14 @@ class StreamSession:
             for converted in self.audio_converter.convert(packet, ts):
                 yield TimedPacket(converted.packet, converted.ts, converted.duration_s, True, "audio",
                                   self.audio_converter.stream)
+
+
+def _scaled_truth(truth, scale: float):  # type: ignore[no-untyped-def]
+    """Simulated ground truth in the pixels of a stream `scale` times the scene's size."""
+    import dataclasses
+
+    return dataclasses.replace(truth, xyxy=truth.xyxy * np.float32(scale),
+                               velocity=truth.velocity * np.float32(scale))
 
 
 def _pace(start_monotonic: float, media_elapsed: float) -> None:
