@@ -18,15 +18,18 @@ from vms.api.app import create_app
 from vms.api.errors import ERROR_CODES, validation_items
 
 ROOT = Path(__file__).resolve().parents[2]
-I18N = ROOT / "vms" / "web" / "static" / "js" / "i18n.js"
-_ENTRY = re.compile(r'"([a-z0-9_.]+)":\s*\[\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"\s*\]', re.S)
+STATIC = ROOT / "vms" / "web" / "static"
+I18N = STATIC / "js" / "i18n.js"
+# `"area.what": ["vi", "en"]` entries: the ERRORS block of i18n.js and addErrors({...}) in feature modules.
+_ENTRY = re.compile(r'"([a-z0-9_]+(?:\.[a-z0-9_]+)+)":\s*\[\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"\s*\]', re.S)
 
 
 def ui_catalogue() -> dict[str, tuple[str, str]]:
-    text = I18N.read_text(encoding="utf-8")
-    block = text[text.index("const ERRORS = {"):]
-    block = block[:block.index("\n};")]
-    return {code: (vi, en) for code, vi, en in _ENTRY.findall(block)}
+    catalogue: dict[str, tuple[str, str]] = {}
+    for path in sorted(STATIC.rglob("*.js")):
+        for code, vi, en in _ENTRY.findall(path.read_text(encoding="utf-8")):
+            catalogue[code] = (vi, en)
+    return catalogue
 
 
 def fields(template: str) -> set[str]:

@@ -195,6 +195,27 @@ export function t(key) {
   return (lang === "vi" ? VI : EN)[key] ?? EN[key] ?? key;
 }
 
+/**
+ * Add a feature's texts from its own module, so features don't all edit this file:
+ *   addStrings({ wallLayout: "Bố cục" }, { wallLayout: "Layout" });
+ * A key defined twice with a different text is a bug: it throws at load time.
+ */
+export function addStrings(vi, en) {
+  for (const [target, texts] of [[VI, vi], [EN, en]]) {
+    for (const [key, text] of Object.entries(texts)) {
+      if (key in target && target[key] !== text) throw new Error(`i18n key defined twice: ${key}`);
+      target[key] = text;
+    }
+  }
+}
+
+/** Add API codes of `kind` (e.g. "type", "action", "error") in both languages from a feature module. */
+export function addCodes(kind, vi, en) {
+  for (const [target, texts] of [[CODES.vi, vi], [CODES.en, en]]) {
+    target[kind] = { ...(target[kind] ?? {}), ...texts };
+  }
+}
+
 /** Translate an API code of `kind` (type | class | colour | direction | role | action). */
 export function code(kind, value) {
   if (value === null || value === undefined || value === "") return "";
@@ -206,11 +227,13 @@ export function translatePage(root = document) {
   document.documentElement.lang = lang;
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
 }
-export const AUDIT_ACTIONS = Object.keys(CODES.vi.action);
+/** Every audit action the UI knows (feature modules add theirs with addCodes("action", ...)). */
+export function auditActions() { return Object.keys(CODES.vi.action); }
 
 // API error codes (vms/api/errors.py): code -> [Vietnamese, English], {name} filled from the error's params.
-// Every code the API declares must be here in both languages (tests/vms/test_error_codes.py checks).
-// To add one: register("area.what", "English {param}") in the API module, then a line here.
+// Every code the API declares needs both texts, here or in a feature module through addErrors()
+// (tests/vms/test_error_codes.py reads both). To add one: register("area.what", "English {param}")
+// in the API module, then a line  area.what: [Vietnamese, English]  (key quoted) here or in addErrors.
 const ERRORS = {
   "validation.missing": ["{field}: bắt buộc phải nhập", "{field}: required"],
   "validation.extra_forbidden": ["{field}: trường không hợp lệ", "{field}: unknown field"],
@@ -402,6 +425,14 @@ export function errorText(detail) {
   const texts = ERRORS[detail.code];
   if (!texts) return detail.message || detail.msg || detail.code || "";
   return fill(texts[lang === "vi" ? 0 : 1], detail.params || {});
+}
+
+/** Add a feature's error texts from its own module: addErrors({ code: [vietnamese, english], ... }). */
+export function addErrors(texts) {
+  for (const [key, pair] of Object.entries(texts)) {
+    if (key in ERRORS && ERRORS[key].join() !== pair.join()) throw new Error(`error code defined twice: ${key}`);
+    ERRORS[key] = pair;
+  }
 }
 
 /** Every error code with its two texts, for the test that each API code is translated. */
