@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from detectors.objects.configs import DetectorConfig
-from detectors.rules.config import RuleConfig
+from detectors.rules.config import DEFAULT_TIMEZONE, RuleConfig
 
 CAMERA_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,47}$"
 
@@ -130,7 +130,7 @@ class SiteConfig(_Frozen):
     """The whole site: one file per deployment."""
 
     site_name: str = Field("Công an xã", max_length=120)
-    timezone: str = Field("Asia/Ho_Chi_Minh", description="local time zone for display and reports")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="local time zone for display and reports")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir")
     data_dir: Path | None = Field(None, description="state folder; overridden by --data")
     server: ServerConfig = ServerConfig()

@@ -16,6 +16,8 @@ from detectors.types import NAME_TO_CLASS, ClassId
 
 ClassName = Literal["person", "bicycle", "motorbike", "car", "bus", "truck"]
 Point = tuple[float, float]
+# The site time zone unless configured (Vietnam has one zone, no daylight saving).
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -139,7 +141,7 @@ class RulesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on every processed frame.")
-    timezone: str = Field("Asia/Ho_Chi_Minh", description="Zone for schedules (site timezone).")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="Zone for schedules (site timezone).")
 
     @field_validator("rules")
     @classmethod
