@@ -30,6 +30,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
         app.include_router(module.router)
+    app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")
 
     # The page carries the site name (shown at login and on printed reports); no other data.
