@@ -189,6 +189,27 @@ export function t(key) {
   return (lang === "vi" ? VI : EN)[key] ?? EN[key] ?? key;
 }
 
+/**
+ * Add a feature's texts from its own module, so features don't all edit this file:
+ *   addStrings({ wallLayout: "Bố cục" }, { wallLayout: "Layout" });
+ * A key defined twice with a different text is a bug: it throws at load time.
+ */
+export function addStrings(vi, en) {
+  for (const [target, texts] of [[VI, vi], [EN, en]]) {
+    for (const [key, text] of Object.entries(texts)) {
+      if (key in target && target[key] !== text) throw new Error(`i18n key defined twice: ${key}`);
+      target[key] = text;
+    }
+  }
+}
+
+/** Add API codes of `kind` (e.g. "type", "action", "error") in both languages from a feature module. */
+export function addCodes(kind, vi, en) {
+  for (const [target, texts] of [[CODES.vi, vi], [CODES.en, en]]) {
+    target[kind] = { ...(target[kind] ?? {}), ...texts };
+  }
+}
+
 /** Translate an API code of `kind` (type | class | colour | direction | role | action). */
 export function code(kind, value) {
   if (value === null || value === undefined || value === "") return "";
@@ -200,4 +221,5 @@ export function translatePage(root = document) {
   document.documentElement.lang = lang;
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
 }
-export const AUDIT_ACTIONS = Object.keys(CODES.vi.action);
+/** Every audit action the UI knows (feature modules add theirs with addCodes("action", ...)). */
+export function auditActions() { return Object.keys(CODES.vi.action); }
