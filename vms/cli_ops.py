@@ -65,6 +65,11 @@ def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None
     )
 
 
+    unlock = user_commands.add_parser("unlock", help="lift the login locks of a user (from every address)")
+    add_data_arg(unlock)
+    unlock.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
+    unlock.add_argument("--username", required=True)
+
     imports = commands.add_parser("import-analysis", help="add the events of a `vms analyze` JSON to the index")
     add_data_arg(imports)
     imports.add_argument("file", type=Path, help="JSON written by `vms analyze`")
@@ -193,7 +198,24 @@ def run_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def run_unlock(args: argparse.Namespace) -> int:
+    from vms.audit import audit
+    from vms.auth import unlock
+
+    site = _site(args)
+    try:
+        with site.session_factory.begin() as session:
+            lifted = unlock(session, args.username)
+            audit(session, f"cli:{getpass.getuser()}", "user_unlock", target=args.username, locks=lifted)
+    finally:
+        site.engine.dispose()
+    print(f"user {args.username}: {lifted} lock(s) lifted")
+    return 0
+
+
 def run_users(args: argparse.Namespace) -> int:
+    if args.users_command == "unlock":
+        return run_unlock(args)
     from vms.access import set_user_cameras
     from vms.audit import audit
     from vms.auth import PasswordPolicyError, create_user

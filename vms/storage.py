@@ -30,6 +30,7 @@ GB = 1024**3
 class StoragePolicy:
     quota_bytes: int | None
     min_free_bytes: int
+    min_retention_days: float = 1.0  # the legal floor: a camera row asking for less never gets it
 
 
 @dataclass
@@ -77,7 +78,7 @@ class Janitor:
         with self.factory() as session:
             retention = {row.id: row.retention_days for row in session.execute(select(Camera.id, Camera.retention_days))}
         for camera_id, days in retention.items():
-            cutoff = now - timedelta(days=days)
+            cutoff = now - timedelta(days=max(days, self.policy.min_retention_days))
             query = select(Segment).where(Segment.camera_id == camera_id, Segment.end < cutoff, ~Segment.on_hold)
             while self._delete_batch(query.order_by(Segment.start).limit(BATCH), report):
                 pass

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from camera_drivers.stream import redact_url
 from vms.access import sees_camera
 from vms.api.deps import CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
@@ -27,6 +28,9 @@ from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
+RETENTION_FLOOR = register("camera.retention_below_floor", "retention must be at least {min_days} days (legal minimum)")
+RETENTION_ADMIN = register("camera.retention_lower_admin_only", "only an administrator may shorten retention")
+RETENTION_REASON = register("camera.retention_reason_required", "shortening retention needs a reason")
 
 
 def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
@@ -125,7 +129,38 @@ class CameraPatch(BaseModel):
     source: Source | None = None
     enabled: bool | None = None
     retention_days: float | None = Field(None, gt=0, le=3650)
+    retention_reason: str | None = Field(None, min_length=5, max_length=500,
+                                         description="why retention is shortened (required to lower it; admin only)")
     detection: DetectionSettings | None = Field(None, description="live analysis: detector, rules, pre/post roll")
+
+
+def check_retention(days: float, floor: float) -> None:
+    if days < floor:
+        raise ApiError(422, RETENTION_FLOOR, min_days=floor)
+
+
+def _check_retention_change(body: CameraPatch, camera: Camera, user, floor: float) -> None:  # type: ignore[no-untyped-def]
+    """Retention has a legal floor; shortening it deletes footage, so it is admin-only with a reason."""
+    if body.retention_days is None:
+        return
+    check_retention(body.retention_days, floor)
+    if body.retention_days < camera.retention_days:
+        if user.role != "admin":
+            raise ApiError(403, RETENTION_ADMIN)
+        if not body.retention_reason:
+            raise ApiError(422, RETENTION_REASON)
+
+
+def _snapshot_fields(camera: Camera) -> dict[str, object]:
+    """The audited view of a camera row (never the password): compared before and after a change."""
+    return {"name": camera.name, "location": camera.location, "enabled": camera.enabled,
+            "retention_days": camera.retention_days, "source_type": camera.source_kind,
+            "source": redact_url(camera.source_location), "username": camera.username,
+            "detection": camera.detection}
+
+
+def _changes(before: dict[str, object], after: dict[str, object]) -> dict[str, list[object]]:
+    return {key: [before[key], after[key]] for key in before if before[key] != after[key]}
 
 
 def _audit_fields(config: CameraConfig) -> dict[str, object]:
@@ -139,6 +174,7 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
                   ) -> CameraOut:
     if db.get(Camera, body.id) is not None:
         raise HTTPException(409, "a camera with this id exists")
+    check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -153,9 +189,11 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
 def update_camera(camera_id: str, body: CameraPatch, request: Request, user: CameraAdmin, db: SessionDep,
                   scope: ScopeDep, ctx: ContextDep) -> CameraOut:
     camera = _visible(db, camera_id, scope)
+    _check_retention_change(body, camera, user, ctx.config.storage.min_retention_days)
+    audited = _snapshot_fields(camera)
     before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
     current = _current_config(camera)
-    changes = body.model_dump(exclude_unset=True, exclude={"source"})
+    changes = body.model_dump(exclude_unset=True, exclude={"source", "retention_reason"})
     merged = CameraConfig.model_validate({**current.model_dump(), **changes})  # re-validate the combination
     if body.source is not None:
         merged = merged.model_copy(update={"source": body.source})
@@ -164,8 +202,10 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
     if (isinstance(source, RtspSource) and source.password is None
             and before[:3] == ("rtsp", source.url, source.username)):
         camera.password_encrypted = before[3]  # same stream and user: keep the stored password
+    password_changed = camera.password_encrypted != before[3]
     audit(db, user.username, "camera_update", target=camera_id, client_ip=client_ip(request),
-          fields=sorted(body.model_dump(exclude_unset=True)))
+          fields=sorted(body.model_dump(exclude_unset=True)), changes=_changes(audited, _snapshot_fields(camera)),
+          password_changed=password_changed, reason=body.retention_reason or "")
     db.commit()
     ctx.cameras_changed()
     return camera_out(camera, db.get(CameraStatus, camera_id))

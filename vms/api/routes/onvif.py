@@ -14,7 +14,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from camera_drivers.onvif import (
+    BasicAuthRefused,
     DeviceProfile,
+    HostileDevice,
     NoH264Profile,
     NotOnvifDevice,
     OnvifAuthError,
@@ -29,6 +31,8 @@ from camera_drivers.onvif import (
 )
 from vms.access import camera_scope, sees_camera
 from vms.api.deps import ContextDep, SessionDep, client_ip, require_roles
+from vms.api.errors import ApiError, register as register_code
+from vms.api.routes.cameras import check_retention
 from vms.audit import audit
 from vms.config import CAMERA_ID_PATTERN
 from vms.db.models import Camera, User
@@ -37,7 +41,10 @@ from vms.onvif_registry import registered_camera, save_onvif_camera
 router = APIRouter(prefix="/api/onvif", tags=["onvif"])
 Installer = Annotated[User, Depends(require_roles("installer"))]
 PtzUser = Annotated[User, Depends(require_roles("installer", "operator", "investigator"))]
-HTTP_STATUS = {OnvifAuthError: 422, NotOnvifDevice: 422, NoH264Profile: 422, OnvifUnreachable: 504, PtzNotSupported: 409}
+HTTP_STATUS = {OnvifAuthError: 422, NotOnvifDevice: 422, NoH264Profile: 422, OnvifUnreachable: 504, PtzNotSupported: 409,
+               HostileDevice: 422, BasicAuthRefused: 422}
+URIS_CHANGED = register_code(
+    "onvif.uris_changed", "the camera now returns other stream addresses than the ones shown: probe it again")
 
 
 def onvif_error_response(error: OnvifError) -> JSONResponse:
@@ -77,6 +84,8 @@ class Credentials(BaseModel):
     username: str = Field("", max_length=120)
     password: str = Field("", max_length=256, description="write-only")
     timeout_s: float = Field(5.0, ge=0.5, le=30)
+    allow_basic_http: bool = Field(False, description="allow HTTP Basic over plain http for snapshots "
+                                                      "(the password in clear text): per-camera opt-in")
 
 
 class RegisterRequest(Credentials):
@@ -85,6 +94,8 @@ class RegisterRequest(Credentials):
     location: str = Field("", max_length=200)
     retention_days: float = Field(30, gt=0, le=3650)
     endpoint: str | None = Field(None, max_length=255, description="WS-Discovery endpoint uuid, if discovered")
+    main_uri: str = Field(max_length=2000, description="the main stream URI the installer saw in the probe result")
+    sub_uri: str = Field(max_length=2000, description="the sub stream URI the installer saw in the probe result")
 
 
 class ProbeOut(BaseModel):
@@ -143,7 +154,8 @@ async def snapshot_preview(body: Credentials, user: Installer) -> Response:
         profile = await _probe(body)
         if profile.snapshot_uri is None:
             raise HTTPException(409, "this camera has no snapshot URI")
-        jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s)
+        jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s,
+                                    allow_basic=body.allow_basic_http, device_host=profile.host)
     except OnvifError as error:
         return onvif_error_response(error)
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
@@ -154,18 +166,22 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
                    ctx: ContextDep) -> ProbeOut | JSONResponse:
     if db.get(Camera, body.id) is not None:
         raise HTTPException(409, f"camera id {body.id!r} is taken")
+    check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     try:
         profile = await _probe(body)
     except OnvifError as error:
         return onvif_error_response(error)
+    if (body.main_uri, body.sub_uri) != (profile.main_uri, profile.sub_uri):
+        raise ApiError(409, URIS_CHANGED, main_uri=profile.main_uri, sub_uri=profile.sub_uri)
     existing = registered_camera(db, profile)
     if existing is not None:
         raise HTTPException(409, f"this camera is already registered as {existing!r}")
     save_onvif_camera(db, ctx.vault, profile, camera_id=body.id, name=body.name, location=body.location,
                       username=body.username, password=body.password, retention_days=body.retention_days,
-                      endpoint=body.endpoint)
+                      endpoint=body.endpoint, allow_basic_http=body.allow_basic_http)
     audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), via="onvif",
-          host=profile.host, model=profile.info.model)
+          host=profile.host, model=profile.info.model, main_uri=profile.main_uri, sub_uri=profile.sub_uri,
+          snapshot_uri=profile.snapshot_uri, allow_basic_http=body.allow_basic_http)
     db.commit()
     ctx.cameras_changed()
     return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id)

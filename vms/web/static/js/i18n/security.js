@@ -10,6 +10,7 @@ addStrings({
   exportSequence: "Số thứ tự trích xuất", previousManifest: "SHA-256 manifest của lần trích xuất trước",
   files: "Tệp", confirmUris: "Kiểm tra các địa chỉ camera trả về trước khi lưu",
   allowBasic: "Cho phép gửi mật khẩu dạng Basic qua HTTP không mã hoá (chỉ khi camera không hỗ trợ Digest)",
+  retentionReason: "Lý do giảm thời gian lưu giữ (chỉ quản trị viên)",
 }, {
   keyFingerprint: "Evidence signing key fingerprint",
   keyFingerprintHint: "Publish this fingerprint on paper (handover form, periodic report). The receiver compares it with “openssl pkey -pubin -in site_public_key.pem -outform DER | sha256sum”.",
@@ -18,12 +19,26 @@ addStrings({
   exportSequence: "Export number", previousManifest: "SHA-256 of the previous export's manifest",
   files: "Files", confirmUris: "Check the addresses the camera returned before saving",
   allowBasic: "Allow sending the password as Basic over unencrypted HTTP (only if the camera has no Digest)",
+  retentionReason: "Why retention is shortened (administrators only)",
 });
 
 addCodes("error", {
   "export.not_ready": "Trích xuất đang ở trạng thái {status}, chưa sẵn sàng",
+  "onvif.uris_changed": "Camera vừa trả về địa chỉ luồng khác với địa chỉ đã hiển thị: hãy kiểm tra kết nối lại",
+  foreign_uri: "Camera chỉ tới một máy khác hoặc một giao thức không được phép; hệ thống không kết nối và không gửi mật khẩu tới đó",
+  basic_auth_refused: "Camera đòi gửi mật khẩu dạng không mã hoá (HTTP Basic); chỉ cho phép khi đã đánh dấu ô cho phép",
+  "camera.retention_below_floor": "Thời gian lưu giữ tối thiểu là {min_days} ngày (theo quy định)",
+  "camera.retention_lower_admin_only": "Chỉ quản trị viên được giảm thời gian lưu giữ",
+  "camera.retention_reason_required": "Giảm thời gian lưu giữ phải ghi rõ lý do",
 }, {
   "export.not_ready": "Export is {status}, not ready",
+  "onvif.uris_changed": "The camera now returns other stream addresses than the ones shown: test the connection again",
+  foreign_uri: "The camera points at another host or a protocol that is not allowed; nothing is opened and no password is sent there",
+  basic_auth_refused: "The camera wants the password in clear text (HTTP Basic); allowed only when the opt-in box is ticked",
+  "camera.retention_below_floor": "Retention must be at least {min_days} days (legal minimum)",
+  "camera.retention_lower_admin_only": "Only an administrator may shorten retention",
+  "camera.retention_reason_required": "Shortening retention needs a reason",
 });
 
 addCodes("action", { export_signed: "Ký gói trích xuất" }, { export_signed: "Export signed" });
+addCodes("action", { user_unlock: "Mở khoá tài khoản" }, { user_unlock: "Account unlocked" });
