@@ -116,6 +116,8 @@ class StorageConfig(_Frozen):
     quota_gb: float | None = Field(None, gt=0, description="max bytes of footage in GB; None = no quota")
     min_free_gb: float = Field(1.0, ge=0, description="keep at least this much free disk space")
     check_interval_s: float = Field(30, gt=0, le=3600, description="how often the janitor runs")
+    playback_cache_gb: float = Field(2, gt=0, le=1000, description="cap of the playback clip cache "
+                                     "(least recently used clips go first; never counted as footage)")
     min_retention_days: float = Field(1, ge=1, le=3650, description="legal minimum: no camera keeps footage "
                                       "for less (retention below it is refused, and never applied)")
 

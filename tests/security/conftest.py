@@ -1,11 +1,14 @@
-"""Fixtures of the threat-model suite: one real service shared by the attacks of a module."""
+"""Fixtures of the threat-model suite: one real service shared by the attacks of a module.
+
+A module that needs other site settings overrides `service_extra` (merged into the site config).
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -13,9 +16,14 @@ from tests.security import service as svc
 
 
 @pytest.fixture(scope="module")
-def service() -> Iterator[svc.Service]:
+def service_extra() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture(scope="module")
+def service(service_extra: dict[str, Any]) -> Iterator[svc.Service]:
     base = Path(tempfile.mkdtemp(prefix="vms-security-"))
-    running = svc.start(base)
+    running = svc.start(base, service_extra)
     try:
         yield running
     finally:
