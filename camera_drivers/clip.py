@@ -18,6 +18,10 @@ class ClipError(RuntimeError):
     """No footage in the requested range, or the segments could not be read."""
 
 
+class NoFootageInRange(ClipError):
+    """The segments hold no packet inside the requested range."""
+
+
 @dataclass(frozen=True)
 class SourceSegment:
     path: Path
@@ -48,7 +52,7 @@ def write_clip(segments: list[SourceSegment], start: float, end: float, out_path
         writer.close()
     if writer.packets == 0 or writer.actual_start is None:
         temp.unlink(missing_ok=True)
-        raise ClipError("no recorded footage in the requested range")
+        raise NoFootageInRange("no recorded footage in the requested range")
     temp.replace(out_path)
     return ClipInfo(out_path, writer.actual_start, writer.actual_end, writer.packets)
 

@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import av
 import av.error
 
+from camera_drivers.stream_errors import ffmpeg_reason, rtsp_open_failure
+
 log = logging.getLogger(__name__)
 
 
@@ -47,8 +49,8 @@ class StreamSource:
 
     @property
     def display(self) -> str:
-        """A log-safe description of the source."""
-        return f"{self.kind}:{redact_url(self.location)}"
+        """A log-safe description of the source (an RTSP URL already names its scheme)."""
+        return redact_url(self.location) if self.kind == "rtsp" else f"{self.kind}:{self.location}"
 
 
 def redact_url(url: str) -> str:
@@ -124,6 +126,7 @@ class StreamSession:
     def _open(self) -> None:
         timeout = (self.open_timeout_s, self.read_timeout_s)
         src = self.source
+        started = time.monotonic()
         try:
             if src.kind == "rtsp":
                 if not src.location.lower().startswith(RTSP_SCHEMES):
@@ -140,7 +143,9 @@ class StreamSession:
             else:
                 self._open_simulated(timeout)
         except av.error.FFmpegError as error:
-            raise StreamError(f"{src.display}: cannot open stream ({_ffmpeg_reason(error)})") from None
+            cause = (rtsp_open_failure(src.location, error, time.monotonic() - started, self.open_timeout_s)
+                     if src.kind == "rtsp" else ffmpeg_reason(error))
+            raise StreamError(f"{src.display}: cannot open stream: {cause}") from None
         assert self.container is not None
         if not self.container.streams.video:
             raise StreamError(f"{src.display}: no video stream")
@@ -233,7 +238,7 @@ class StreamSession:
             except StopIteration:
                 return
             except av.error.FFmpegError as error:
-                raise StreamError(f"{self.source.display}: read failed ({_ffmpeg_reason(error)})") from None
+                raise StreamError(f"{self.source.display}: read failed ({ffmpeg_reason(error)})") from None
             if packet.size:  # size 0 is the demuxer's flush packet at end of stream
                 yield packet
 
@@ -254,8 +259,3 @@ def _pace(start_monotonic: float, media_elapsed: float) -> None:
 def _frame_duration(stream: av.VideoStream) -> float:
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     return float(1 / rate) if rate else 1 / 15
-
-
-def _ffmpeg_reason(error: av.error.FFmpegError) -> str:
-    # FFmpeg errors carry the URL as `filename`; keep only the reason, never the credentials.
-    return getattr(error, "strerror", None) or type(error).__name__

@@ -103,7 +103,7 @@ class DetectionPipeline:
         else:
             detections = Detections.empty()
         tracks = self.tracker.update(detections)
-        self.attributes.update(frame, tracks)
+        self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))
 
     def _finish(self, ts: float, tracks: Detections) -> list[TrackSummary]:

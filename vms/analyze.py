@@ -27,7 +27,7 @@ from detectors.objects.configs import DetectorConfig, SsdTfliteConfig
 from detectors.pipeline import PipelineConfig
 from detectors.rules import RuleEvent, RulesConfig, default_rules
 from vms.config import ConfigError
-from vms.events_writer import compass, jsonable
+from vms.runtime.events_writer import compass, jsonable
 
 
 def load_rules(path: Path | None, tz: str) -> RulesConfig:

@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from detectors.rules.config import DEFAULT_TIMEZONE
 from vms.cli_ops import add_ops_commands, dispatch
 from vms.config import ConfigError, SiteConfig, load_config
 
@@ -54,7 +55,7 @@ def _add_analyze(commands: argparse._SubParsersAction) -> None:
     analyze.add_argument("--every", type=int, default=1, help="analyse every n-th frame (default 1)")
     analyze.add_argument("--start", default=None,
                          help="wall time of the first frame, ISO 8601 (e.g. 2024-05-01T21:30:00+07:00)")
-    analyze.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone for rule schedules")
+    analyze.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="time zone for rule schedules")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -40,8 +40,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from camera_drivers.clip import ClipError, ClipInfo, SourceSegment, write_clip
+from detectors.rules.config import DEFAULT_TIMEZONE
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = ZoneInfo(DEFAULT_TIMEZONE)
 MANIFEST, SIGNATURE, PUBLIC_KEY, SUMS = "manifest.json", "manifest.sig", "site_public_key.pem", "SHA256SUMS"
 META_FILES = (MANIFEST, SIGNATURE, PUBLIC_KEY)
 FORMAT = "vms-evidence-1"

@@ -24,10 +24,10 @@ from vms.db.migrate import upgrade
 from vms.exports import ExportRunner
 from vms.paths import DataPaths
 from vms.recordings import reconcile
+from vms.runtime.supervisor import Supervisor
+from vms.runtime.worker import WorkerSpec
 from vms.secrets import CredentialVault
 from vms.storage import GB, Janitor, StoragePolicy
-from vms.supervisor import Supervisor
-from vms.worker import WorkerSpec
 
 log = logging.getLogger(__name__)
 ADMIN_PASSWORD_ENV = "VMS_ADMIN_PASSWORD"

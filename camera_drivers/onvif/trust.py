@@ -54,11 +54,13 @@ def check_device_uri(uri: str, device_host: str, schemes: tuple[str, ...], what:
     if parts.scheme.lower() not in schemes:
         raise HostileDevice(
             f"The device at {device_host} gave a {what} address with scheme {parts.scheme or 'none'!r} "
-            f"({shown}); only {' or '.join(schemes)} is accepted. This device cannot be registered.")
+            f"({shown}); only {' or '.join(schemes)} is accepted. This device cannot be registered.",
+            "scheme", where=device_host, what=what, uri=shown)
     if not parts.hostname or not same_host(parts.hostname, device_host):
         raise HostileDevice(
             f"The device at {device_host} gave a {what} address on another host ({shown}). The VMS only "
-            "connects to the camera it probed and never sends the camera's credentials elsewhere.")
+            "connects to the camera it probed and never sends the camera's credentials elsewhere.",
+            "other_host", where=device_host, what=what, uri=shown)
     return clean
 
 

@@ -61,11 +61,11 @@ def test_foreign_addresses_are_refused_and_nothing_is_sent_there(
     for route in ("probe", "snapshot"):
         answer = installer.post(f"/api/onvif/{route}", json=_credentials(device))
         assert answer.status_code == 422, answer.text
-        assert answer.json()["detail"]["code"] == "foreign_uri"
+        assert answer.json()["detail"]["code"].startswith("onvif.foreign_uri.")
     answer = installer.post("/api/onvif/register", json=_credentials(
         device, id="hang-xom", name="Nhà hàng xóm", main_uri="rtsp://127.0.0.1:8554/main",
         sub_uri="rtsp://127.0.0.1:8554/sub"))
-    assert answer.status_code == 422 and answer.json()["detail"]["code"] == "foreign_uri"
+    assert answer.status_code == 422 and answer.json()["detail"]["code"].startswith("onvif.foreign_uri.")
     assert installer.get("/api/cameras/hang-xom").status_code == 404
     assert listener.seen == []  # not one request, so no credentials either
 
@@ -73,7 +73,7 @@ def test_foreign_addresses_are_refused_and_nothing_is_sent_there(
 def test_basic_over_plain_http_needs_the_per_camera_opt_in(service: svc.Service, device: HostileDevice) -> None:
     installer = service.client("installer")
     refused = installer.post("/api/onvif/snapshot", json=_credentials(device))
-    assert refused.status_code == 422 and refused.json()["detail"]["code"] == "basic_auth_refused"
+    assert refused.status_code == 422 and refused.json()["detail"]["code"] == "onvif.basic_auth_refused"
     assert [s.authorization for s in device.seen if s.method == "GET"] == [None]  # asked, never answered
     allowed = installer.post("/api/onvif/snapshot", json=_credentials(device, allow_basic_http=True))
     assert allowed.status_code == 200 and allowed.content.startswith(b"\xff\xd8")

@@ -157,11 +157,11 @@ def test_rules_are_configured_per_camera_through_the_api(admin: TestClient, site
     with site.session_factory() as session:
         specs = {s.camera_id: s for s in worker_specs(session, site.vault, site.paths, site.database_url,
                                                        site.config.recording)}
-    detection = specs["kho-xa"].detection
-    assert detection is not None and detection.post_roll_s == 8
-    assert [rule.name for rule in detection.rules.rules] == ["kho", "cong"]
+    analysis = specs["kho-xa"].analysis
+    assert analysis is not None and analysis.post_roll_s == 8
+    assert [rule.name for rule in analysis.rules.rules] == ["kho", "cong"]
     # The config file's camera keeps its defaults (no rules given there).
-    assert specs["cam2"].detection is not None and specs["cam2"].detection.detector_name == "simulated"
+    assert specs["cam2"].analysis is not None and specs["cam2"].analysis.detector_name == "simulated"
 
 
 ANALYSIS = {

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from camera_drivers.stream import StreamSource
+from tests.media import make_h264_file
 from vms.db.engine import make_engine, make_session_factory
 from vms.db.migrate import upgrade
 from vms.db.models import Camera, CameraStatus, Event, Segment
-from vms.worker import Backoff, CameraWorker, WorkerSpec
-from tests.media import make_h264_file
+from vms.runtime.worker import Backoff, CameraWorker, WorkerSpec
 
 
 def run_worker(tmp_path: Path, source: StreamSource, seconds: float) -> tuple[list[Segment], CameraStatus, list[Event]]:

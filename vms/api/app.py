@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from vms.api import errors
 from vms.api.context import AppContext
 from vms.api.limits import BodyLimit
 from vms.playback_cache import ClipCache
@@ -33,6 +34,7 @@ def create_app(context: AppContext) -> FastAPI:
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
+    errors.install(app)
     for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
         app.include_router(module.router)
     app.include_router(exports.key_router)

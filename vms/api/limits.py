@@ -18,7 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any, Awaitable, Callable
 
+from vms.api.errors import register
+
 KIB, MIB = 1024, 1024 * 1024
+TOO_LARGE = register("request.too_large", "request body over {limit} bytes")
 DEFAULT_LIMIT = 256 * KIB
 _LIMITS: dict[tuple[str, str], int] = {}
 
@@ -43,7 +46,7 @@ def limit_for(method: str, path: str) -> int:
 
 
 def _body_413(limit: int) -> bytes:
-    detail = {"code": "request.too_large", "message": f"request body over {limit} bytes", "params": {"limit": limit}}
+    detail = {"code": TOO_LARGE, "message": f"request body over {limit} bytes", "params": {"limit": limit}}
     return json.dumps({"detail": detail}).encode()
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from vms.api.deps import SESSION_COOKIE, ContextDep, CurrentUser, SessionDep, client_ip, request_token
+from vms.api.errors import ApiError, register
 from vms.audit import audit
 from vms.auth import LoginError, authenticate, end_session, issue_session
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+LOGIN_FAILED = register("auth.login_failed", "wrong user name or password")
+ACCOUNT_LOCKED = register("auth.locked", "account locked after repeated failures until {locked_until}")
 
 
 class LoginRequest(BaseModel):
@@ -39,9 +42,10 @@ def login(body: LoginRequest, request: Request, response: Response, db: SessionD
         audit(db, body.username, "login_failed", client_ip=ip, reason=str(error))
         db.commit()
         if error.locked_until is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from None
+            raise ApiError(status.HTTP_401_UNAUTHORIZED, LOGIN_FAILED, str(error)) from None
         wait = max(1, int((error.locked_until - datetime.now(timezone.utc)).total_seconds()) + 1)
-        raise HTTPException(status.HTTP_423_LOCKED, str(error), headers={"Retry-After": str(wait)}) from None
+        raise ApiError(status.HTTP_423_LOCKED, ACCOUNT_LOCKED, str(error), headers={"Retry-After": str(wait)},
+                       locked_until=error.locked_until.isoformat()) from None
     issued = issue_session(db, user, ctx.config.server.session_hours, ip)
     audit(db, user.username, "login", client_ip=ip)
     db.commit()

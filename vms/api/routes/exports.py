@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vms.access import sees_camera
-from vms.api.deps import ContextDep, CurrentUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, CurrentUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
 from vms.api.ranges import check_range
 from vms.audit import audit
@@ -21,7 +21,8 @@ from vms.evidence import MANIFEST, key_fingerprint, load_or_create_signing_key, 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
 key_router = APIRouter(prefix="/api/evidence", tags=["exports"])
 MAX_EXPORT = timedelta(hours=24)
-NOT_READY = register("export.not_ready", "export is {status}, not ready")
+EXPORT_NOT_FOUND = register("export.not_found", "no such export")
+EXPORT_NOT_READY = register("export.not_ready", "export is {status}, not ready for download")
 
 
 class SigningKeyOut(BaseModel):
@@ -107,7 +108,7 @@ def create_export(
     camera_ids = list(dict.fromkeys(body.camera_ids))
     for camera_id in camera_ids:
         if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-            raise HTTPException(404, f"no such camera: {camera_id}")
+            raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     job = Export(
         camera_ids=camera_ids,
         start=body.start,
@@ -142,7 +143,7 @@ def create_export(
 def _own_job(db: SessionDep, export_id: int, user: User) -> Export:
     job = db.get(Export, export_id)
     if job is None or (user.role != "admin" and job.created_by != user.username):
-        raise HTTPException(404, "no such export")
+        raise ApiError(404, EXPORT_NOT_FOUND)
     return job
 
 
@@ -166,7 +167,7 @@ def handover(export_id: RowId, user: ExportUser, db: SessionDep, ctx: ContextDep
     job = _own_job(db, export_id, user)
     path = ctx.paths.exports / str(job.id) / MANIFEST
     if job.status != "done" or not path.is_file():
-        raise ApiError(409, NOT_READY, status=job.status)
+        raise ApiError(409, EXPORT_NOT_READY, status=job.status)
     manifest = json.loads(path.read_bytes())
     chain = manifest.get("chain") or {}
     return HandoverOut(
@@ -190,7 +191,7 @@ def download_export(
     job = _own_job(db, export_id, user)
     zip_path = ctx.paths.exports / f"{job.id}.zip"
     if job.status != "done" or not zip_path.is_file():
-        raise HTTPException(409, f"export is {job.status}, not ready for download")
+        raise ApiError(409, EXPORT_NOT_READY, status=job.status)
     audit(
         db,
         user.username,

@@ -1,6 +1,6 @@
 // Texts of the security features (evidence key fingerprint, handover form, hostile-device checks,
 // account protection) and the vi/en texts of their API error codes.
-import { addCodes, addStrings } from "../i18n.js";
+import { addCodes, addErrors, addStrings } from "../i18n.js";
 
 addStrings({
   keyFingerprint: "Dấu vân tay khoá ký chứng cứ",
@@ -22,19 +22,37 @@ addStrings({
   retentionReason: "Why retention is shortened (administrators only)",
 });
 
-addCodes("error", {
-  "export.not_ready": "Trích xuất đang ở trạng thái {status}, chưa sẵn sàng",
-  "onvif.uris_changed": "Camera vừa trả về địa chỉ luồng khác với địa chỉ đã hiển thị: hãy kiểm tra kết nối lại",
-  foreign_uri: "Camera chỉ tới một máy khác hoặc một giao thức không được phép; hệ thống không kết nối và không gửi mật khẩu tới đó",
-  basic_auth_refused: "Camera đòi gửi mật khẩu dạng không mã hoá (HTTP Basic); chỉ cho phép khi đã đánh dấu ô cho phép",
+addErrors({
+  "onvif.uris_changed": ["Camera vừa trả về địa chỉ luồng khác với địa chỉ đã hiển thị: hãy kiểm tra kết nối lại",
+    "The camera now returns other stream addresses than the ones shown: test the connection again"],
+  "onvif.foreign_uri": ["Thiết bị chỉ tới một địa chỉ mà máy chủ không mở: {message}",
+    "The device named an address the server will not open: {message}"],
+  "onvif.foreign_uri.scheme": ["Thiết bị tại {where} trả về địa chỉ {what} dùng giao thức không được phép: {uri}",
+    "The device at {where} gave a {what} address with a scheme that is not allowed: {uri}"],
+  "onvif.foreign_uri.other_host": ["Thiết bị tại {where} trả về địa chỉ {what} trên một máy khác ({uri}); hệ thống không kết nối và không gửi mật khẩu tới đó",
+    "The device at {where} gave a {what} address on another host ({uri}); nothing is sent there"],
+  "onvif.basic_auth_refused": ["Camera tại {where} đòi gửi mật khẩu dạng không mã hoá (HTTP Basic); chỉ cho phép khi đã đánh dấu ô cho phép",
+    "The camera at {where} wants its password in clear text (HTTP Basic); allowed only when the opt-in box is ticked"],
+  "camera.retention_below_floor": ["Thời gian lưu giữ tối thiểu là {min_days} ngày (theo quy định)",
+    "Retention must be at least {min_days} days (legal minimum)"],
+  "camera.retention_lower_admin_only": ["Chỉ quản trị viên được giảm thời gian lưu giữ",
+    "Only an administrator may shorten retention"],
+  "camera.retention_reason_required": ["Giảm thời gian lưu giữ phải ghi rõ lý do", "Shortening retention needs a reason"],
+  "playback.busy": ["Bạn đang có {limit} đoạn xem lại đang được chuẩn bị; thử lại sau giây lát",
+    "You already have {limit} clips being prepared; try again in a moment"],
+  "request.too_large": ["Dữ liệu gửi lên quá lớn (tối đa {limit} byte)", "The request is too large (at most {limit} bytes)"],
+});
+hệ thống không kết nối và không gửi mật khẩu tới đó",
+  "onvif.basic_auth_refused": "Camera tại {where} đòi gửi mật khẩu dạng không mã hoá (HTTP Basic); chỉ cho phép khi đã đánh dấu ô cho phép",
   "camera.retention_below_floor": "Thời gian lưu giữ tối thiểu là {min_days} ngày (theo quy định)",
   "camera.retention_lower_admin_only": "Chỉ quản trị viên được giảm thời gian lưu giữ",
   "camera.retention_reason_required": "Giảm thời gian lưu giữ phải ghi rõ lý do",
 }, {
-  "export.not_ready": "Export is {status}, not ready",
   "onvif.uris_changed": "The camera now returns other stream addresses than the ones shown: test the connection again",
-  foreign_uri: "The camera points at another host or a protocol that is not allowed; nothing is opened and no password is sent there",
-  basic_auth_refused: "The camera wants the password in clear text (HTTP Basic); allowed only when the opt-in box is ticked",
+  "onvif.foreign_uri": "The device named an address the server will not open: {message}",
+  "onvif.foreign_uri.scheme": "The device at {where} gave a {what} address with a scheme that is not allowed: {uri}",
+  "onvif.foreign_uri.other_host": "The device at {where} gave a {what} address on another host ({uri}); nothing is sent there",
+  "onvif.basic_auth_refused": "The camera at {where} wants its password in clear text (HTTP Basic); allowed only when the opt-in box is ticked",
   "camera.retention_below_floor": "Retention must be at least {min_days} days (legal minimum)",
   "camera.retention_lower_admin_only": "Only an administrator may shorten retention",
   "camera.retention_reason_required": "Shortening retention needs a reason",

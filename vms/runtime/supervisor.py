@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
-from vms.worker import Backoff, WorkerSpec, worker_main
+from vms.runtime.worker import Backoff, WorkerSpec, worker_main
 
 log = logging.getLogger(__name__)
 

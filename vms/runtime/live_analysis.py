@@ -1,6 +1,6 @@
 """Live analysis inside a camera worker, decoupled from recording.
 
-The worker thread (which records) hands decoded frames to `LiveDetection.offer`, which never
+The worker thread (which records) hands decoded frames to `LiveAnalysis.offer`, which never
 blocks: frames wait in a bounded deque and, when analysis falls behind, the oldest frame is
 dropped and counted. One analysis thread runs motion -> detector -> tracker -> rules and writes
 events through `EventsWriter`. The detector is built on the analysis
@@ -28,7 +28,7 @@ from detectors.frame import Frame
 from detectors.pipeline import DetectionPipeline, PipelineConfig
 from detectors.rules import RuleEngine, RulesConfig
 from detectors.types import CLASS_NAMES_EN, ClassId
-from vms.events_writer import EventsWriter, ObjectInfo, compass
+from vms.runtime.events_writer import EventsWriter, ObjectInfo, compass
 
 log = logging.getLogger(__name__)
 TruthFn = Callable[[float], object] | None
@@ -52,7 +52,7 @@ def _lower_this_thread_priority() -> None:
 
 
 @dataclass(frozen=True)
-class DetectionSpec:
+class AnalysisSpec:
     """Picklable analysis settings of one camera (built from the site config)."""
 
     pipeline: PipelineConfig
@@ -74,10 +74,10 @@ class DetectionSpec:
         return self.pipeline.detector.type
 
 
-class LiveDetection:
+class LiveAnalysis:
     """Bounded hand-off from the recording thread to one analysis thread."""
 
-    def __init__(self, spec: DetectionSpec, camera_id: str, factory: sessionmaker[Session]) -> None:
+    def __init__(self, spec: AnalysisSpec, camera_id: str, factory: sessionmaker[Session]) -> None:
         self.spec = spec
         self.camera_id = camera_id
         self.pipeline: DetectionPipeline | None = None  # built on the analysis thread (model loading is slow)
