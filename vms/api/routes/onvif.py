@@ -101,8 +101,10 @@ def onvif_api_error(error: OnvifError) -> ApiError:
     if code not in ERROR_CODES:
         code = f"onvif.{error.code}" if f"onvif.{error.code}" in ERROR_CODES else "onvif.onvif_error"
     params = {key: value for key, value in error.params.items() if isinstance(value, (str, int, float))}
-    params["message"] = str(error)
-    return ApiError(status, code, str(error), **params)
+    params.pop("message", None)
+    api_error = ApiError(status, code, str(error), **params)
+    api_error.detail["params"]["message"] = str(error)  # ("message" is also ApiError's own argument)
+    return api_error
 
 
 def onvif_error_response(error: OnvifError) -> JSONResponse:
