@@ -42,21 +42,6 @@ addErrors({
     "You already have {limit} clips being prepared; try again in a moment"],
   "request.too_large": ["Dữ liệu gửi lên quá lớn (tối đa {limit} byte)", "The request is too large (at most {limit} bytes)"],
 });
-hệ thống không kết nối và không gửi mật khẩu tới đó",
-  "onvif.basic_auth_refused": "Camera tại {where} đòi gửi mật khẩu dạng không mã hoá (HTTP Basic); chỉ cho phép khi đã đánh dấu ô cho phép",
-  "camera.retention_below_floor": "Thời gian lưu giữ tối thiểu là {min_days} ngày (theo quy định)",
-  "camera.retention_lower_admin_only": "Chỉ quản trị viên được giảm thời gian lưu giữ",
-  "camera.retention_reason_required": "Giảm thời gian lưu giữ phải ghi rõ lý do",
-}, {
-  "onvif.uris_changed": "The camera now returns other stream addresses than the ones shown: test the connection again",
-  "onvif.foreign_uri": "The device named an address the server will not open: {message}",
-  "onvif.foreign_uri.scheme": "The device at {where} gave a {what} address with a scheme that is not allowed: {uri}",
-  "onvif.foreign_uri.other_host": "The device at {where} gave a {what} address on another host ({uri}); nothing is sent there",
-  "onvif.basic_auth_refused": "The camera at {where} wants its password in clear text (HTTP Basic); allowed only when the opt-in box is ticked",
-  "camera.retention_below_floor": "Retention must be at least {min_days} days (legal minimum)",
-  "camera.retention_lower_admin_only": "Only an administrator may shorten retention",
-  "camera.retention_reason_required": "Shortening retention needs a reason",
-});
 
 addCodes("action", { export_signed: "Ký gói trích xuất" }, { export_signed: "Export signed" });
 addCodes("action", { user_unlock: "Mở khoá tài khoản" }, { user_unlock: "Account unlocked" });
