@@ -120,6 +120,10 @@ class StorageConfig(_Frozen):
     quota_gb: float | None = Field(None, gt=0, description="max bytes of footage in GB; None = no quota")
     min_free_gb: float = Field(1.0, ge=0, description="keep at least this much free disk space")
     check_interval_s: float = Field(30, gt=0, le=3600, description="how often the janitor runs")
+    playback_cache_gb: float = Field(2, gt=0, le=1000, description="cap of the playback clip cache "
+                                     "(least recently used clips go first; never counted as footage)")
+    min_retention_days: float = Field(1, ge=1, le=3650, description="legal minimum: no camera keeps footage "
+                                      "for less (retention below it is refused, and never applied)")
 
 
 class DetectorServiceConfig(_Frozen):
@@ -137,6 +141,9 @@ class ServerConfig(_Frozen):
     host: str = Field("127.0.0.1", description="listen address; keep loopback unless behind a firewall")
     port: int = Field(8000, ge=1, le=65535)
     session_hours: float = Field(8, gt=0, le=168, description="login sessions expire after this long")
+    trusted_proxies: list[str] = Field(default_factory=list, max_length=16, description=(
+        "addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; empty = none "
+        "(the client address is the TCP peer)"))
 
 
 class SiteConfig(_Frozen):
@@ -158,6 +165,9 @@ class SiteConfig(_Frozen):
         for index, camera in enumerate(self.cameras):
             if camera.id in seen:
                 raise ValueError(f"cameras.{index}.id: duplicate camera id {camera.id!r}")
+            if camera.retention_days < self.storage.min_retention_days:
+                raise ValueError(f"cameras.{index}.retention_days: below storage.min_retention_days "
+                                 f"({self.storage.min_retention_days:g})")
             seen.add(camera.id)
         return self
 

@@ -91,6 +91,7 @@ class Site:
         policy = StoragePolicy(
             quota_bytes=int(storage.quota_gb * GB) if storage.quota_gb else None,
             min_free_bytes=int(storage.min_free_gb * GB),
+            min_retention_days=storage.min_retention_days,
         )
         self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
@@ -121,7 +122,11 @@ class Site:
         server_config = self.config.server
         server = uvicorn.Server(
             uvicorn.Config(create_app(self.app_context()), host=server_config.host, port=server_config.port,
-                           log_level="warning", access_log=False)
+                           log_level="warning", access_log=False,
+                           # X-Forwarded-* only from a configured proxy: otherwise any client (even
+                           # one on loopback) could write another address into the audit log.
+                           proxy_headers=bool(server_config.trusted_proxies),
+                           forwarded_allow_ips=",".join(server_config.trusted_proxies) or "")
         )
         timer = None
         if duration_s is not None:
