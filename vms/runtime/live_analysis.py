@@ -30,6 +30,7 @@ from detectors.rules import RuleEngine, RulesConfig
 from detectors.types import CLASS_NAMES_EN, ClassId
 from vms.runtime.detector_service import DetectorServiceSpec
 from vms.runtime.events_writer import EventsWriter, ObjectInfo, compass
+from vms.runtime.metrics import CameraStatsWriter
 from vms.runtime.remote_detector import RemoteDetector
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class AnalysisSpec:
     # The node's detector service (None: the model runs in this process). Simulated detectors
     # always run here: they read the simulator's truth, not pixels.
     detector_service: DetectorServiceSpec | None = None
+    # Where this camera's figures go for /metrics and the health page (None: not written).
+    metrics_root: Path | None = None
 
     @property
     def uses_service(self) -> bool:
@@ -104,6 +107,7 @@ class LiveAnalysis:
         self._last_ts: float | None = None
         self._live_written = float("-inf")
         self._close_requested = False
+        self._metrics = CameraStatsWriter(spec.metrics_root, camera_id)
         self.thread = threading.Thread(target=self._run, name=f"analysis-{camera_id}", daemon=True)
         self.thread.start()
 
@@ -213,6 +217,9 @@ class LiveAnalysis:
             log.exception("%s: analysis failed on a frame", self.camera_id)
         self.processed += 1
         self.busy_s += time.perf_counter() - started
+        self._metrics.maybe_write(self._decoded, self.processed, {
+            "offered": self.offered, "dropped": self.dropped, "processed": self.processed,
+            "model_runs": self.pipeline.model_runs, "busy_s": round(self.busy_s, 2)})
 
     def _keep_live_frame(self, frame: Frame) -> None:
         """Every LIVE_FRAME_INTERVAL_S, write the frame as `<live root>/<camera>.jpg` (atomic rename)."""
