@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import av
 import av.error
 
+from detectors.frame import FrameTruth
+
 log = logging.getLogger(__name__)
 
 
@@ -153,7 +155,7 @@ class StreamSession:
                                  options={"probesize": "32", "analyzeduration": "0"})
         self._sim_fps = float(self._sim_stream.fps)
 
-    def truth_source(self) -> "Callable[[float], object] | None":
+    def truth_source(self) -> "Callable[[float], FrameTruth] | None":
         """Simulated sources only: wall time of a frame -> its ground truth (None for real cameras).
 
         The function keeps working after the connection closes (the scene is pure computation),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from camera_drivers.frames import FrameDecoder
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource
 from vms.db.engine import make_engine, make_session_factory
@@ -114,6 +115,14 @@ class CameraWorker:
             log.info("%s: analysis %s", self.spec.camera_id, self.analysis.stats())
         self.health.stopped()
 
+    def _frame_decoder(self, session: StreamSession) -> FrameDecoder | None:
+        """Analysis frames of this connection (the demuxer never decodes: the decoder is analysis's)."""
+        if self.analysis is None or self.spec.analysis is None:
+            return None
+        assert session.video_stream is not None
+        return FrameDecoder(session.video_stream, self.spec.camera_id, self.spec.analysis.frame_options,
+                            truth=session.truth_source())
+
     def _run_connection(self) -> str:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
@@ -121,8 +130,7 @@ class CameraWorker:
             with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s) as session:
                 assert session.video_stream is not None
                 self.recorder.start_connection(session.video_stream)
-                decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
-                truth = session.truth_source()
+                frames = self._frame_decoder(session)
                 connected = False
                 for timed in session.packets():
                     if not connected:
@@ -130,9 +138,11 @@ class CameraWorker:
                         self.health.connected(timed.ts, codec.width, codec.height, codec.name)
                         self.backoff.reset()
                         connected = True
-                    if self.analysis is not None:  # decode + hand over; analysis runs on its own thread
-                        # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
-                        self.analysis.decode(decoder, timed.packet, timed.ts, truth)
+                    if frames is not None and self.analysis is not None and not self.analysis.failed:
+                        # Decode + hand over; analysis runs on its own thread. Before muxing: a muxer
+                        # may take the packet's data over (FFmpeg's ownership rule).
+                        for frame in frames.decode(timed.packet, timed.ts):
+                            self.analysis.offer(frame)
                     self.health.packet(timed.ts, timed.packet.size)
                     self.recorder.write(timed)
                     if self._should_stop():
