@@ -29,8 +29,24 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-1A")
 
 
+MIN_PASSWORD_LENGTH = 8
+# What a password may lack: problem code -> English wording (the UI has its own vi/en texts).
+PASSWORD_NEEDS = {
+    "length": "at least {min_length} characters",
+    "lower": "a lower-case letter",
+    "upper": "an upper-case letter",
+    "digit": "a digit",
+}
+
+
 class PasswordPolicyError(ValueError):
-    """The password is too weak; the message says what is missing."""
+    """The password is too weak. `problems` are codes of what is missing (e.g. "upper"), for the UI."""
+
+    def __init__(self, problems: list[str], min_length: int = MIN_PASSWORD_LENGTH):
+        self.problems = problems
+        self.min_length = min_length
+        super().__init__("password needs " + ", ".join(
+            PASSWORD_NEEDS[p].format(min_length=min_length) for p in problems))
 
 
 class LoginError(Exception):
@@ -44,16 +60,16 @@ class LoginError(Exception):
 def check_password_policy(password: str) -> None:
     """At least 8 characters with lower case, upper case and a digit."""
     problems = []
-    if len(password) < 8:
-        problems.append("at least 8 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append("length")
     if not re.search(r"[a-z]", password):
-        problems.append("a lower-case letter")
+        problems.append("lower")
     if not re.search(r"[A-Z]", password):
-        problems.append("an upper-case letter")
+        problems.append("upper")
     if not re.search(r"\d", password):
-        problems.append("a digit")
+        problems.append("digit")
     if problems:
-        raise PasswordPolicyError("password needs " + ", ".join(problems))
+        raise PasswordPolicyError(problems)
 
 
 def hash_password(password: str) -> str:

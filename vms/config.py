@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from detectors.objects.configs import DetectorConfig
 from detectors.rules.config import DEFAULT_TIMEZONE, RuleConfig
@@ -39,10 +40,12 @@ class RtspSource(_Frozen):
     @field_validator("url")
     @classmethod
     def _rtsp_scheme(cls, url: str) -> str:
+        # Custom error types are the API's error codes (vms.api.validation_codes), so the UI can word them.
         if not url.startswith(("rtsp://", "rtsps://")):
-            raise ValueError("must start with rtsp:// or rtsps://")
+            raise PydanticCustomError("camera.url_scheme", "must start with rtsp:// or rtsps://")
         if re.match(r"^rtsps?://[^/@]*:[^/@]*@", url):
-            raise ValueError("must not embed credentials; use the username and password keys")
+            raise PydanticCustomError("camera.url_credentials",
+                                      "must not embed credentials; use the username and password keys")
         return url
 
 
@@ -95,8 +98,9 @@ class CameraConfig(_Frozen):
     def _simulated_detector_only_for_simulated_cameras(self) -> "CameraConfig":
         detector = self.detection.detector
         if detector is not None and detector.type == "simulated" and self.source.type != "sim":
-            raise ValueError("detection.detector: the simulated detector reads scripted ground truth; "
-                             "it only works for sources of type 'sim'")
+            raise PydanticCustomError("camera.simulated_detector",
+                                      "detection.detector: the simulated detector reads scripted ground truth; "
+                                      "it only works for sources of type 'sim'")
         return self
 
 

@@ -17,8 +17,19 @@ from vms.db.models import Event, EventObject
 MAX_EVENTS = 10_000
 
 
+# Why an analysis cannot be imported: code -> English (the API declares these codes for the UI).
+IMPORT_ERRORS = {
+    "import.no_start_time": "the analysis has no start time: give the wall-clock time the video started",
+    "import.naive_start_time": "the start time needs a time zone, e.g. 2026-11-23T21:14:00+07:00",
+}
+
+
 class ImportError_(ValueError):
-    """The analysis cannot be imported; the message says why."""
+    """The analysis cannot be imported; `code` (a key of IMPORT_ERRORS) says why."""
+
+    def __init__(self, code: str):
+        super().__init__(IMPORT_ERRORS[code])
+        self.code = code
 
 
 class ImportedObject(BaseModel):
@@ -60,9 +71,9 @@ def import_analysis(session: Session, camera_id: str, analysis: Analysis, starte
     """Add the analysis' events for `camera_id`; `started_at` (or the file's own) anchors the times."""
     anchor = started_at or analysis.started_at
     if anchor is None:
-        raise ImportError_("the analysis has no start time: give the wall-clock time the video started")
+        raise ImportError_("import.no_start_time")
     if anchor.tzinfo is None:
-        raise ImportError_("the start time needs a time zone, e.g. 2026-11-23T21:14:00+07:00")
+        raise ImportError_("import.naive_start_time")
     rows = []
     for item in analysis.events:
         start = (anchor + timedelta(seconds=item.start)).astimezone(timezone.utc)

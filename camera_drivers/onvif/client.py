@@ -162,7 +162,8 @@ class OnvifCamera:
         raise NotOnvifDevice(
             f"Something answers at {self.where}, but it is not an ONVIF camera "
             f"(HTTP {resp.status_code}, {kind}). Check the ONVIF port (often 80, 8000, 8080 or 8899) "
-            "and that ONVIF is enabled in the camera's web page."
+            "and that ONVIF is enabled in the camera's web page.",
+            "not_soap", where=self.where, status=resp.status_code, content_type=kind,
         )
 
     async def connect(self) -> None:
@@ -243,14 +244,16 @@ class OnvifCamera:
         configuration.
         """
         if not self.has_ptz_service:
-            raise PtzNotSupported(f"The camera at {self.where} has no PTZ (pan/tilt/zoom) service.")
+            raise PtzNotSupported(f"The camera at {self.where} has no PTZ (pan/tilt/zoom) service.", "no_service",
+                                  where=self.where)
         profiles = await self.profiles()
         if profile_token is None:
             profile_token = select_streams(profiles, f"The camera at {self.where}")[0].token
         chosen = next((p for p in profiles if p.token == profile_token), None)
         if chosen is None or not chosen.has_ptz:
             raise PtzNotSupported(
-                f"The camera at {self.where} has no PTZ configuration on profile {profile_token!r}."
+                f"The camera at {self.where} has no PTZ configuration on profile {profile_token!r}.",
+                "no_profile", where=self.where, profile=profile_token,
             )
         service = await self._service("ptz")
         return Ptz(service, profile_token, self._run)

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 
 class OnvifError(Exception):
-    """Base class: the camera could not be used over ONVIF."""
+    """Base class: the camera could not be used over ONVIF.
+
+    `code` names the kind (class attribute), `reason` the case within it (e.g. "timeout"), and
+    `params` the values the message was built from (host:port, operation, seconds), so a UI can
+    word the same error in another language. None of them ever holds a credential.
+    """
 
     code: str = "onvif_error"
+
+    def __init__(self, message: str, reason: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 class OnvifUnreachable(OnvifError):

@@ -35,7 +35,7 @@ async def fetch_snapshot(uri: str, username: str = "", password: str = "", timeo
     username, password = username or uri_user or "", password or uri_password or ""
     parts = urlsplit(clean)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SnapshotError("The snapshot URL is not an http(s) URL.")
+        raise SnapshotError("The snapshot URL is not an http(s) URL.", "not_http")
     at = where(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     try:
         # verify=False: cameras serve self-signed certificates; the LAN address is the identity.
@@ -48,11 +48,15 @@ async def fetch_snapshot(uri: str, username: str = "", password: str = "", timeo
         raise to_onvif_error(exc, at, "the snapshot request", timeout_s) from exc
     if resp.status_code in (401, 403):
         if not username:
-            raise OnvifAuthError(f"The camera at {at} needs a user name and password for snapshots.")
-        raise OnvifAuthError(f"The camera at {at} refused the user name or password for snapshots.")
+            raise OnvifAuthError(f"The camera at {at} needs a user name and password for snapshots.",
+                                 "snapshot_needs_login", where=at)
+        raise OnvifAuthError(f"The camera at {at} refused the user name or password for snapshots.",
+                             "snapshot_refused", where=at)
     if resp.status_code != 200:
-        raise SnapshotError(f"The camera at {at} answered the snapshot request with HTTP {resp.status_code}.")
+        raise SnapshotError(f"The camera at {at} answered the snapshot request with HTTP {resp.status_code}.",
+                            "http_status", where=at, status=resp.status_code)
     data = resp.content
     if len(data) > MAX_SNAPSHOT_BYTES or not data.startswith(b"\xff\xd8"):
-        raise SnapshotError(f"The camera at {at} did not return a JPEG image for the snapshot.")
+        raise SnapshotError(f"The camera at {at} did not return a JPEG image for the snapshot.", "not_jpeg",
+                            where=at)
     return data

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from vms.api import errors
 from vms.api.context import AppContext
 from vms.api.routes import audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
 
@@ -28,6 +29,7 @@ class RevalidatedStaticFiles(StaticFiles):
 def create_app(context: AppContext) -> FastAPI:
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
     app.state.context = context
+    errors.install(app)
     for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
         app.include_router(module.router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")

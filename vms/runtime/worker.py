@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from camera_drivers.fanout import PacketFanout
 from camera_drivers.frames import FrameDecoder
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
-from camera_drivers.stream import StreamError, StreamSession, StreamSource
+from camera_drivers.stream import StreamError, StreamSession, StreamSource, TimedPacket
 from vms.db.engine import make_engine, make_session_factory
 from vms.recordings import add_segment
 from vms.runtime.health import HealthReporter
@@ -77,6 +78,7 @@ class CameraWorker:
         self.backoff = Backoff(spec.backoff_initial_s, spec.backoff_max_s)
         self._parent_pid = os.getppid()
         self.analysis: LiveAnalysis | None = None
+        self.packets = PacketFanout()  # every packet of every connection, e.g. for the live view
 
     def _on_closed(self, closed: ClosedSegment) -> None:
         with self.factory.begin() as session:
@@ -123,13 +125,20 @@ class CameraWorker:
         return FrameDecoder(session.video_stream, self.spec.camera_id, self.spec.analysis.frame_options,
                             truth=session.truth_source())
 
+    def _analyse_packet(self, frames: FrameDecoder | None, timed: TimedPacket) -> None:
+        """Decode + hand over; analysis runs on its own thread and never holds recording up."""
+        if frames is not None and self.analysis is not None and not self.analysis.failed:
+            for frame in frames.decode(timed.packet, timed.ts):
+                self.analysis.offer(frame)
+
     def _run_connection(self) -> str:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
         try:
-            with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s) as session:
+            with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s, audio=True) as session:
                 assert session.video_stream is not None
-                self.recorder.start_connection(session.video_stream)
+                self.recorder.start_connection(session.video_stream, session.audio_stream)
+                self.packets.opened("main", [s for s in (session.video_stream, session.audio_stream) if s is not None])
                 frames = self._frame_decoder(session)
                 connected = False
                 for timed in session.packets():
@@ -138,12 +147,11 @@ class CameraWorker:
                         self.health.connected(timed.ts, codec.width, codec.height, codec.name)
                         self.backoff.reset()
                         connected = True
-                    if frames is not None and self.analysis is not None and not self.analysis.failed:
-                        # Decode + hand over; analysis runs on its own thread. Before muxing: a muxer
-                        # may take the packet's data over (FFmpeg's ownership rule).
-                        for frame in frames.decode(timed.packet, timed.ts):
-                            self.analysis.offer(frame)
-                    self.health.packet(timed.ts, timed.packet.size)
+                    # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
+                    self.packets.packet("main", timed)
+                    if timed.kind == "video":
+                        self._analyse_packet(frames, timed)
+                        self.health.packet(timed.ts, timed.packet.size)
                     self.recorder.write(timed)
                     if self._should_stop():
                         return "stopping"
@@ -152,6 +160,7 @@ class CameraWorker:
             return str(error)
         finally:
             self.recorder.close()
+            self.packets.closed("main")
             if self.analysis is not None:
                 self.analysis.connection_closed()
 

@@ -11,22 +11,37 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import redact_url
 from vms.access import sees_camera
-from vms.api.deps import CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register, register_pattern
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
-from vms.config import CameraConfig, DetectionSettings, RtspSource, Source
+from detectors.rules.config import RULE_NAME_PATTERN
+from vms.config import CAMERA_ID_PATTERN, CameraConfig, DetectionSettings, RtspSource, Source
 from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
+NO_FOOTAGE_YET = register("camera.no_footage_yet", "no footage recorded yet")
+SNAPSHOT_FAILED = register("camera.snapshot_failed", "cannot make a still from the newest recording: {reason}")
+CAMERA_ID_TAKEN = register("camera.id_taken", "a camera with this id exists: {camera_id}")
+# Raised by the config validators (vms.config) as PydanticCustomError types.
+register("camera.url_scheme", "{field}: must start with rtsp:// or rtsps://")
+register("camera.url_credentials", "{field}: must not embed credentials; use the user name and password fields")
+register("camera.simulated_detector", "the simulated detector only works for simulated cameras")
+register("rule.schedule_format", "{field}: a schedule looks like 22:00-05:00")
+register("rule.duplicate_names", "two rules have the same name: {names}")
+register_pattern(CAMERA_ID_PATTERN, "camera.id_pattern",
+                 "{field}: lower-case letters, digits, _ and - only, starting with a letter or digit (max 48)")
+register_pattern(RULE_NAME_PATTERN, "rule.name_pattern", "{field}: letters, digits, _ . and - only")
 
 
 def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
@@ -59,7 +74,7 @@ def list_cameras(user: LiveUser, db: SessionDep, scope: ScopeDep) -> list[Camera
 def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Camera:
     camera = db.get(Camera, camera_id)
     if camera is None or not sees_camera(scope, camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     return camera
 
 
@@ -103,11 +118,11 @@ def snapshot(camera_id: str, request: Request, user: LiveUser, db: SessionDep, s
             select(Segment).where(Segment.camera_id == camera_id).order_by(Segment.start.desc()).limit(1)
         ).first()
         if segment is None:
-            raise HTTPException(404, "no footage recorded yet")
+            raise ApiError(404, NO_FOOTAGE_YET)
         try:
             jpeg = latest_keyframe_jpeg(paths.recordings / segment.path)
         except SnapshotError as error:
-            raise HTTPException(404, str(error)) from None
+            raise ApiError(404, SNAPSHOT_FAILED, reason=str(error)) from None
     if not _viewed_recently(db, user.username, camera_id):
         audit(db, user.username, "live_view", target=camera_id, client_ip=client_ip(request))
         db.commit()
@@ -138,7 +153,7 @@ def _audit_fields(config: CameraConfig) -> dict[str, object]:
 def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: SessionDep, ctx: ContextDep
                   ) -> CameraOut:
     if db.get(Camera, body.id) is not None:
-        raise HTTPException(409, "a camera with this id exists")
+        raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -156,7 +171,10 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
     before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
     current = _current_config(camera)
     changes = body.model_dump(exclude_unset=True, exclude={"source"})
-    merged = CameraConfig.model_validate({**current.model_dump(), **changes})  # re-validate the combination
+    try:  # re-validate the combination (e.g. a detector that suits only another source type)
+        merged = CameraConfig.model_validate({**current.model_dump(), **changes})
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False), body=changes) from None
     if body.source is not None:
         merged = merged.model_copy(update={"source": body.source})
     apply_camera_config(camera, merged, ctx.vault)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vms.access import sees_camera
-from vms.api.deps import ContextDep, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register
 from vms.api.ranges import check_range
 from vms.audit import audit
 from vms.db.models import Camera, Export, User
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
 MAX_EXPORT = timedelta(hours=24)
+EXPORT_NOT_FOUND = register("export.not_found", "no such export")
+EXPORT_NOT_READY = register("export.not_ready", "export is {status}, not ready for download")
 
 
 class ExportCreate(BaseModel):
@@ -71,7 +74,7 @@ def create_export(
     camera_ids = list(dict.fromkeys(body.camera_ids))
     for camera_id in camera_ids:
         if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-            raise HTTPException(404, f"no such camera: {camera_id}")
+            raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     job = Export(
         camera_ids=camera_ids,
         start=body.start,
@@ -106,7 +109,7 @@ def create_export(
 def _own_job(db: SessionDep, export_id: int, user: User) -> Export:
     job = db.get(Export, export_id)
     if job is None or (user.role != "admin" and job.created_by != user.username):
-        raise HTTPException(404, "no such export")
+        raise ApiError(404, EXPORT_NOT_FOUND)
     return job
 
 
@@ -135,7 +138,7 @@ def download_export(
     job = _own_job(db, export_id, user)
     zip_path = ctx.paths.exports / f"{job.id}.zip"
     if job.status != "done" or not zip_path.is_file():
-        raise HTTPException(409, f"export is {job.status}, not ready for download")
+        raise ApiError(409, EXPORT_NOT_READY, status=job.status)
     audit(
         db,
         user.username,

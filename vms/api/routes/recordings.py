@@ -10,13 +10,14 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
-from camera_drivers.clip import ClipError, SourceSegment, write_clip
+from camera_drivers.clip import ClipError, NoFootageInRange, SourceSegment, write_clip
 from vms.access import sees_camera
 from vms.api.ranges import check_range
-from vms.api.deps import ContextDep, PlaybackUser, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, PlaybackUser, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register
 from vms.api.schemas import SegmentOut
 from vms.audit import audit
 from vms.db.models import Camera
@@ -25,6 +26,8 @@ from vms.recordings import segments_between
 router = APIRouter(prefix="/api", tags=["recordings"])
 MAX_PLAYBACK = timedelta(hours=2)
 MAX_LISTED = 5000
+NO_FOOTAGE = register("playback.no_footage", "no recorded footage in this range")
+CLIP_FAILED = register("playback.clip_failed", "cannot cut this range from the recordings: {reason}")
 
 
 @router.get("/recordings", response_model=list[SegmentOut])
@@ -38,7 +41,7 @@ def list_recordings(
 ) -> list[SegmentOut]:
     check_range(start, end)
     if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     segments = segments_between(db, camera_id, start, end)[:MAX_LISTED]
     return [SegmentOut.model_validate(s, from_attributes=True) for s in segments]
 
@@ -58,12 +61,12 @@ def playback(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> FileResponse:
-    check_range(start, end, MAX_PLAYBACK, "playback request")
+    check_range(start, end, MAX_PLAYBACK, "playback")
     if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     segments = segments_between(db, camera_id, start, end)
     if not segments:
-        raise HTTPException(404, "no recorded footage in this range")
+        raise ApiError(404, NO_FOOTAGE)
     key = f"{camera_id}|{start.timestamp()}|{end.timestamp()}|" + ",".join(str(s.id) for s in segments)
     clip_path = ctx.paths.clip_cache / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".mp4")
     bounds_path = clip_path.with_suffix(".json")  # the clip's actual bounds, for the player's clock
@@ -72,7 +75,9 @@ def playback(
         try:
             info = write_clip(sources, start.timestamp(), end.timestamp(), clip_path)
         except ClipError as error:
-            raise HTTPException(404, str(error)) from None
+            if isinstance(error, NoFootageInRange):
+                raise ApiError(404, NO_FOOTAGE) from None
+            raise ApiError(404, CLIP_FAILED, reason=str(error)) from None
         bounds_path.write_text(json.dumps({"start": info.start, "end": info.end}), encoding="utf-8")
     bounds = json.loads(bounds_path.read_text(encoding="utf-8"))
     # One audit entry per viewing, not one per range request the player makes while seeking.

@@ -1,6 +1,6 @@
 // Camera management (admin, installer): list with status; add, edit, disable. Passwords are write-only.
 import { getJson, sendJson } from "../api.js";
-import { h, field, select, table, toast } from "../dom.js";
+import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
 import { t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 
@@ -44,7 +44,7 @@ function editDialog(camera) {
   const form = h("form.camera-form", { method: "dialog" },
     h("h2", {}, camera ? t("editCamera") : t("addCamera")),
     h("div.row", {},
-      field(t("id"), h("input", { name: "id", value: camera?.id ?? "", required: true, pattern: "[a-z0-9_-]+",
+      field(t("id"), h("input", { name: "id", value: camera?.id ?? "", required: true, pattern: CAMERA_ID_PATTERN, title: t("cameraIdHint"),
         readOnly: Boolean(camera), maxlength: 48 })),
       field(t("name"), h("input", { name: "name", value: camera?.name ?? "", required: true, maxlength: 120 })),
       field(t("location"), h("input", { name: "location", value: camera?.location ?? "", maxlength: 200 }))),

@@ -2,7 +2,7 @@
 // test the connection with credentials (the server probes the camera itself), see a preview still,
 // then register the camera. Passwords go to the server only and are never shown again.
 import { getJson, sendJson, request } from "../api.js";
-import { h, field, select, table, toast } from "../dom.js";
+import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
 import { t } from "../i18n.js";
 
 function profileFacts(profile) {
@@ -58,7 +58,7 @@ function deviceCard(device, onRegistered) {
 function registerForm(credentials, device, onRegistered) {
   const error = h("p.error", { role: "alert" });
   const form = h("form.row.register", {},
-    field(t("id"), h("input", { name: "id", required: true, pattern: "[a-z0-9_-]+", maxlength: 48 })),
+    field(t("id"), h("input", { name: "id", required: true, pattern: CAMERA_ID_PATTERN, title: t("cameraIdHint"), maxlength: 48 })),
     field(t("name"), h("input", { name: "name", required: true, maxlength: 120, value: device?.name ?? "" })),
     field(t("location"), h("input", { name: "location", maxlength: 200, value: device?.location ?? "" })),
     field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: 30 })),
