@@ -28,7 +28,9 @@ from detectors.frame import Frame
 from detectors.objects import ObjectDetector
 from detectors.pipeline import PipelineConfig
 from detectors.rules import RulesConfig
+from vms.runtime.detector_service import DetectorServiceSpec
 from vms.runtime.events_writer import EventsWriter, ObjectInfo, compass
+from vms.runtime.remote_detector import RemoteDetector
 
 log = logging.getLogger(__name__)
 # Event types the rules produce (camera_offline belongs to health reporting, not to the rules).
@@ -67,6 +69,13 @@ class AnalysisSpec:
     live_frames_root: Path | None = None
     pre_roll_s: float = 5.0
     post_roll_s: float = 5.0
+    # The node's detector service (None: the model runs in this process). Simulated detectors
+    # always run here: they read the simulator's truth, not pixels.
+    detector_service: DetectorServiceSpec | None = None
+
+    @property
+    def uses_service(self) -> bool:
+        return self.detector_service is not None and self.pipeline.detector.type != "simulated"
 
     @property
     def detector_name(self) -> str:
@@ -85,8 +94,9 @@ class LiveAnalysis:
                  detector: ObjectDetector | None = None) -> None:
         self.spec = spec
         self.camera_id = camera_id
-        self.detector = detector  # None: built from the spec on the analysis thread
+        self.detector = detector  # None: the node's detector service, or built from the spec
         self.analysis: CameraAnalysis | None = None  # built on the analysis thread (model loading is slow)
+        self.remote: RemoteDetector | None = None  # the node's detector service, when used
         self.failed = False  # the analysis could not be built: the camera records without analysis
         self.writer = EventsWriter(factory, camera_id, spec.snapshots_root, spec.detector_name,
                                    spec.pre_roll_s, spec.post_roll_s)
@@ -138,7 +148,8 @@ class LiveAnalysis:
         except Exception:  # the database may be briefly locked; analysis goes on regardless
             log.exception("%s: could not end stale events", self.camera_id)
         try:
-            self.analysis = CameraAnalysis(self.spec.pipeline, self.spec.rules, detector=self.detector)
+            self.remote = self._remote_detector() if self.detector is None else None
+            self.analysis = CameraAnalysis(self.spec.pipeline, self.spec.rules, detector=self.detector or self.remote)
         except Exception as error:  # e.g. model weights missing: keep recording, say why
             log.error("%s: event detection disabled: %s", self.camera_id, error)
             self.failed = True
@@ -161,11 +172,21 @@ class LiveAnalysis:
             if close:
                 self.writer.apply(self.analysis.close(), self._describe)
         self.writer.apply(self.analysis.close(), self._describe)
+        if self.remote is not None:
+            self.remote.close()
+
+    def _remote_detector(self) -> RemoteDetector | None:
+        service = self.spec.detector_service
+        if service is None or not self.spec.uses_service:
+            return None
+        return RemoteDetector(service.address, service.authkey, self.camera_id, self.spec.pipeline.detector)
 
     def _analyse(self, frame: Frame) -> None:
         assert self.analysis is not None
         started = time.perf_counter()
         try:
+            if self.remote is not None:  # cameras with live tracks are served first
+                self.remote.priority = len(self.analysis.pipeline.tracker.live_boxes()) > 0
             events = self.analysis.step(frame).events
             if events:
                 self.writer.apply(events, self._describe)
@@ -200,6 +221,9 @@ class LiveAnalysis:
                           round(s.speed_kmh, 1) if s.speed_kmh is not None else None)
 
     def stats(self) -> dict[str, float]:
-        return {"offered": self.offered, "dropped": self.dropped, "processed": self.processed,
-                "busy_s": round(self.busy_s, 2), "events_written": self.writer.writes}
+        out = {"offered": self.offered, "dropped": self.dropped, "processed": self.processed,
+               "busy_s": round(self.busy_s, 2), "events_written": self.writer.writes}
+        if self.remote is not None:
+            out.update({f"detector_{k}": v for k, v in self.remote.counts.items()})
+        return out
 
