@@ -43,7 +43,7 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clips import read_frames
-from composite import Cutout, Placement, highway_cars, people, plate, render
+from composite import Cutout, Placement, highway_cars, night_ir, people, plate, render
 
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector
@@ -59,8 +59,6 @@ CAR_HEIGHT_RATIO = 0.9  # a car's front is ~1.5 m high, a person ~1.7 m
 WALK_HEIGHTS_S = 0.8  # walking speed in body heights per second (~1.4 m/s)
 CAR_CROSS_S = (2.5, 4.0)
 NEAR_MISS_S = 2.0  # near miss: the walker reaches the lane this long after the car
-IR_GAIN = 0.45  # night: IR picture brightness relative to day
-IR_NOISE = 6.0  # night: sensor noise sigma (grey levels)  # seconds a car takes from far (y 150) to the bottom of the frame
 
 
 def person_height(feet_y: float) -> float:
@@ -143,17 +141,6 @@ def car_left_at(script: Script, height: int) -> float | None:
         if car_y - CAR_HEIGHT_RATIO * person_height(car_y) > height:
             return t
     return None
-
-
-def night_ir(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """What a commune camera shows at night with its IR lamps on: grey, darker (IR_GAIN), a
-    brighter centre where the lamps reach, and more sensor noise (IR_NOISE)."""
-    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    h, w = grey.shape
-    yy, xx = np.mgrid[0:h, 0:w]
-    lamp = 1.0 - 0.5 * (((xx - w / 2) / w) ** 2 + ((yy - h * 0.6) / h) ** 2) * 2.0
-    lit = grey * IR_GAIN * np.clip(lamp, 0.3, 1.0) + rng.normal(0, IR_NOISE, grey.shape)
-    return cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 def run(script: Script, background: np.ndarray, detector: ObjectDetector, night: bool = False) -> dict:
