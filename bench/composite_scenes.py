@@ -85,24 +85,35 @@ class Scene:
         return None
 
 
-def _car_steps(track: CarTrack, start: int, steps: int, hold: tuple[int, int] | None = None) -> list:
-    """Replay `track` from scene step `start`; `hold` = (sample, steps): stay at that sample that long."""
+def _car_steps(track: CarTrack, start: int, steps: int, hold: tuple[int, int] | None = None,
+               brake_s: float = 1.2) -> list:
+    """Replay `track` from scene step `start`. `hold` = (sample, steps): brake smoothly (over
+    `brake_s`, constant deceleration) to a stop at that sample, stay that many steps, pull away
+    as smoothly; a real car does not stop dead between two frames."""
     out: list = [None] * steps
-    k, step = 0, start
-    while step < steps and k < len(track):
-        if 0 <= step:
-            c = track.cutouts[k]
-            out[step] = (c, track.centre_x(k), track.bottom(k))
-        if hold is not None and k == hold[0] and hold[1] > 0:
-            hold = (hold[0], hold[1] - 1)
-        else:
-            k += 1
-        step += 1
+    ramp = max(1, round(brake_s * FPS))
+    rates = np.ones(steps + len(track) * 2)
+    if hold is not None:
+        begin = hold[0] - ramp / 2  # samples covered while slowing from 1 to 0 per step
+        step_b = max(0, round(begin))  # the replay reaches `begin` at step start + begin
+        rates[step_b:step_b + ramp] = np.linspace(1, 0, ramp, endpoint=False)
+        rates[step_b + ramp:step_b + ramp + hold[1]] = 0.0
+        rates[step_b + ramp + hold[1]:step_b + 2 * ramp + hold[1]] = np.linspace(0, 1, ramp, endpoint=False)
+    pos = np.concatenate([[0.0], np.cumsum(rates)])
+    for i in range(len(pos)):
+        step = start + i
+        k = int(round(pos[i]))
+        if step >= steps or k >= len(track):
+            break
+        if step >= 0:
+            out[step] = (track.cutouts[k], track.centre_x(k), track.bottom(k))
     return out
 
 
-def _walk(frames: list[Cutout], xs: np.ndarray, y: float, direction: int, fallen_from: int | None = None) -> list:
-    """A walker at row `y` through columns `xs` (one per step, nan = absent), lying from `fallen_from`."""
+def _walk(frames: list[Cutout], xs: np.ndarray, y: float, direction: int, fallen_from: int | None = None,
+          thrown: float = 0.0) -> list:
+    """A walker at row `y` through columns `xs` (one per step, nan = absent), lying from
+    `fallen_from`, `thrown` px nearer the camera (along the car's way)."""
     h = round(person_height(y))
     cycle = [f.scaled(h) if direction > 0 else f.flipped().scaled(h) for f in frames]
     out: list = []
@@ -111,7 +122,7 @@ def _walk(frames: list[Cutout], xs: np.ndarray, y: float, direction: int, fallen
         if np.isnan(x):
             out.append(None)
         elif fallen_from is not None and k >= fallen_from:
-            out.append((lying, float(x), y + 0.12 * h))
+            out.append((lying, float(x), y + thrown))
         else:
             moving = k > 0 and not np.isnan(xs[k - 1]) and abs(x - xs[k - 1]) > 0.05
             out.append((cycle[k % len(cycle)] if moving else cycle[0], float(x), y))
@@ -196,8 +207,9 @@ def _hit(scene, rng, striker, start, k_meet, x_meet, y_meet, h, direction, walke
     else:
         xs = _crossing(x_meet - direction * 0.15 * car_width(y_meet), meet_step / FPS, speed, direction, scene.steps)
     xs[meet_step:] = x_meet + direction * 0.35 * h  # thrown a little along its way
-    scene.actors.append(Actor("victim", _walk(frames, xs, y_meet, direction, fallen_from=meet_step)))
-    hold = (striker.sample_at_row(y_meet + 0.3 * h), scene.steps) if stop else None
+    scene.actors.append(Actor("victim", _walk(frames, xs, y_meet, direction, fallen_from=meet_step,
+                                              thrown=0.3 * h if stop else 0.12 * h)))
+    hold = (striker.sample_at_row(y_meet + 0.08 * h), scene.steps) if stop else None  # stops at the victim
     scene.actors.append(Actor("striker", _car_steps(striker, start, scene.steps, hold)))
     scene.contact_s = meet_step / FPS
 
@@ -261,7 +273,7 @@ def _stop_to_help(scene, rng, striker, start, k_meet, x_meet, y_meet, h, directi
     side = x_meet - direction * 1.1 * car_width(y_meet)
     _extend(scene, 4.0)
     xs = _crossing(side, meet_step / FPS - 2.5, WALK_H_S * h, direction, scene.steps, stop_at=side)
-    scene.actors.append(Actor("walker", _walk(walker, xs, y_meet, direction, fallen_from=meet_step - 20)))
+    scene.actors.append(Actor("walker", _walk(walker, xs, y_meet, direction, fallen_from=meet_step - 20, thrown=0.1 * h)))
     k_stop = striker.sample_at_row(y_meet)
     scene.actors.append(Actor("striker", _car_steps(striker, start, scene.steps, (k_stop, int(4.0 * FPS)))))
 
