@@ -27,6 +27,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+import yaml
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,10 +45,11 @@ from detectors.types import box_iou
 EPOCH = 1_700_000_000.0
 
 
-def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | None = None) -> dict:
+def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | None = None,
+        config: PipelineConfig | None = None) -> dict:
     """Render and analyse one scene (1 s of empty road first, as a live camera learns it)."""
     rng = np.random.default_rng(scene.seed)
-    pipe = DetectionPipeline(PipelineConfig(), detector=detector)
+    pipe = DetectionPipeline(config or PipelineConfig(), detector=detector)
     engine = RuleEngine(default_rules())
     events, matches = [], []
     writer = _Mp4(mp4 / f"{scene.name}.mp4") if mp4 else None
@@ -185,22 +187,24 @@ def main() -> int:
     parser.add_argument("--only", default=None, help="scenes whose name contains this")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--mp4", type=Path, help="also write each scene as an H.264 file here")
+    parser.add_argument("--pipeline", default=None,
+                        help="diagnosis only: PipelineConfig overrides as YAML, e.g. '{regions: {max_side: 160}}'")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     assets = road_assets(data)
     chosen = [s for s in scenes(assets, args.per_kind, tuple(args.kinds.split(",")))
               if (args.part == "all" or s.unseen == (args.part == "unseen"))
               and (args.only is None or args.only in s.name)]
-    config = PipelineConfig()
+    config = PipelineConfig.model_validate(yaml.safe_load(args.pipeline)) if args.pipeline else PipelineConfig()
     detector = build_detector(config.detector)
     t0 = time.perf_counter()
-    results = [run(s, assets, detector, args.mp4) for s in tqdm(chosen, desc="scenes", unit="scene")]
+    results = [run(s, assets, detector, args.mp4, config) for s in tqdm(chosen, desc="scenes", unit="scene")]
     for r in results:
         print(f"  {r['name']:18s} {'night' if r['night'] else 'day  '} expected {str(r['expected']):12s} "
               f"hr {r['hit_and_run']} col {r['collision']} tracked {r.get('striker_tracked_s')} "
               f"ids {r.get('striker_ids')} seen {r.get('victim_seen_s')}")
     scores = summary(results)
-    scores.update(detector=config.detector.type, part=args.part, seconds=round(time.perf_counter() - t0, 1),
+    scores.update(detector=config.detector.type, pipeline_overrides=args.pipeline, part=args.part, seconds=round(time.perf_counter() - t0, 1),
                   load_avg_1m=round(os.getloadavg()[0], 2))
     print(json.dumps(scores, indent=2))
     if args.json:
