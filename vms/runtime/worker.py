@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from camera_drivers.fanout import PacketFanout
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource
 from vms.db.engine import make_engine, make_session_factory
@@ -76,6 +77,7 @@ class CameraWorker:
         self.backoff = Backoff(spec.backoff_initial_s, spec.backoff_max_s)
         self._parent_pid = os.getppid()
         self.analysis: LiveAnalysis | None = None
+        self.packets = PacketFanout()  # every packet of every connection, e.g. for the live view
 
     def _on_closed(self, closed: ClosedSegment) -> None:
         with self.factory.begin() as session:
@@ -118,9 +120,10 @@ class CameraWorker:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
         try:
-            with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s) as session:
+            with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s, audio=True) as session:
                 assert session.video_stream is not None
-                self.recorder.start_connection(session.video_stream)
+                self.recorder.start_connection(session.video_stream, session.audio_stream)
+                self.packets.opened("main", [s for s in (session.video_stream, session.audio_stream) if s is not None])
                 decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
                 truth = session.truth_source()
                 connected = False
@@ -130,10 +133,12 @@ class CameraWorker:
                         self.health.connected(timed.ts, codec.width, codec.height, codec.name)
                         self.backoff.reset()
                         connected = True
-                    if self.analysis is not None:  # decode + hand over; analysis runs on its own thread
-                        # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
-                        self.analysis.decode(decoder, timed.packet, timed.ts, truth)
-                    self.health.packet(timed.ts, timed.packet.size)
+                    # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
+                    self.packets.packet("main", timed)
+                    if timed.kind == "video":
+                        if self.analysis is not None:  # decode + hand over; analysis runs on its own thread
+                            self.analysis.decode(decoder, timed.packet, timed.ts, truth)
+                        self.health.packet(timed.ts, timed.packet.size)
                     self.recorder.write(timed)
                     if self._should_stop():
                         return "stopping"
@@ -142,6 +147,7 @@ class CameraWorker:
             return str(error)
         finally:
             self.recorder.close()
+            self.packets.closed("main")
             if self.analysis is not None:
                 self.analysis.connection_closed()
 
