@@ -199,9 +199,9 @@ class LiveAnalysis:
             log.exception("%s: analysis failed on a frame", self.camera_id)
         self.processed += 1
         self.busy_s += time.perf_counter() - started
-        self._metrics.maybe_write(self._decoded, self.processed, {
+        self._metrics.maybe_write(self.offered, self.processed, {
             "offered": self.offered, "dropped": self.dropped, "processed": self.processed,
-            "model_runs": self.pipeline.model_runs, "busy_s": round(self.busy_s, 2)})
+            "model_runs": self.analysis.pipeline.model_runs, "busy_s": round(self.busy_s, 2)})
 
     def _keep_live_frame(self, frame: Frame) -> None:
         """Every LIVE_FRAME_INTERVAL_S, write the frame as `<live root>/<camera>.jpg` (atomic rename)."""
