@@ -28,6 +28,10 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PLACEHOLDER_PASSWORDS = frozenset({"change-me", "changeme", "change_me", "password", "secret", "xxx", "xxxx",
+                                   "your-password", "<password>", "todo", "placeholder"})
+
+
 class RtspSource(_Frozen):
     """A real IP camera stream pulled over RTSP."""
 
@@ -36,6 +40,16 @@ class RtspSource(_Frozen):
     transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport; TCP survives lossy links")
     username: str | None = Field(None, description="RTSP user name")
     password: SecretStr | None = Field(None, description="RTSP password; stored encrypted, never logged")
+
+    @field_validator("password")
+    @classmethod
+    def _no_placeholder(cls, password: SecretStr | None) -> SecretStr | None:
+        # A sample file's "change-me" must never reach a camera: it is the first password tried.
+        value = password.get_secret_value().strip().lower() if password is not None else ""
+        if value in PLACEHOLDER_PASSWORDS or value.startswith(("${", "<")):
+            raise PydanticCustomError("camera.password_placeholder",
+                                      "is a placeholder from a sample file; put the camera's real password")
+        return password
 
     @field_validator("url")
     @classmethod

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import redact_url
-from vms.access import sees_camera
+from vms.access import can, sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register, register_pattern
 from vms.api.schemas import CameraOut, CameraStatusOut
@@ -35,6 +35,7 @@ SNAPSHOT_FAILED = register("camera.snapshot_failed", "cannot make a still from t
 CAMERA_ID_TAKEN = register("camera.id_taken", "a camera with this id exists: {camera_id}")
 # Raised by the config validators (vms.config) as PydanticCustomError types.
 register("camera.url_scheme", "{field}: must start with rtsp:// or rtsps://")
+register("camera.password_placeholder", "{field}: is a placeholder from a sample file; put the camera's real password")
 register("camera.url_credentials", "{field}: must not embed credentials; use the user name and password fields")
 register("camera.simulated_detector", "the simulated detector only works for simulated cameras")
 register("rule.schedule_format", "{field}: a schedule looks like 22:00-05:00")
@@ -47,20 +48,24 @@ RETENTION_ADMIN = register("camera.retention_lower_admin_only", "only an adminis
 RETENTION_REASON = register("camera.retention_reason_required", "shortening retention needs a reason")
 
 
-def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
+def camera_out(camera: Camera, status: CameraStatus | None, manager: bool = True) -> CameraOut:
+    """A camera for the API. Only roles that manage cameras (`manager`) see its user name, source
+    address or file path, and the raw error text (which can name server paths)."""
     status_out = None
     if status is not None:
         status_out = CameraStatusOut.model_validate(status, from_attributes=True)
+        if not manager:
+            status_out = status_out.model_copy(update={"last_error": "error" if status.last_error else ""})
     return CameraOut(
         id=camera.id,
         name=camera.name,
         location=camera.location,
         source_kind=camera.source_kind,
-        source_location=redact_url(camera.source_location),
+        source_location=redact_url(camera.source_location) if manager else "",
         has_credentials=bool(camera.username or camera.password_encrypted),
         enabled=camera.enabled,
         retention_days=camera.retention_days,
-        username=camera.username,
+        username=camera.username if manager else None,
         detection=camera.detection,
         status=status_out,
     )
@@ -71,7 +76,8 @@ def list_cameras(user: LiveUser, db: SessionDep, scope: ScopeDep) -> list[Camera
     query = select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id)
     if scope is not None:
         query = query.where(Camera.id.in_(sorted(scope)))
-    return [camera_out(camera, status) for camera, status in db.execute(query)]
+    manager = can(user, "cameras")
+    return [camera_out(camera, status, manager) for camera, status in db.execute(query)]
 
 
 def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Camera:
@@ -84,7 +90,7 @@ def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Ca
 @router.get("/{camera_id}", response_model=CameraOut)
 def get_camera(camera_id: str, user: LiveUser, db: SessionDep, scope: ScopeDep) -> CameraOut:
     camera = _visible(db, camera_id, scope)
-    return camera_out(camera, db.get(CameraStatus, camera_id))
+    return camera_out(camera, db.get(CameraStatus, camera_id), can(user, "cameras"))
 
 
 LIVE_VIEW_AUDIT_INTERVAL = timedelta(minutes=5)
