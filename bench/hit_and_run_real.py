@@ -49,12 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from clips import read_frames
 from composite import Cutout, Placement, highway_cars, night_ir, people, plate, render
 
+from detectors.analysis import CameraAnalysis
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector
 from detectors.objects.configs import SsdTfliteConfig
 from detectors.objects.registry import build_detector
-from detectors.pipeline import DetectionPipeline, PipelineConfig
-from detectors.rules import RuleEngine, default_rules
+from detectors.pipeline import PipelineConfig
+from detectors.rules import default_rules
 
 FPS = 10.0
 EPOCH = 1_700_000_000.0
@@ -150,8 +151,7 @@ def car_left_at(script: Script, height: int) -> float | None:
 def run(script: Script, background: np.ndarray, detector: ObjectDetector, night: bool = False) -> dict:
     """Render and analyse one script; returns its hit_and_run / collision starts (video s)."""
     rng = np.random.default_rng(zlib.crc32(script.name.encode()))
-    pipe = DetectionPipeline(PipelineConfig(), detector=detector)
-    engine = RuleEngine(default_rules())
+    analysis = CameraAnalysis(PipelineConfig(), default_rules(), detector=detector)
     events = []
     # One second of the empty street first: the motion background is learnt as on a live camera.
     steps = int((script.duration + 1.0) * FPS)
@@ -163,8 +163,8 @@ def run(script: Script, background: np.ndarray, detector: ObjectDetector, night:
         frame = Frame(
             "composite", EPOCH + t, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b
         )
-        events += engine.update(frame, pipe.step(frame).tracks)
-    events += engine.close(EPOCH + script.duration)
+        events += analysis.step(frame).events
+    events += analysis.close(EPOCH + script.duration)
     starts = [e for e in events if e.phase == "start"]
     return {
         "name": script.name,
