@@ -88,7 +88,7 @@ class DetectionSettings(_Frozen):
 
     enabled: bool = Field(True, description="run the detection pipeline and event rules on this camera")
     detector: DetectorConfig | None = Field(
-        None, description="object detector; default: 'simulated' for simulated cameras, else the offline SSD")
+        None, description="object detector; default: 'simulated' for simulated cameras, else NanoDet-g")
     every_n_frames: int = Field(1, ge=1, le=30, description="analyse every n-th decoded frame")
     queue_frames: int = Field(30, ge=2, le=600, description="frames waiting for analysis; the oldest are dropped")
     rules: list[RuleConfig] | None = Field(
@@ -140,6 +140,15 @@ class StorageConfig(_Frozen):
                                       "for less (retention below it is refused, and never applied)")
 
 
+class DetectorServiceConfig(_Frozen):
+    """The node's one detector process (models loaded once, shared by every camera)."""
+
+    enabled: bool = Field(True, description="serve every camera from one detector process; off: a model per camera")
+    max_pending: int = Field(16, ge=1, le=1024, description="requests waiting beyond this: the busiest camera's oldest is dropped")
+    max_wait_s: float = Field(1.0, gt=0, le=30, description="a request waiting longer is dropped (its camera moved on)")
+    budget_runs_per_s: float = Field(10, gt=0, le=1000, description="model runs per camera-second before a camera yields to others")
+
+
 class ServerConfig(_Frozen):
     """The web API and UI."""
 
@@ -161,6 +170,7 @@ class SiteConfig(_Frozen):
     server: ServerConfig = ServerConfig()
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
+    detector_service: DetectorServiceConfig = DetectorServiceConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from camera_drivers.fanout import PacketFanout
+from camera_drivers.frames import FrameDecoder
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
-from camera_drivers.stream import StreamError, StreamSession, StreamSource
+from camera_drivers.stream import StreamError, StreamSession, StreamSource, TimedPacket
 from vms.db.engine import make_engine, make_session_factory
 from vms.recordings import add_segment
 from vms.runtime.health import HealthReporter
@@ -116,6 +117,20 @@ class CameraWorker:
             log.info("%s: analysis %s", self.spec.camera_id, self.analysis.stats())
         self.health.stopped()
 
+    def _frame_decoder(self, session: StreamSession) -> FrameDecoder | None:
+        """Analysis frames of this connection (the demuxer never decodes: the decoder is analysis's)."""
+        if self.analysis is None or self.spec.analysis is None:
+            return None
+        assert session.video_stream is not None
+        return FrameDecoder(session.video_stream, self.spec.camera_id, self.spec.analysis.frame_options,
+                            truth=session.truth_source())
+
+    def _analyse_packet(self, frames: FrameDecoder | None, timed: TimedPacket) -> None:
+        """Decode + hand over; analysis runs on its own thread and never holds recording up."""
+        if frames is not None and self.analysis is not None and not self.analysis.failed:
+            for frame in frames.decode(timed.packet, timed.ts):
+                self.analysis.offer(frame)
+
     def _run_connection(self) -> str:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
@@ -124,8 +139,7 @@ class CameraWorker:
                 assert session.video_stream is not None
                 self.recorder.start_connection(session.video_stream, session.audio_stream)
                 self.packets.opened("main", [s for s in (session.video_stream, session.audio_stream) if s is not None])
-                decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
-                truth = session.truth_source()
+                frames = self._frame_decoder(session)
                 connected = False
                 for timed in session.packets():
                     if not connected:
@@ -136,8 +150,7 @@ class CameraWorker:
                     # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
                     self.packets.packet("main", timed)
                     if timed.kind == "video":
-                        if self.analysis is not None:  # decode + hand over; analysis runs on its own thread
-                            self.analysis.decode(decoder, timed.packet, timed.ts, truth)
+                        self._analyse_packet(frames, timed)
                         self.health.packet(timed.ts, timed.packet.size)
                     self.recorder.write(timed)
                     if self._should_stop():
