@@ -25,7 +25,7 @@ from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
 from detectors.rules.config import RULE_NAME_PATTERN
-from vms.config import CAMERA_ID_PATTERN, CameraConfig, DetectionSettings, RtspSource, Source
+from vms.config import CAMERA_ID_PATTERN, AnalysisStream, CameraConfig, DetectionSettings, RtspSource, Source
 from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
@@ -36,6 +36,7 @@ CAMERA_ID_TAKEN = register("camera.id_taken", "a camera with this id exists: {ca
 # Raised by the config validators (vms.config) as PydanticCustomError types.
 register("camera.url_scheme", "{field}: must start with rtsp:// or rtsps://")
 register("camera.url_credentials", "{field}: must not embed credentials; use the user name and password fields")
+register("camera.no_sub_stream", "analysing the sub stream needs a sub stream URL")
 register("camera.simulated_detector", "the simulated detector only works for simulated cameras")
 register("rule.schedule_format", "{field}: a schedule looks like 22:00-05:00")
 register("rule.duplicate_names", "two rules have the same name: {names}")
@@ -54,6 +55,8 @@ def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
         location=camera.location,
         source_kind=camera.source_kind,
         source_location=redact_url(camera.source_location),
+        sub_location=redact_url(camera.sub_location) if camera.sub_location else None,
+        analysis_stream=camera.analysis_stream or "auto",
         has_credentials=bool(camera.username or camera.password_encrypted),
         enabled=camera.enabled,
         retention_days=camera.retention_days,
@@ -141,6 +144,7 @@ class CameraPatch(BaseModel):
     enabled: bool | None = None
     retention_days: float | None = Field(None, gt=0, le=3650)
     detection: DetectionSettings | None = Field(None, description="live analysis: detector, rules, pre/post roll")
+    analysis_stream: AnalysisStream | None = Field(None, description="stream analysed: auto, main or sub")
 
 
 def _audit_fields(config: CameraConfig) -> dict[str, object]:
@@ -203,13 +207,16 @@ def delete_camera(camera_id: str, request: Request, user: CameraAdmin, db: Sessi
 def _current_config(camera: Camera) -> CameraConfig:
     """The row as a config (password left out: it stays encrypted in the row)."""
     if camera.source_kind == "rtsp":
-        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location,
+        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location, "sub_url": camera.sub_location,
                                      "transport": camera.transport, "username": camera.username}
     elif camera.source_kind == "file":
-        source = {"type": "file", "path": camera.source_location, "loop": camera.loop}
+        source = {"type": "file", "path": camera.source_location, "loop": camera.loop,
+                  "sub_path": camera.sub_location}
     else:
-        source = {"type": "sim", "scene": camera.source_location, "seed": camera.seed}
+        source = {"type": "sim", "scene": camera.source_location, "seed": camera.seed,
+                  "sub": camera.sub_location is not None}
     return CameraConfig.model_validate({"id": camera.id, "name": camera.name, "location": camera.location,
                                         "source": source, "enabled": camera.enabled,
                                         "retention_days": camera.retention_days,
+                                        "analysis_stream": camera.analysis_stream or "auto",
                                         "detection": camera.detection or {}})
