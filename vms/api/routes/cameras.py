@@ -175,12 +175,13 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
     before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
     current = _current_config(camera)
     changes = body.model_dump(exclude_unset=True, exclude={"source"})
-    try:  # re-validate the combination (e.g. a detector that suits only another source type)
-        merged = CameraConfig.model_validate({**current.model_dump(), **changes})
+    data = {**current.model_dump(), **changes}
+    if body.source is not None:
+        data["source"] = body.source  # the model itself: a new password stays a secret
+    try:  # re-validate the combination (e.g. a detector or stream choice that suits another source)
+        merged = CameraConfig.model_validate(data)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False), body=changes) from None
-    if body.source is not None:
-        merged = merged.model_copy(update={"source": body.source})
     apply_camera_config(camera, merged, ctx.vault)
     source = merged.source
     if (isinstance(source, RtspSource) and source.password is None
