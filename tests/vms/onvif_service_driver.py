@@ -43,7 +43,8 @@ def run(data: Path, cam_ip: str, vms_ip: str, absent_ip: str) -> dict:
         gone = client.post("/api/onvif/probe", json={"address": absent_ip, "port": 8080, "timeout_s": 2})
         out["unreachable"] = {"status": gone.status_code, "body": gone.json()}
         registered = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate",
-                                                               "name": "Cổng UBND", "location": "Cổng chính"})
+                                                               "name": "Cổng UBND", "location": "Cổng chính",
+                                                               "sub_fps": 5})
         out["register"] = {"status": registered.status_code, "body": registered.json()}
         again = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate2", "name": "x"})
         out["register_again_status"] = again.status_code
@@ -56,7 +57,7 @@ def run(data: Path, cam_ip: str, vms_ip: str, absent_ip: str) -> dict:
             "presets": client.get("/api/onvif/cameras/gate/ptz/presets").status_code,
         }
         out["ptz"] = ptz
-        time.sleep(12)  # the worker started by registration records the main stream
+        time.sleep(12)  # the worker started by registration records the main stream, analyses the sub stream
         out["cameras_body"] = client.get("/api/cameras").text
         rediscovered = client.post("/api/onvif/discover", json={"interface_ip": vms_ip, "timeout_s": 3}).json()
         out["registered_flags"] = {d["port"]: d["registered_camera_id"] for d in rediscovered}

@@ -11,6 +11,11 @@ addStrings({
   analysisAuto: "Tự động",
   analysisMain: "Luồng chính",
   analysisSub: "Luồng phụ",
+  subFps: "Đặt tốc độ luồng phụ",
+  subFpsHint: "Mọi khung hình của luồng phụ đều được giải mã để phân tích: đặt bằng tốc độ phân tích giúp tiết kiệm CPU.",
+  subFpsRefused: "Camera không cho đặt tốc độ luồng phụ qua ONVIF; hãy đặt trong trang cấu hình của camera",
+  fpsUnit: "khung hình/giây",
+  subFpsNow: "hiện",
 }, {
   subUrl: "Sub stream URL (for analysis)",
   subUrlHint: "The camera's low-resolution stream (e.g. stream2). With a sub stream the main stream is only recorded, never decoded: it saves CPU.",
@@ -21,6 +26,11 @@ addStrings({
   analysisAuto: "Automatic",
   analysisMain: "Main stream",
   analysisSub: "Sub stream",
+  subFps: "Set the sub stream's frame rate",
+  subFpsHint: "Every sub stream frame is decoded for analysis: matching the analysis rate saves CPU.",
+  subFpsRefused: "The camera does not allow setting the sub stream's frame rate over ONVIF; set it in its web page",
+  fpsUnit: "fps",
+  subFpsNow: "now",
 });
 
 addErrors({
