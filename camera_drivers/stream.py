@@ -27,6 +27,12 @@ from camera_drivers.stream_errors import ffmpeg_reason, rtsp_open_failure
 log = logging.getLogger(__name__)
 
 
+# FFmpeg may open only these protocols for an RTSP camera: a hostile device's `file:`, `http:` or
+# `concat:` URL (or an RTSP server redirecting to one) is refused by FFmpeg itself.
+RTSP_PROTOCOL_WHITELIST = "rtsp,rtsps,rtp,srtp,udp,tcp,tls"
+RTSP_SCHEMES = ("rtsp://", "rtsps://")
+
+
 class StreamError(RuntimeError):
     """Connecting to or reading from a stream failed. The message never contains credentials."""
 
@@ -176,9 +182,12 @@ class StreamSession:
         started = time.monotonic()
         try:
             if src.kind == "rtsp":
+                if not src.location.lower().startswith(RTSP_SCHEMES):
+                    raise StreamError(f"{src.display}: not an rtsp:// or rtsps:// URL")
                 options = {"rtsp_transport": src.transport, "rtsp_flags": "prefer_tcp"}
                 if src.transport == "udp":
                     options = {"rtsp_transport": "udp"}
+                options["protocol_whitelist"] = RTSP_PROTOCOL_WHITELIST
                 self.container = av.open(_url_with_credentials(src), options=options, timeout=timeout)
             elif src.kind == "file":
                 if not Path(src.location).is_file():

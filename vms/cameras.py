@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import StreamSource
-from detectors.objects.configs import SimulatedConfig, SsdTfliteConfig
+from detectors.objects.configs import SimulatedConfig, default_detector
 from detectors.pipeline import PipelineConfig
 from detectors.rules import DEFAULT_TIMEZONE, RulesConfig, default_rules
 from vms.config import CameraConfig, DetectionSettings, FileSource, RecordingConfig, RtspSource, SimulatedSource
@@ -100,13 +100,13 @@ def analysis_spec(camera: Camera, settings: DetectionSettings | None, paths: Dat
     """Analysis settings of a camera; cameras without config (added through the API) get the defaults.
 
     The default detector is the simulated one for simulated cameras (a real model does not see
-    drawn shapes) and the offline SSD otherwise; the default rules need no geometry.
+    drawn shapes) and NanoDet-g otherwise; the default rules need no geometry.
     """
     settings = settings or DetectionSettings()
     if not settings.enabled:
         return None
     detector = settings.detector or (
-        SimulatedConfig(seed=camera.seed) if camera.source_kind == "sim" else SsdTfliteConfig())
+        SimulatedConfig(seed=camera.seed) if camera.source_kind == "sim" else default_detector())
     rules = settings.rules if settings.rules is not None else default_rules().rules
     return AnalysisSpec(
         pipeline=PipelineConfig(detector=detector), rules=RulesConfig(rules=rules, timezone=timezone),

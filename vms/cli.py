@@ -51,7 +51,7 @@ def _add_analyze(commands: argparse._SubParsersAction) -> None:
     analyze.add_argument("--rules", type=Path, default=None,
                          help="YAML file with a 'rules:' list (default: hit_and_run + tamper)")
     analyze.add_argument("--detector", default=None,
-                         help="detector config as YAML, e.g. '{type: yolo_onnx, path: m.onnx}' (default: offline SSD)")
+                         help="detector config as YAML, e.g. '{type: ssd_tflite}' (default: NanoDet-g, type nanodet)")
     analyze.add_argument("--every", type=int, default=1, help="analyse every n-th frame (default 1)")
     analyze.add_argument("--start", default=None,
                          help="wall time of the first frame, ISO 8601 (e.g. 2024-05-01T21:30:00+07:00)")

@@ -91,7 +91,7 @@ class DetectionSettings(_Frozen):
 
     enabled: bool = Field(True, description="run the detection pipeline and event rules on this camera")
     detector: DetectorConfig | None = Field(
-        None, description="object detector; default: 'simulated' for simulated cameras, else the offline SSD")
+        None, description="object detector; default: 'simulated' for simulated cameras, else NanoDet-g")
     every_n_frames: int = Field(1, ge=1, le=30, description="analyse every n-th decoded frame")
     queue_frames: int = Field(30, ge=2, le=600, description="frames waiting for analysis; the oldest are dropped")
     rules: list[RuleConfig] | None = Field(
@@ -148,6 +148,19 @@ class StorageConfig(_Frozen):
     quota_gb: float | None = Field(None, gt=0, description="max bytes of footage in GB; None = no quota")
     min_free_gb: float = Field(1.0, ge=0, description="keep at least this much free disk space")
     check_interval_s: float = Field(30, gt=0, le=3600, description="how often the janitor runs")
+    playback_cache_gb: float = Field(2, gt=0, le=1000, description="cap of the playback clip cache "
+                                     "(least recently used clips go first; never counted as footage)")
+    min_retention_days: float = Field(1, ge=1, le=3650, description="legal minimum: no camera keeps footage "
+                                      "for less (retention below it is refused, and never applied)")
+
+
+class DetectorServiceConfig(_Frozen):
+    """The node's one detector process (models loaded once, shared by every camera)."""
+
+    enabled: bool = Field(True, description="serve every camera from one detector process; off: a model per camera")
+    max_pending: int = Field(16, ge=1, le=1024, description="requests waiting beyond this: the busiest camera's oldest is dropped")
+    max_wait_s: float = Field(1.0, gt=0, le=30, description="a request waiting longer is dropped (its camera moved on)")
+    budget_runs_per_s: float = Field(10, gt=0, le=1000, description="model runs per camera-second before a camera yields to others")
 
 
 class ServerConfig(_Frozen):
@@ -156,6 +169,9 @@ class ServerConfig(_Frozen):
     host: str = Field("127.0.0.1", description="listen address; keep loopback unless behind a firewall")
     port: int = Field(8000, ge=1, le=65535)
     session_hours: float = Field(8, gt=0, le=168, description="login sessions expire after this long")
+    trusted_proxies: list[str] = Field(default_factory=list, max_length=16, description=(
+        "addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; empty = none "
+        "(the client address is the TCP peer)"))
 
 
 class SiteConfig(_Frozen):
@@ -168,6 +184,7 @@ class SiteConfig(_Frozen):
     server: ServerConfig = ServerConfig()
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
+    detector_service: DetectorServiceConfig = DetectorServiceConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -176,6 +193,9 @@ class SiteConfig(_Frozen):
         for index, camera in enumerate(self.cameras):
             if camera.id in seen:
                 raise ValueError(f"cameras.{index}.id: duplicate camera id {camera.id!r}")
+            if camera.retention_days < self.storage.min_retention_days:
+                raise ValueError(f"cameras.{index}.retention_days: below storage.min_retention_days "
+                                 f"({self.storage.min_retention_days:g})")
             seen.add(camera.id)
         return self
 

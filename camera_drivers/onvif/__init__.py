@@ -18,6 +18,8 @@ Command line (JSON output): ``python -m camera_drivers.onvif --help``.
 from camera_drivers.onvif.client import OnvifCamera, probe_device, set_stream_frame_rate
 from camera_drivers.onvif.discovery import discover, ipv4_interfaces
 from camera_drivers.onvif.errors import (
+    BasicAuthRefused,
+    HostileDevice,
     NoH264Profile,
     NotOnvifDevice,
     OnvifAuthError,
@@ -40,6 +42,8 @@ from camera_drivers.onvif.snapshot import fetch_snapshot
 from camera_drivers.onvif.uris import split_credentials, strip_credentials, with_credentials
 
 __all__ = [
+    "BasicAuthRefused",
+    "HostileDevice",
     "ClockCheck",
     "DeviceInfo",
     "DeviceProfile",

@@ -36,6 +36,7 @@ from camera_drivers.onvif.faults import to_onvif_error
 from camera_drivers.onvif.models import ClockCheck, DeviceInfo, DeviceProfile, MediaProfile
 from camera_drivers.onvif.ptz import Ptz
 from camera_drivers.onvif.selection import select_streams
+from camera_drivers.onvif.trust import HTTP_SCHEMES, STREAM_SCHEMES, check_device_uri, check_service_addresses
 from camera_drivers.onvif.uris import strip_credentials
 
 
@@ -175,6 +176,8 @@ class OnvifCamera:
             self.host, self.port, self._username, self._password, no_cache=True, adjust_time=True
         )
         await self._run("the service list", self._lib.update_xaddrs())
+        # A hostile device may name another host for its media/PTZ services: never follow it there.
+        check_service_addresses(dict(getattr(self._lib, "xaddrs", {}) or {}), self.host)
 
     async def close(self) -> None:
         """Close the HTTP sessions; best effort, so it never hides the error that led here."""
@@ -220,7 +223,7 @@ class OnvifCamera:
         reply = await self._run(
             "GetStreamUri", media.GetStreamUri({"ProfileToken": token, "StreamSetup": setup})
         )
-        return strip_credentials(reply.Uri)
+        return check_device_uri(reply.Uri or "", self.host, STREAM_SCHEMES, "stream")
 
     async def snapshot_uri(self, token: str) -> str | None:
         """Snapshot URI of a profile, without credentials; None if the camera has none."""
@@ -231,7 +234,9 @@ class OnvifCamera:
             if err.code in ("auth_failed", "unreachable"):
                 raise
             return None
-        return strip_credentials(reply.Uri) if getattr(reply, "Uri", None) else None
+        if not getattr(reply, "Uri", None):
+            return None
+        return check_device_uri(reply.Uri, self.host, HTTP_SCHEMES, "snapshot")
 
     @property
     def has_ptz_service(self) -> bool:

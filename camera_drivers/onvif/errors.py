@@ -70,3 +70,17 @@ class SnapshotError(OnvifError):
 def where(host: str, port: int) -> str:
     """Format ``host:port`` for messages (IPv6 hosts in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class HostileDevice(OnvifError):
+    """The device named an address the VMS must not follow: another host, or a scheme other than
+    rtsp/rtsps (streams) and http/https (snapshots, services). Credentials are never sent there."""
+
+    code = "foreign_uri"
+
+
+class BasicAuthRefused(OnvifError):
+    """The camera asks for HTTP Basic over plain HTTP (the password in clear) and the installer has
+    not allowed that for this camera."""
+
+    code = "basic_auth_refused"

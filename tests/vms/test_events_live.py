@@ -88,7 +88,7 @@ def test_full_queue_drops_the_oldest_frames(tmp_path: Path) -> None:
 
 
 def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch) -> None:
-    from detectors.objects.configs import SsdTfliteConfig
+    from detectors.objects.configs import NanoDetConfig
     from tests.media import make_h264_file
 
     monkeypatch.setenv("VMS_MODEL_DIR", str(tmp_path / "no-models"))
@@ -99,7 +99,7 @@ def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch)
     with factory.begin() as session:
         session.add(Camera(id="cam", name="Cam", source_kind="file", source_location=str(clip)))
     spec = WorkerSpec("cam", StreamSource(kind="file", location=str(clip), loop=True), url, tmp_path / "rec",
-                      segment_seconds=1, analysis=_spec(tmp_path, SsdTfliteConfig()))
+                      segment_seconds=1, analysis=_spec(tmp_path, NanoDetConfig()))
     stop = threading.Event()
     worker = CameraWorker(spec, stop)
     thread = threading.Thread(target=worker.run)

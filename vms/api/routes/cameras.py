@@ -43,6 +43,9 @@ register("rule.duplicate_names", "two rules have the same name: {names}")
 register_pattern(CAMERA_ID_PATTERN, "camera.id_pattern",
                  "{field}: lower-case letters, digits, _ and - only, starting with a letter or digit (max 48)")
 register_pattern(RULE_NAME_PATTERN, "rule.name_pattern", "{field}: letters, digits, _ . and - only")
+RETENTION_FLOOR = register("camera.retention_below_floor", "retention must be at least {min_days} days (legal minimum)")
+RETENTION_ADMIN = register("camera.retention_lower_admin_only", "only an administrator may shorten retention")
+RETENTION_REASON = register("camera.retention_reason_required", "shortening retention needs a reason")
 
 
 def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
@@ -143,8 +146,39 @@ class CameraPatch(BaseModel):
     source: Source | None = None
     enabled: bool | None = None
     retention_days: float | None = Field(None, gt=0, le=3650)
+    retention_reason: str | None = Field(None, min_length=5, max_length=500,
+                                         description="why retention is shortened (required to lower it; admin only)")
     detection: DetectionSettings | None = Field(None, description="live analysis: detector, rules, pre/post roll")
     analysis_stream: AnalysisStream | None = Field(None, description="stream analysed: auto, main or sub")
+
+
+def check_retention(days: float, floor: float) -> None:
+    if days < floor:
+        raise ApiError(422, RETENTION_FLOOR, min_days=floor)
+
+
+def _check_retention_change(body: CameraPatch, camera: Camera, user, floor: float) -> None:  # type: ignore[no-untyped-def]
+    """Retention has a legal floor; shortening it deletes footage, so it is admin-only with a reason."""
+    if body.retention_days is None:
+        return
+    check_retention(body.retention_days, floor)
+    if body.retention_days < camera.retention_days:
+        if user.role != "admin":
+            raise ApiError(403, RETENTION_ADMIN)
+        if not body.retention_reason:
+            raise ApiError(422, RETENTION_REASON)
+
+
+def _snapshot_fields(camera: Camera) -> dict[str, object]:
+    """The audited view of a camera row (never the password): compared before and after a change."""
+    return {"name": camera.name, "location": camera.location, "enabled": camera.enabled,
+            "retention_days": camera.retention_days, "source_type": camera.source_kind,
+            "source": redact_url(camera.source_location), "username": camera.username,
+            "detection": camera.detection}
+
+
+def _changes(before: dict[str, object], after: dict[str, object]) -> dict[str, list[object]]:
+    return {key: [before[key], after[key]] for key in before if before[key] != after[key]}
 
 
 def _audit_fields(config: CameraConfig) -> dict[str, object]:
@@ -158,6 +192,7 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
                   ) -> CameraOut:
     if db.get(Camera, body.id) is not None:
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
+    check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -172,9 +207,11 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
 def update_camera(camera_id: str, body: CameraPatch, request: Request, user: CameraAdmin, db: SessionDep,
                   scope: ScopeDep, ctx: ContextDep) -> CameraOut:
     camera = _visible(db, camera_id, scope)
+    _check_retention_change(body, camera, user, ctx.config.storage.min_retention_days)
+    audited = _snapshot_fields(camera)
     before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
     current = _current_config(camera)
-    changes = body.model_dump(exclude_unset=True, exclude={"source"})
+    changes = body.model_dump(exclude_unset=True, exclude={"source", "retention_reason"})
     data = {**current.model_dump(), **changes}
     if body.source is not None:
         data["source"] = body.source  # the model itself: a new password stays a secret
@@ -187,8 +224,10 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
     if (isinstance(source, RtspSource) and source.password is None
             and before[:3] == ("rtsp", source.url, source.username)):
         camera.password_encrypted = before[3]  # same stream and user: keep the stored password
+    password_changed = camera.password_encrypted != before[3]
     audit(db, user.username, "camera_update", target=camera_id, client_ip=client_ip(request),
-          fields=sorted(body.model_dump(exclude_unset=True)))
+          fields=sorted(body.model_dump(exclude_unset=True)), changes=_changes(audited, _snapshot_fields(camera)),
+          password_changed=password_changed, reason=body.retention_reason or "")
     db.commit()
     ctx.cameras_changed()
     return camera_out(camera, db.get(CameraStatus, camera_id))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
+from vms.api.limits import MIB, allow_body
 from vms.api.ranges import check_range
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
@@ -218,6 +219,9 @@ class ImportRequest(BaseModel):
 class ImportResult(BaseModel):
     imported: int
     event_ids: list[int]
+
+
+allow_body("POST", "/api/events/import", 16 * MIB)  # a long analysis: up to 10,000 events
 
 
 @router.post("/events/import", response_model=ImportResult, status_code=201)

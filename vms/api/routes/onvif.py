@@ -14,7 +14,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from camera_drivers.onvif import (
+    BasicAuthRefused,
     DeviceProfile,
+    HostileDevice,
     NoH264Profile,
     NotOnvifDevice,
     OnvifAuthError,
@@ -31,7 +33,7 @@ from camera_drivers.onvif import (
 from vms.access import camera_scope, sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, SessionDep, client_ip, require_roles
 from vms.api.errors import ERROR_CODES, ApiError, register, register_pattern
-from vms.api.routes.cameras import CAMERA_ID_TAKEN
+from vms.api.routes.cameras import CAMERA_ID_TAKEN, check_retention
 from vms.audit import audit
 from vms.config import CAMERA_ID_PATTERN
 from vms.db.models import Camera, User
@@ -40,7 +42,10 @@ from vms.onvif_registry import registered_camera, save_onvif_camera
 router = APIRouter(prefix="/api/onvif", tags=["onvif"])
 Installer = Annotated[User, Depends(require_roles("installer"))]
 PtzUser = Annotated[User, Depends(require_roles("installer", "operator", "investigator"))]
-HTTP_STATUS = {OnvifAuthError: 422, NotOnvifDevice: 422, NoH264Profile: 422, OnvifUnreachable: 504, PtzNotSupported: 409}
+HTTP_STATUS = {OnvifAuthError: 422, NotOnvifDevice: 422, NoH264Profile: 422, OnvifUnreachable: 504, PtzNotSupported: 409,
+               HostileDevice: 422, BasicAuthRefused: 422}
+URIS_CHANGED = register(
+    "onvif.uris_changed", "the camera now returns other stream addresses than the ones shown: probe it again")
 
 
 # Every ONVIF failure as `onvif.<kind>.<reason>` with the driver's params (host:port, operation,
@@ -75,6 +80,12 @@ ONVIF_ERRORS = {
     "onvif.snapshot_failed.not_http": "The snapshot URL is not an http(s) URL",
     "onvif.snapshot_failed.http_status": "The camera at {where} answered the snapshot request with HTTP {status}",
     "onvif.snapshot_failed.not_jpeg": "The camera at {where} did not return a JPEG image for the snapshot",
+    "onvif.foreign_uri": "The device named an address the server will not open: {message}",
+    "onvif.foreign_uri.scheme": "The device at {where} gave a {what} address with a scheme that is not allowed: {uri}",
+    "onvif.foreign_uri.other_host": "The device at {where} gave a {what} address on another host ({uri}); nothing is "
+                                    "sent there",
+    "onvif.basic_auth_refused": "The camera at {where} wants its password in clear text (HTTP Basic without https); "
+                                "allow Basic for this camera only if it offers nothing better",
 }
 for _code, _english in ONVIF_ERRORS.items():
     register(_code, _english)
@@ -91,8 +102,10 @@ def onvif_api_error(error: OnvifError) -> ApiError:
     if code not in ERROR_CODES:
         code = f"onvif.{error.code}" if f"onvif.{error.code}" in ERROR_CODES else "onvif.onvif_error"
     params = {key: value for key, value in error.params.items() if isinstance(value, (str, int, float))}
-    params["message"] = str(error)
-    return ApiError(status, code, str(error), **params)
+    params.pop("message", None)
+    api_error = ApiError(status, code, str(error), **params)
+    api_error.detail["params"]["message"] = str(error)  # ("message" is also ApiError's own argument)
+    return api_error
 
 
 def onvif_error_response(error: OnvifError) -> JSONResponse:
@@ -134,6 +147,8 @@ class Credentials(BaseModel):
     username: str = Field("", max_length=120)
     password: str = Field("", max_length=256, description="write-only")
     timeout_s: float = Field(5.0, ge=0.5, le=30)
+    allow_basic_http: bool = Field(False, description="allow HTTP Basic over plain http for snapshots "
+                                                      "(the password in clear text): per-camera opt-in")
 
 
 class RegisterRequest(Credentials):
@@ -142,6 +157,8 @@ class RegisterRequest(Credentials):
     location: str = Field("", max_length=200)
     retention_days: float = Field(30, gt=0, le=3650)
     endpoint: str | None = Field(None, max_length=255, description="WS-Discovery endpoint uuid, if discovered")
+    main_uri: str = Field(max_length=2000, description="the main stream URI the installer saw in the probe result")
+    sub_uri: str = Field(max_length=2000, description="the sub stream URI the installer saw in the probe result")
     sub_fps: float | None = Field(None, gt=0, le=30, description="set the sub stream's frame rate to this (the "
                                   "detect fps: every sub stream frame is decoded), where the camera allows it")
 
@@ -204,7 +221,8 @@ async def snapshot_preview(body: Credentials, user: Installer) -> Response:
         profile = await _probe(body)
         if profile.snapshot_uri is None:
             raise ApiError(409, NO_SNAPSHOT_URI)
-        jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s)
+        jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s,
+                                    allow_basic=body.allow_basic_http, device_host=profile.host)
     except OnvifError as error:
         return onvif_error_response(error)
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
@@ -215,19 +233,23 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
                    ctx: ContextDep) -> ProbeOut | JSONResponse:
     if db.get(Camera, body.id) is not None:
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
+    check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     try:
         profile = await _probe(body)
     except OnvifError as error:
         return onvif_error_response(error)
+    if (body.main_uri, body.sub_uri) != (profile.main_uri, profile.sub_uri):
+        raise ApiError(409, URIS_CHANGED, main_uri=profile.main_uri, sub_uri=profile.sub_uri)
     existing = registered_camera(db, profile)
     if existing is not None:
         raise ApiError(409, ALREADY_REGISTERED, camera_id=existing)
     sub_fps, sub_fps_error = await _set_sub_fps(body, profile)
     save_onvif_camera(db, ctx.vault, profile, camera_id=body.id, name=body.name, location=body.location,
                       username=body.username, password=body.password, retention_days=body.retention_days,
-                      endpoint=body.endpoint)
+                      endpoint=body.endpoint, allow_basic_http=body.allow_basic_http)
     audit(db, user.username, "camera_create", target=body.id, client_ip=client_ip(request), via="onvif",
-          host=profile.host, model=profile.info.model)
+          host=profile.host, model=profile.info.model, main_uri=profile.main_uri, sub_uri=profile.sub_uri,
+          snapshot_uri=profile.snapshot_uri, allow_basic_http=body.allow_basic_http)
     db.commit()
     ctx.cameras_changed()
     return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id, sub_fps=sub_fps,

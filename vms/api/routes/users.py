@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import set_user_cameras, user_camera_ids
-from vms.api.deps import CurrentUser, RowId, SessionDep, UsersAdmin, client_ip
+from vms.api.deps import CurrentUser, RowId, SessionDep, UsersAdmin, client_ip, request_token
 from vms.api.errors import ApiError, register, register_pattern
 from vms.api.routes.auth import ACCOUNT_LOCKED
 from vms.audit import audit
@@ -23,7 +23,10 @@ from vms.auth import (
     authenticate,
     check_password_policy,
     create_user,
+    end_sessions,
     hash_password,
+    locked_until,
+    unlock,
 )
 from vms.db.models import Camera, User
 
@@ -88,7 +91,7 @@ def account_out(db: Session, user: User) -> UserAccountOut:
         full_name=user.full_name,
         active=user.active,
         cameras=user_camera_ids(db, user.id),
-        locked_until=user.locked_until,
+        locked_until=locked_until(db, user.username),
         created_at=user.created_at,
     )
 
@@ -149,7 +152,8 @@ def update_user(
     if body.password is not None:
         _policy(body.password)
         user.password_hash = hash_password(body.password)
-        user.locked_until = None  # an admin resetting a password also lifts a lockout
+        unlock(db, user.username)  # an admin resetting a password also lifts a lockout
+        end_sessions(db, user.id)  # whoever knew the old password is logged out everywhere
     for name in ("role", "full_name", "active"):
         value = getattr(body, name)
         if value is not None:
@@ -173,7 +177,7 @@ def update_user(
 def change_password(body: PasswordChange, request: Request, user: CurrentUser, db: SessionDep) -> None:
     """Change one's own password; the old one is checked with the same lockout as a login."""
     try:
-        authenticate(db, user.username, body.old_password)
+        authenticate(db, user.username, body.old_password, client_ip=client_ip(request))
     except LoginError as error:
         db.commit()  # keep the failure count
         if error.locked_until is None:
@@ -181,5 +185,6 @@ def change_password(body: PasswordChange, request: Request, user: CurrentUser, d
         raise ApiError(403, ACCOUNT_LOCKED, locked_until=error.locked_until.isoformat()) from None
     _policy(body.new_password)
     user.password_hash = hash_password(body.new_password)
+    end_sessions(db, user.id, keep_token=request_token(request))  # other devices must log in again
     audit(db, user.username, "password_change", target=user.username, client_ip=client_ip(request))
     db.commit()

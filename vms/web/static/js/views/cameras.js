@@ -1,6 +1,7 @@
 // Camera management (admin, installer): list with status; add, edit, disable. Passwords are write-only.
 import { getJson, sendJson } from "../api.js";
 import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
+import "../i18n/security.js";
 import { t } from "../i18n.js";
 import "../i18n/streams.js";
 import { formatDateTime } from "../time.js";
@@ -72,6 +73,7 @@ function editDialog(camera) {
     h("div.row", {},
       field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, step: "any",
         value: camera?.retention_days ?? 30 })),
+      camera ? field(t("retentionReason"), h("input", { name: "retention_reason", maxlength: 500, size: 30 })) : "",
       h("label.check", {}, h("input", { type: "checkbox", name: "enabled", checked: camera?.enabled ?? true }), t("enabled"))),
     error,
     h("div.actions", {}, h("button.ghost", { type: "button", onclick: () => dialog.close() }, t("cancel")),
@@ -85,6 +87,7 @@ function editDialog(camera) {
       const body = { name: form.elements.name.value, location: form.elements.location.value,
         retention_days: Number(form.elements.retention_days.value), enabled: form.elements.enabled.checked,
         analysis_stream: form.elements.analysis_stream.value };
+      if (form.elements.retention_reason?.value) body.retention_reason = form.elements.retention_reason.value;
       // An unchanged source is left out of an edit, so the stored password is kept.
       const sourceTouched = !camera || kindSelect.value !== camera.source_kind || [...sourceBox.querySelectorAll("input")]
         .some((input) => (input.type === "checkbox" ? input.checked !== input.defaultChecked : input.value !== input.defaultValue));

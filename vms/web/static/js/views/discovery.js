@@ -5,6 +5,7 @@ import { getJson, sendJson, request } from "../api.js";
 import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
 import { t } from "../i18n.js";
 import "../i18n/streams.js";
+import "../i18n/security.js";
 
 const DETECT_FPS = 5; // analysis rate (frames per second): the sub stream needs no more
 
@@ -17,8 +18,14 @@ function profileFacts(profile) {
     [t("ptzSupported"), profile.ptz_supported ? t("yes") : t("no")],
     [t("clockDrift"), drift === null || drift === undefined ? "?" : `${drift.toFixed(1)} s`],
   ];
+  // The addresses the device itself returned: the installer checks them before saving (a hostile
+  // device could name another host; the server refuses those, and shows what it will open).
+  const uris = [["main_uri", t("mainStream")], ["sub_uri", t("subStream")], ["snapshot_uri", t("snapshot")]]
+    .map(([key, label]) => [label, h("code.device-uri", { dataset: { uri: key } }, profile[key] ?? "—")]);
   return h("div", {},
     h("dl.facts", {}, rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("h3", {}, t("confirmUris")),
+    h("dl.facts.device-uris", {}, uris.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
     profile.warnings?.length ? h("div.warnings", {}, h("strong", {}, t("warnings")),
       h("ul", {}, profile.warnings.map((w) => h("li", {}, w)))) : "");
 }
@@ -26,7 +33,7 @@ function profileFacts(profile) {
 /** The probe / preview / register card for one address. */
 function deviceCard(device, onRegistered) {
   const credentials = () => ({ address: form.address.value.trim(), port: Number(form.port.value),
-    username: form.username.value, password: form.password.value });
+    username: form.username.value, password: form.password.value, allow_basic_http: form.allow_basic_http.checked });
   const result = h("div.probe-result");
   const error = h("p.error", { role: "alert" });
   const form = h("form.card.onvif-device", {},
@@ -37,6 +44,7 @@ function deviceCard(device, onRegistered) {
       field(t("username"), h("input", { name: "username", autocomplete: "off" })),
       field(t("password"), h("input", { name: "password", type: "password", autocomplete: "new-password" })),
       h("button.primary.big", { type: "submit" }, t("probe"))),
+    h("label.check", {}, h("input", { type: "checkbox", name: "allow_basic_http" }), " ", t("allowBasic")),
     error, result);
   form.addEventListener("submit", async (submit) => {
     submit.preventDefault();
@@ -49,7 +57,7 @@ function deviceCard(device, onRegistered) {
         .then((r) => r.blob()).then((blob) => { preview.src = URL.createObjectURL(blob); }).catch(() => preview.remove());
       result.replaceChildren(h("div.event-layout", {}, preview, profileFacts(probe.profile)),
         probe.registered_camera_id ? h("p.hint", {}, `${t("registeredAs")}: ${probe.registered_camera_id}`)
-          : registerForm(credentials, device, onRegistered, probe.profile));
+          : registerForm(credentials, device, probe.profile, onRegistered));
     } catch (failure) {
       result.replaceChildren();
       error.textContent = failure.message;
@@ -67,7 +75,7 @@ function subFpsChoice(profile) {
     `${t("subFps")} ${profile.sub.width}×${profile.sub.height}: ${DETECT_FPS} ${t("fpsUnit")}${now}`);
 }
 
-function registerForm(credentials, device, onRegistered, profile) {
+function registerForm(credentials, device, profile, onRegistered) {
   const error = h("p.error", { role: "alert" });
   const form = h("form.row.register", {},
     field(t("id"), h("input", { name: "id", required: true, pattern: CAMERA_ID_PATTERN, title: t("cameraIdHint"), maxlength: 48 })),
@@ -82,7 +90,7 @@ function registerForm(credentials, device, onRegistered, profile) {
       const saved = await sendJson("POST", "/api/onvif/register", { ...credentials(), id: form.elements.id.value,
         name: form.elements.name.value, location: form.elements.location.value,
         retention_days: Number(form.elements.retention_days.value), endpoint: device?.key ?? null,
-        sub_fps: form.elements.sub_fps?.checked ? DETECT_FPS : null });
+        main_uri: profile.main_uri, sub_uri: profile.sub_uri, sub_fps: form.elements.sub_fps?.checked ? DETECT_FPS : null });
       toast(saved.sub_fps_error ? `${t("registered")}. ${t("subFpsRefused")}` : t("registered"));
       onRegistered();
     } catch (failure) {

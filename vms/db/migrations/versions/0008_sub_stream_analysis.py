@@ -1,15 +1,15 @@
 """sub stream analysis: which stream a camera analyses, and the analysed connection's and audio health
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007_security
 Create Date: 2026-12-03 10:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007_security'
 branch_labels = None
 depends_on = None
 
