@@ -13,12 +13,13 @@ import os
 import random
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from camera_drivers.fanout import PacketFanout, Role
+from camera_drivers.frames import FrameDecoder
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource, TimedPacket
 from vms.db.engine import make_engine, make_session_factory
@@ -124,14 +125,16 @@ class CameraWorker:
         assert analysis is not None
 
         def for_session(session: StreamSession) -> Callable[[TimedPacket], None]:
-            assert session.video_stream is not None
-            decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
-            truth = session.truth_source()
+            assert session.video_stream is not None and self.spec.analysis is not None
+            # The demuxer never decodes: the decoder is analysis's (one per connection).
+            frames = FrameDecoder(session.video_stream, self.spec.camera_id, self.spec.analysis.frame_options,
+                                  truth=session.truth_source())
 
             def feed(timed: TimedPacket) -> None:
                 if timed.kind == "video" and not analysis.failed:
                     self.decode_packets[role] += 1
-                    analysis.decode(decoder, timed.packet, timed.ts, truth)
+                    for frame in frames.decode(timed.packet, timed.ts):
+                        analysis.offer(frame)
             return feed
         return for_session
 
