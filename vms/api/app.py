@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from vms.api import errors
 from vms.api.context import AppContext
+from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
 from vms.playback_cache import ClipCache
 from vms.api.routes import audit, auth, cameras, events, exports, health, metrics, onvif, recordings, reports, users
@@ -32,6 +33,7 @@ def create_app(context: AppContext) -> FastAPI:
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
     app.state.context = context
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
+    app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
