@@ -226,12 +226,10 @@ def run_dual_part(sources: dict[str, Path], seconds: float, tmp: Path, synthetic
                                     name=f"{source.stem}_{audio}_5fps").sub
             label = f"{name} {float(camera.fps):g} fps, {'AAC' if audio == 'aac' else 'G.711'}"
             results[label] = run_dual(camera, sub5, tmp)
-    print(f"\n{'camera':34} {'mode (main 1080p + audio, sub 640x360)':44} {'% core / cam':>13} {'cams / core':>12} "
-          f"{'vs naive':>9}")
-    for label, rows in results.items():
-        for mode, f in rows.items():
-            print(f"{label:34} {mode:44} {f['core_percent_per_camera']:13.3f} {f['cameras_per_core']:12.1f} "
-                  f"{f['speedup_vs_naive']:8.1f}x")
+    print_table(results, ("camera", 34), ("mode (main 1080p + audio, sub 640x360)", 44), [
+        ("% core / cam", lambda f: f"{f['core_percent_per_camera']:.3f}"),
+        ("cams / core", lambda f: f"{f['cameras_per_core']:.1f}"),
+        ("vs naive", lambda f: f"{f['speedup_vs_naive']:.1f}x")])
     return results
 
 
@@ -288,13 +286,22 @@ def run_single_part(sources: dict[str, Path], seconds: float, tmp: Path) -> dict
                                       name=f"{source.stem}_bf{bframes}")
             label = f"{name} {float(camera.fps):g} fps, {'no B-frames' if bframes == 0 else 'B-frames'}"
             results[label] = run_single(camera.main, camera.frames)
-    print(f"\n{'camera (1080p main only)':36} {'analysis decode':40} {'% core / cam':>13} {'decoded':>8} "
-          f"{'wall / cam-s':>13} {'vs naive':>9}")
-    for label, rows in results.items():
-        for mode, f in rows.items():
-            print(f"{label:36} {mode:40} {f['core_percent_per_camera']:13.3f} {100 * f['decoded_share']:7.0f}% "
-                  f"{f['wall_s_per_camera_s']:13.4f} {f['speedup_vs_naive']:8.1f}x")
+    print_table(results, ("camera (1080p main only)", 36), ("analysis decode", 40), [
+        ("% core / cam", lambda f: f"{f['core_percent_per_camera']:.3f}"),
+        ("decoded", lambda f: f"{100 * f['decoded_share']:.0f}%"),
+        ("wall / cam-s", lambda f: f"{f['wall_s_per_camera_s']:.4f}"),
+        ("vs naive", lambda f: f"{f['speedup_vs_naive']:.1f}x")])
     return results
+
+
+def print_table(results: dict[str, Rows], first: tuple[str, int], second: tuple[str, int],
+                columns: list[tuple[str, Callable[[dict[str, float]], str]]]) -> None:
+    """One row per (camera, mode): two left-aligned label columns, then right-aligned figures."""
+    print("\n" + f"{first[0]:{first[1]}} {second[0]:{second[1]}} " + " ".join(f"{h:>13}" for h, _ in columns))
+    for label, rows in results.items():
+        for mode, figures in rows.items():
+            cells = " ".join(f"{cell(figures):>13}" for _, cell in columns)
+            print(f"{label:{first[1]}} {mode:{second[1]}} {cells}")
 
 
 def main() -> int:
