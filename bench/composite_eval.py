@@ -131,7 +131,9 @@ def _trace_line(scene: Scene, step: int, result, analysis: CameraAnalysis) -> st
     for rule in analysis.engine.track_rules:
         contacts = getattr(rule, "contacts", {})
         if contacts:
-            parts.append("contacts " + ",".join(f"{v}-{u}:{c.outcome}" for (v, u), c in contacts.items()))
+            parts.append("contacts " + ",".join(
+                f"{v}-{u}:{c.outcome} hid{c.hidden_s:.1f} unc{'-' if c.uncovered_since is None else round(c.uncovered_since - c.ts, 1)}"
+                for (v, u), c in contacts.items()))
     return "  ".join(parts)
 
 
