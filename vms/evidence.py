@@ -87,6 +87,13 @@ def public_pem(key: Ed25519PrivateKey) -> bytes:
     )
 
 
+def site_key_fingerprint(signing_key_path: Path) -> str:
+    """SHA-256 of the site's public key PEM (what `sha256sum site_public_key.pem` prints for a package),
+    in groups of four hex digits for reading aloud and printing on paper forms and reports."""
+    digest = hashlib.sha256(public_pem(load_or_create_signing_key(signing_key_path))).hexdigest()
+    return " ".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+
+
 def sha256_file(path: Path) -> str:
     """SHA-256 in one streaming pass of 1 MiB reads."""
     digest = hashlib.sha256()

@@ -24,6 +24,7 @@ from vms.db.migrate import upgrade
 from vms.exports import ExportRunner
 from vms.paths import DataPaths
 from vms.recordings import reconcile
+from vms.records.watcher import MaintenanceWatcher
 from vms.secrets import CredentialVault
 from vms.storage import GB, Janitor, StoragePolicy
 from vms.supervisor import Supervisor
@@ -50,6 +51,7 @@ class Site:
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None
+        self.maintenance: MaintenanceWatcher | None = None
         self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
 
     def prepare(self) -> None:
@@ -85,8 +87,12 @@ class Site:
         )
         self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
+        self.maintenance = MaintenanceWatcher(self.session_factory, self.config.programme)
+        self.maintenance.start()
 
     def stop_background(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.stop()
         if self.janitor is not None:
             self.janitor.stop()
         if self.supervisor is not None:

@@ -17,7 +17,9 @@ DYNAMIC = [f"role_{r}" for r in ("admin", "installer", "operator", "investigator
     f"export_{s}" for s in ("queued", "running", "done", "failed")] + [
     f"severity_{s}" for s in ("info", "warning", "alarm")] + [
     f"nav_{v}" for v in ("wall", "timeline", "search", "playback", "exports", "cameras", "users", "audit", "reports",
-                         "discovery", "ptz")]
+                         "discovery", "ptz", "programme", "programme_map", "maintenance", "review")]
+# Feature modules register their own texts (addStrings) from js/i18n/<feature>.js: load them all.
+FEATURE_TEXTS = sorted(f"/static/js/i18n/{p.name}" for p in (STATIC / "js" / "i18n").glob("*.js"))
 
 
 def used_keys() -> set[str]:
@@ -30,10 +32,11 @@ def used_keys() -> set[str]:
 
 
 def test_every_used_key_is_translated_in_both_languages(page: Page) -> None:
-    dictionaries = page.evaluate("""async () => {
+    dictionaries = page.evaluate("""async (features) => {
         const { DICTIONARIES } = await import("/static/js/i18n.js");
+        for (const module of features) await import(module);
         return { vi: Object.keys(DICTIONARIES.vi), en: Object.keys(DICTIONARIES.en) };
-    }""")
+    }""", FEATURE_TEXTS)
     vi, en = set(dictionaries["vi"]), set(dictionaries["en"])
     assert vi == en, {"only_vi": sorted(vi - en), "only_en": sorted(en - vi)}
     used = used_keys()

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vms.api.context import AppContext
-from vms.api.routes import audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
+from vms.api.routes import (audit, auth, cameras, events, exports, health, maintenance, onvif, programme_map, recordings,
+                            records, reports, review, users)
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -28,7 +29,8 @@ class RevalidatedStaticFiles(StaticFiles):
 def create_app(context: AppContext) -> FastAPI:
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
     app.state.context = context
-    for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
+    for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif, records,
+                   programme_map, maintenance, review):
         app.include_router(module.router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")
 

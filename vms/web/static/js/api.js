@@ -1,9 +1,12 @@
 // Thin wrapper over fetch for the VMS API: same-origin cookie session, JSON in and out, typed errors.
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  /** `code` and `params` come from the API's coded errors ({detail: {code, message, params}}), for translation. */
+  constructor(status, detail, code = null, params = {}) {
     super(detail || `HTTP ${status}`);
     this.status = status;
+    this.code = code;
+    this.params = params;
   }
 }
 
@@ -25,21 +28,31 @@ export function withQuery(path, params = {}) {
 async function errorDetail(response) {
   const body = await response.json().catch(() => null);
   const detail = body?.detail;
-  if (Array.isArray(detail)) return detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
-  if (detail && typeof detail === "object" && detail.message) return detail.message; // ONVIF {code, message}
-  return typeof detail === "string" ? detail : response.statusText;
+  if (Array.isArray(detail)) {
+    const coded = detail.find((d) => typeof d.type === "string" && d.type.includes("."));
+    const text = detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+    return { text, code: coded?.type ?? null, params: coded?.ctx ?? {} };
+  }
+  if (detail && typeof detail === "object" && detail.message) {
+    return { text: detail.message, code: detail.code ?? null, params: detail.params ?? {} };
+  }
+  return { text: typeof detail === "string" ? detail : response.statusText, code: null, params: {} };
 }
 
 /** fetch() that raises ApiError for non-2xx answers and sends the user to the login on 401. */
-export async function request(path, { method = "GET", body, headers = {} } = {}) {
+export async function request(path, { method = "GET", body, headers = {}, rawBody } = {}) {
   const options = { method, credentials: "same-origin", headers: { ...headers } };
+  if (rawBody !== undefined) options.body = rawBody;
   if (body !== undefined) {
     options.body = JSON.stringify(body);
     options.headers["Content-Type"] = "application/json";
   }
   const response = await fetch(path, options);
   if (response.status === 401 && path !== "/api/auth/login") onUnauthorized();
-  if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
+  if (!response.ok) {
+    const { text, code, params } = await errorDetail(response);
+    throw new ApiError(response.status, text, code, params);
+  }
   return response;
 }
 
@@ -60,3 +73,10 @@ export async function getPage(path, params) {
 
 export const playbackUrl = (cameraId, start, end) =>
   withQuery(`/api/cameras/${encodeURIComponent(cameraId)}/playback.mp4`, { start, end });
+
+/** Send a file as the raw request body (uploads with a size cap on the server); JSON answer. */
+export async function sendFile(method, path, file, params = {}) {
+  const response = await request(withQuery(path, params), { method, body: undefined,
+    headers: { "Content-Type": file.type || "application/octet-stream" }, rawBody: file });
+  return response.json();
+}
