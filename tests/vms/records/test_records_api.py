@@ -80,11 +80,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_agreement_scan_upload_download_and_audit(admin: TestClient, site: Site) -> None:
-    response = admin.put("/api/records/cameras/cam1/scan?name=thoa-thuan.pdf", content=PDF,
+    response = admin.put("/api/records/scans/cam1?name=thoa-thuan.pdf", content=PDF,
                          headers={"Content-Type": "application/pdf"})
     assert response.status_code == 200, response.text
     assert response.json()["has_agreement_scan"] is True
-    download = admin.get("/api/records/cameras/cam1/scan")
+    download = admin.get("/api/records/scans/cam1")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
     assert _audits(site, "record_scan_view")[-1].target == "cam1"
@@ -92,12 +92,12 @@ def test_agreement_scan_upload_download_and_audit(admin: TestClient, site: Site)
 
 def test_oversized_or_foreign_scan_is_refused_and_nothing_is_stored(admin: TestClient, site: Site) -> None:
     big = b"%PDF-1.4\n" + os.urandom(50 * 1024 * 1024)
-    response = admin.put("/api/records/cameras/cam1/scan", content=big, headers={"Content-Type": "application/pdf"})
+    response = admin.put("/api/records/scans/cam1", content=big, headers={"Content-Type": "application/pdf"})
     assert response.status_code == 413
     assert response.json()["detail"]["code"] == "records.file_too_large"
     assert response.json()["detail"]["params"] == {"max_mb": 10}
     exe = b"MZ\x90\x00" + b"\x00" * 1000
-    response = admin.put("/api/records/cameras/cam1/scan", content=exe, headers={"Content-Type": "application/pdf"})
+    response = admin.put("/api/records/scans/cam1", content=exe, headers={"Content-Type": "application/pdf"})
     assert response.status_code == 415 and response.json()["detail"]["code"] == "records.file_type"
     folder = site.paths.records
     assert not folder.exists() or list(folder.iterdir()) == []

@@ -17,14 +17,17 @@ from sqlalchemy import select
 
 from vms.api.deps import ContextDep, RecordsEditor, RecordsUser, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
+from vms.api.limits import allow_body
 from vms.api.uploads import read_body
 from vms.audit import audit
+from vms.config import MAP_MB_LIMIT
 from vms.db.models import SiteMap
 from vms.records.camera_records import list_records
 from vms.records.files import MAP_TYPES, UploadRefused, bytes_stream, image_size, store_upload, stored_path
 
 router = APIRouter(prefix="/api/records", tags=["records"])
 NO_MAP = register("records.no_map", "no map has been uploaded yet")
+allow_body("PUT", "/api/records/map/image", (MAP_MB_LIMIT << 20) + (64 << 10))  # the route applies the site's cap
 
 
 class MapInfo(BaseModel):

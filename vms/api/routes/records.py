@@ -19,8 +19,10 @@ from sqlalchemy import select
 from vms.access import sees_camera
 from vms.api.deps import ContextDep, RecordsEditor, RecordsUser, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
+from vms.api.limits import allow_body
 from vms.api.uploads import read_body
 from vms.audit import audit
+from vms.config import SCAN_MB_LIMIT
 from vms.db.models import AuditEntry, CameraRecord
 from vms.records.camera_records import get_record, list_records, record_fields, save_record
 from vms.records.files import SCAN_TYPES, UploadRefused, bytes_stream, store_upload, stored_path
@@ -32,6 +34,10 @@ router = APIRouter(prefix="/api/records", tags=["records"])
 NOT_FOUND = register("records.not_found", "no such camera in the programme")
 NO_SCAN = register("records.no_scan", "no agreement scan on file")
 IMPORT_MAX_BYTES = 5 << 20
+# The body-size middleware lets uploads through up to the largest cap a site may configure; each
+# route then applies the site's own cap (and answers with a precise "larger than N MB").
+allow_body("PUT", "/api/records/scans/*", (SCAN_MB_LIMIT << 20) + (64 << 10))
+allow_body("POST", "/api/records/import", IMPORT_MAX_BYTES + (64 << 10))
 CameraId = Annotated[str, PathParam(pattern=CAMERA_ID_PATTERN, max_length=48)]
 
 
@@ -92,7 +98,7 @@ def _save_scan(ctx: ContextDep, db: SessionDep, camera_id: str, data: bytes, nam
     db.commit()
 
 
-@router.put("/cameras/{camera_id}/scan", response_model=RecordOut,
+@router.put("/scans/{camera_id}", response_model=RecordOut,
             openapi_extra={"requestBody": {"content": {t: {"schema": {"type": "string", "format": "binary"}}
                                                        for t in sorted(SCAN_TYPES)}}})
 async def put_scan(camera_id: CameraId, request: Request, user: RecordsEditor, db: SessionDep, scope: ScopeDep,
@@ -108,7 +114,7 @@ async def put_scan(camera_id: CameraId, request: Request, user: RecordsEditor, d
     return await run_in_threadpool(_visible, db, camera_id, scope)
 
 
-@router.get("/cameras/{camera_id}/scan", response_class=FileResponse,
+@router.get("/scans/{camera_id}", response_class=FileResponse,
             responses={200: {"content": {t: {} for t in sorted(SCAN_TYPES)}}})
 def get_scan(camera_id: CameraId, request: Request, user: RecordsUser, db: SessionDep, scope: ScopeDep,
              ctx: ContextDep) -> FileResponse:

@@ -1,12 +1,13 @@
 // Thin wrapper over fetch for the VMS API: same-origin cookie session, JSON in and out, typed errors.
+// Errors carry the API's code and params; their message is the code's text in the user's language.
+import { errorText } from "./i18n.js";
 
 export class ApiError extends Error {
-  /** `code` and `params` come from the API's coded errors ({detail: {code, message, params}}), for translation. */
-  constructor(status, detail, code = null, params = {}) {
-    super(detail || `HTTP ${status}`);
+  constructor(status, detail) {
+    super(errorText(detail) || `HTTP ${status}`);
     this.status = status;
-    this.code = code;
-    this.params = params;
+    this.detail = detail;
+    this.code = Array.isArray(detail) ? detail[0]?.code : detail?.code;
   }
 }
 
@@ -27,16 +28,7 @@ export function withQuery(path, params = {}) {
 
 async function errorDetail(response) {
   const body = await response.json().catch(() => null);
-  const detail = body?.detail;
-  if (Array.isArray(detail)) {
-    const coded = detail.find((d) => typeof d.type === "string" && d.type.includes("."));
-    const text = detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
-    return { text, code: coded?.type ?? null, params: coded?.ctx ?? {} };
-  }
-  if (detail && typeof detail === "object" && detail.message) {
-    return { text: detail.message, code: detail.code ?? null, params: detail.params ?? {} };
-  }
-  return { text: typeof detail === "string" ? detail : response.statusText, code: null, params: {} };
+  return body?.detail ?? response.statusText;
 }
 
 /** fetch() that raises ApiError for non-2xx answers and sends the user to the login on 401. */
@@ -49,10 +41,7 @@ export async function request(path, { method = "GET", body, headers = {}, rawBod
   }
   const response = await fetch(path, options);
   if (response.status === 401 && path !== "/api/auth/login") onUnauthorized();
-  if (!response.ok) {
-    const { text, code, params } = await errorDetail(response);
-    throw new ApiError(response.status, text, code, params);
-  }
+  if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
   return response;
 }
 

@@ -1,5 +1,5 @@
 // Texts of the programme's records: camera files, the map, maintenance, the periodic review.
-import { addStrings, addCodes, code as codeText } from "../i18n.js";
+import { addStrings, addCodes, addErrors } from "../i18n.js";
 
 addStrings({
   nav_programme: "Hồ sơ camera", nav_programme_map: "Bản đồ camera", nav_maintenance: "Bảo trì",
@@ -141,66 +141,32 @@ export const PARTY_KINDS = Object.keys(VI_CODES.party);
 export const COVERAGE = Object.keys(VI_CODES.coverage);
 export const PROGRAMME_STATUSES = Object.keys(VI_CODES.programme_status);
 
-// Error codes of the records API, with {param} placeholders filled from the error's params.
-addCodes("error", {
-  "records.gps_incomplete": "Nhập cả vĩ độ và kinh độ, hoặc để trống cả hai",
-  "records.gps_outside_vietnam": "Tọa độ GPS nằm ngoài lãnh thổ Việt Nam (kiểm tra vĩ độ, kinh độ có bị đổi chỗ không)",
-  "records.map_position_incomplete": "Vị trí trên bản đồ cần cả hai tọa độ",
-  "records.retired_needs_reason": "Camera đã kết thúc cần ghi lý do",
-  "records.warranty_before_installation": "Ngày hết bảo hành sớm hơn ngày lắp đặt",
-  "records.file_too_large": "Tệp lớn hơn {max_mb} MB, không được nhận",
-  "records.file_type": "Loại tệp này không được nhận; dùng {accepted}",
-  "records.image_unreadable": "Không đọc được ảnh này",
-  "records.image_too_big": "Ảnh lớn hơn {max_pixels} megapixel",
-  "records.not_found": "Không có camera này trong hồ sơ",
-  "records.no_scan": "Chưa có bản quét thỏa thuận",
-  "records.no_map": "Chưa tải bản đồ lên",
-  "import.missing_column": "Thiếu cột {column}",
-  "import.unreadable": "Không đọc được tệp dạng {kind}",
-  "import.too_many_rows": "Mỗi lần nhập tối đa {max_rows} dòng",
-  "import.bad_camera_id": "Dòng {row}: mã camera \"{value}\" không hợp lệ (chỉ chữ thường a-z, số, - và _)",
-  "import.duplicate_id": "Dòng {row}: camera \"{value}\" xuất hiện hai lần",
-  "import.bad_value": "Dòng {row}, cột {column}: \"{value}\" không phải giá trị được chấp nhận",
-  "import.bad_date": "Dòng {row}, cột {column}: \"{value}\" không phải ngày (ngày/tháng/năm)",
-  "import.bad_number": "Dòng {row}, cột {column}: \"{value}\" không phải số",
-  "import.invalid": "Dòng {row}, cột {column}: giá trị không hợp lệ ({message})",
-  "maintenance.fixed_needs_technician": "Ghi tên người sửa",
-  "maintenance.cancel_needs_note": "Ghi lý do hủy phiếu",
-  "maintenance.ticket_closed": "Phiếu đã đóng; hãy mở phiếu mới",
-  "maintenance.not_found": "Không có phiếu này",
-  "maintenance.camera_unknown": "Không có camera {camera_id} trong hồ sơ",
-}, {
-  "records.gps_incomplete": "Give both latitude and longitude, or neither",
-  "records.gps_outside_vietnam": "The GPS position is outside Vietnam (are latitude and longitude swapped?)",
-  "records.map_position_incomplete": "A map position needs both coordinates",
-  "records.retired_needs_reason": "A retired camera needs the reason it was retired",
-  "records.warranty_before_installation": "The warranty ends before the installation date",
-  "records.file_too_large": "The file is larger than {max_mb} MB and was not accepted",
-  "records.file_type": "This file type is not accepted here; use {accepted}",
-  "records.image_unreadable": "The image cannot be read",
-  "records.image_too_big": "The image is larger than {max_pixels} megapixels",
-  "records.not_found": "No such camera in the records",
-  "records.no_scan": "No agreement scan on file",
-  "records.no_map": "No map has been uploaded yet",
-  "import.missing_column": "The column {column} is missing",
-  "import.unreadable": "The file cannot be read as {kind}",
-  "import.too_many_rows": "At most {max_rows} rows per import",
-  "import.bad_camera_id": "Row {row}: camera id \"{value}\" is not valid (a-z, 0-9, - and _)",
-  "import.duplicate_id": "Row {row}: camera \"{value}\" appears twice",
-  "import.bad_value": "Row {row}, column {column}: \"{value}\" is not an accepted value",
-  "import.bad_date": "Row {row}, column {column}: \"{value}\" is not a date (dd/mm/yyyy)",
-  "import.bad_number": "Row {row}, column {column}: \"{value}\" is not a number",
-  "import.invalid": "Row {row}, column {column}: {message}",
-  "maintenance.fixed_needs_technician": "Say who fixed it",
-  "maintenance.cancel_needs_note": "Say why the ticket is cancelled",
-  "maintenance.ticket_closed": "This ticket is closed; open a new one",
-  "maintenance.not_found": "No such ticket",
-  "maintenance.camera_unknown": "No camera {camera_id} in the records",
+// Error codes of the records API: [Vietnamese, English], {param} filled from the error's params.
+addErrors({
+  "records.gps_incomplete": ["Nhập cả vĩ độ và kinh độ, hoặc để trống cả hai", "Give both latitude and longitude, or neither"],
+  "records.gps_outside_vietnam": ["Tọa độ GPS nằm ngoài lãnh thổ Việt Nam (kiểm tra vĩ độ, kinh độ có bị đổi chỗ không)", "The GPS position is outside Vietnam (are latitude and longitude swapped?)"],
+  "records.map_position_incomplete": ["Vị trí trên bản đồ cần cả hai tọa độ", "A map position needs both coordinates"],
+  "records.retired_needs_reason": ["Camera đã kết thúc cần ghi lý do", "A retired camera needs the reason it was retired"],
+  "records.warranty_before_installation": ["Ngày hết bảo hành sớm hơn ngày lắp đặt", "The warranty ends before the installation date"],
+  "records.file_too_large": ["Tệp lớn hơn {max_mb} MB, không được nhận", "The file is larger than {max_mb} MB and was not accepted"],
+  "records.file_type": ["Loại tệp này không được nhận; dùng {accepted}", "This file type is not accepted here; use {accepted}"],
+  "records.image_unreadable": ["Không đọc được ảnh này", "The image cannot be read"],
+  "records.image_too_big": ["Ảnh lớn hơn {max_pixels} megapixel", "The image is larger than {max_pixels} megapixels"],
+  "records.not_found": ["Không có camera này trong hồ sơ", "No such camera in the records"],
+  "records.no_scan": ["Chưa có bản quét thỏa thuận", "No agreement scan on file"],
+  "records.no_map": ["Chưa tải bản đồ lên", "No map has been uploaded yet"],
+  "import.missing_column": ["Thiếu cột {column}", "The column {column} is missing"],
+  "import.unreadable": ["Không đọc được tệp dạng {kind}", "The file cannot be read as {kind}"],
+  "import.too_many_rows": ["Mỗi lần nhập tối đa {max_rows} dòng", "At most {max_rows} rows per import"],
+  "import.bad_camera_id": ["Dòng {row}: mã camera \"{value}\" không hợp lệ (chỉ chữ thường a-z, số, - và _)", "Row {row}: camera id \"{value}\" is not valid (a-z, 0-9, - and _)"],
+  "import.duplicate_id": ["Dòng {row}: camera \"{value}\" xuất hiện hai lần", "Row {row}: camera \"{value}\" appears twice"],
+  "import.bad_value": ["Dòng {row}, cột {column}: \"{value}\" không phải giá trị được chấp nhận", "Row {row}, column {column}: \"{value}\" is not an accepted value"],
+  "import.bad_date": ["Dòng {row}, cột {column}: \"{value}\" không phải ngày (ngày/tháng/năm)", "Row {row}, column {column}: \"{value}\" is not a date (dd/mm/yyyy)"],
+  "import.bad_number": ["Dòng {row}, cột {column}: \"{value}\" không phải số", "Row {row}, column {column}: \"{value}\" is not a number"],
+  "import.invalid": ["Dòng {row}, cột {column}: giá trị không hợp lệ ({message})", "Row {row}, column {column}: {message}"],
+  "maintenance.fixed_needs_technician": ["Ghi tên người sửa", "Say who fixed it"],
+  "maintenance.cancel_needs_note": ["Ghi lý do hủy phiếu", "Say why the ticket is cancelled"],
+  "maintenance.ticket_closed": ["Phiếu đã đóng; hãy mở phiếu mới", "This ticket is closed; open a new one"],
+  "maintenance.not_found": ["Không có phiếu này", "No such ticket"],
+  "maintenance.camera_unknown": ["Không có camera {camera_id} trong hồ sơ", "No camera {camera_id} in the records"],
 });
-
-/** An API error's text in the current language: its code's template with its params, else the message. */
-export function errorText(code, params = {}, fallback = "") {
-  const template = codeText("error", code);
-  if (!template || template === code) return fallback || code;
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(params?.[name] ?? ""));
-}

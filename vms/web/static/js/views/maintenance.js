@@ -3,10 +3,9 @@
 import { getJson, sendJson } from "../api.js";
 import { h, field, select, table, toast } from "../dom.js";
 import { t, code } from "../i18n.js";
-import { errorText, PARTY_KINDS } from "../i18n/records.js";
+import { PARTY_KINDS } from "../i18n/records.js";
 import { formatDateTime } from "../time.js";
 
-const failText = (error) => errorText(error.code, error.params, error.message);
 
 function modal(title, body, onSubmit) {
   const error = h("p.error", { role: "alert" });
@@ -23,7 +22,7 @@ function modal(title, body, onSubmit) {
         saved = await onSubmit(form);
         dialog.close();
       } catch (failure) {
-        error.textContent = failText(failure);
+        error.textContent = failure.message;
       }
     });
     dialog.addEventListener("close", () => { dialog.remove(); resolve(saved); });
@@ -68,7 +67,7 @@ function actions(ticket, ctx, refresh) {
   if (!ctx.can("records_edit") || !["open", "in_progress"].includes(ticket.status)) return "";
   const after = (promise) => promise.then((saved) => { if (saved) { toast(t("ticketSaved")); refresh(); } });
   const start = () => after(sendJson("PATCH", `/api/maintenance/tickets/${ticket.id}`, { status: "in_progress" })
-    .catch((e) => { toast(failText(e), "error"); return null; }));
+    .catch((e) => { toast(e.message, "error"); return null; }));
   return h("span.actions", {},
     ticket.status === "open" ? h("button.ghost", { type: "button", onclick: start }, t("startWork")) : "",
     h("button.primary", { type: "button", onclick: () => after(fixDialog(ticket)) }, t("markFixed")),

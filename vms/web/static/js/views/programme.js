@@ -3,14 +3,13 @@
 import { getJson, sendJson, sendFile } from "../api.js";
 import { h, field, select, table, toast } from "../dom.js";
 import { t, code } from "../i18n.js";
-import { errorText, PARTY_KINDS, COVERAGE, PROGRAMME_STATUSES } from "../i18n/records.js";
+import { PARTY_KINDS, COVERAGE, PROGRAMME_STATUSES } from "../i18n/records.js";
 import { formatDateTime } from "../time.js";
 import { importDialog } from "./programme_import.js";
 import { ticketDialog } from "./maintenance.js";
 
 const ID_PATTERN = "[a-z0-9][a-z0-9_\\-]*"; // escaped "-": Chromium compiles pattern= with the v flag
 
-export const failText = (error) => errorText(error.code, error.params, error.message);
 const esc = encodeURIComponent;
 
 function input(name, value, attrs = {}) {
@@ -92,7 +91,7 @@ export function recordDialog(record) {
         saved = await sendJson("PUT", `/api/records/cameras/${esc(id)}`, formBody(form, record));
         dialog.close();
       } catch (failure) {
-        error.textContent = failText(failure);
+        error.textContent = failure.message;
       }
     });
     dialog.addEventListener("close", () => { dialog.remove(); resolve(saved); });
@@ -173,11 +172,11 @@ async function uploadScan(r, refresh) {
     const file = picker.files[0];
     if (!file) return;
     try {
-      await sendFile("PUT", `/api/records/cameras/${esc(r.camera_id)}/scan`, file, { name: file.name });
+      await sendFile("PUT", `/api/records/scans/${esc(r.camera_id)}`, file, { name: file.name });
       toast(t("saved"));
       refresh();
     } catch (failure) {
-      toast(failText(failure), "error");
+      toast(failure.message, "error");
     }
   });
   picker.click();
@@ -189,7 +188,7 @@ async function renderRecord(root, ctx, cameraId) {
   const refresh = () => ctx.navigate(`#/programme/${esc(cameraId)}?n=${Date.now()}`);
   const editing = ctx.can("records_edit");
   const scan = r.has_agreement_scan
-    ? h("a.button.ghost", { href: `/api/records/cameras/${esc(cameraId)}/scan`, target: "_blank" },
+    ? h("a.button.ghost", { href: `/api/records/scans/${esc(cameraId)}`, target: "_blank" },
       `${t("viewScan")}: ${r.agreement_scan_name}`)
     : h("span.hint", {}, t("noScan"));
   const tickets = history.tickets.map((x) => [String(x.id), formatDateTime(x.opened_at), code("ticket_source", x.source),

@@ -2,8 +2,8 @@
 // row and column named), then import; a file with any problem writes nothing.
 import { sendFile } from "../api.js";
 import { h, field, table, toast } from "../dom.js";
-import { t } from "../i18n.js";
-import { errorText } from "../i18n/records.js";
+import { t, errorText } from "../i18n.js";
+import "../i18n/records.js";
 
 const kindOf = (file) => (/\.xlsx$/i.test(file.name) ? "xlsx" : "csv");
 
@@ -22,7 +22,7 @@ function preview(result) {
   if (result.errors.length) {
     parts.push(h("p.error", { role: "alert" }, `${t("rowErrors")} (${result.errors.length}). ${t("fixErrorsFirst")}`),
       table([t("rowNo"), t("column"), t("error")], result.errors.map((e) => [String(e.row), e.column,
-        errorText(e.code, e, e.text)]), { class: "import-errors" }));
+        errorText({ code: e.code, params: e, message: e.text })]), { class: "import-errors" }));
   }
   return parts;
 }
@@ -46,7 +46,7 @@ export function importDialog() {
       apply.disabled = !dryRun || result.errors.length > 0;
       if (result.applied) { imported = true; toast(t("importDone")); dialog.close(); }
     } catch (failure) {
-      out.replaceChildren(h("p.error", { role: "alert" }, errorText(failure.code, failure.params, failure.message)));
+      out.replaceChildren(h("p.error", { role: "alert" }, failure.message));
       apply.disabled = true;
     }
   }

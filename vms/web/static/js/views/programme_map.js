@@ -3,11 +3,10 @@
 import { getJson, sendJson, sendFile } from "../api.js";
 import { h, toast } from "../dom.js";
 import { t, code } from "../i18n.js";
-import { errorText } from "../i18n/records.js";
+import "../i18n/records.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const REFRESH_MS = 15000;
-const failText = (error) => errorText(error.code, error.params, error.message);
 const esc = encodeURIComponent;
 
 function pinElement(pin, onOpen) {
@@ -87,7 +86,7 @@ async function uploadMap(refresh) {
       toast(t("saved"));
       refresh();
     } catch (failure) {
-      toast(failText(failure), "error");
+      toast(failure.message, "error");
     }
   });
   picker.click();
@@ -104,7 +103,7 @@ function mapImage(data, editing, onOpen, status) {
       await sendJson("PUT", `/api/records/cameras/${esc(pin.camera_id)}/position`, { map_x: pin.map_x, map_y: pin.map_y });
       toast(t("saved"));
     } catch (failure) {
-      toast(failText(failure), "error");
+      toast(failure.message, "error");
     }
   };
   const show = (pin) => {

@@ -1,15 +1,15 @@
 """programme records: camera files, maintenance tickets, site map
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008_programme_records
+Revises: 0007_security
 Create Date: 2026-12-03 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008_programme_records'
+down_revision = '0007_security'
 branch_labels = None
 depends_on = None
 
