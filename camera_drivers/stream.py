@@ -24,6 +24,8 @@ import numpy as np
 from camera_drivers.audio import COPIED_CODECS, AacConverter, open_converter
 from camera_drivers.stream_errors import ffmpeg_reason, rtsp_open_failure
 
+from detectors.frame import FrameTruth
+
 log = logging.getLogger(__name__)
 
 
@@ -234,7 +236,7 @@ class StreamSession:
                                  options={"probesize": "32", "analyzeduration": "0"})
         self._sim_fps = float(self._sim_stream.fps)
 
-    def truth_source(self) -> "Callable[[float], object] | None":
+    def truth_source(self) -> "Callable[[float], FrameTruth] | None":
         """Simulated sources only: wall time of a frame -> its ground truth (None for real cameras).
 
         The function keeps working after the connection closes (the scene is pure computation),

@@ -28,6 +28,10 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PLACEHOLDER_PASSWORDS = frozenset({"change-me", "changeme", "change_me", "password", "secret", "xxx", "xxxx",
+                                   "your-password", "<password>", "todo", "placeholder"})
+
+
 class RtspSource(_Frozen):
     """A real IP camera stream pulled over RTSP."""
 
@@ -36,11 +40,25 @@ class RtspSource(_Frozen):
     transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport; TCP survives lossy links")
     username: str | None = Field(None, description="RTSP user name")
     password: SecretStr | None = Field(None, description="RTSP password; stored encrypted, never logged")
+    sub_url: str | None = Field(None, description="the camera's sub stream (same credentials), for analysis; "
+                                                  "ONVIF registration fills it in")
 
-    @field_validator("url")
+    @field_validator("password")
     @classmethod
-    def _rtsp_scheme(cls, url: str) -> str:
+    def _no_placeholder(cls, password: SecretStr | None) -> SecretStr | None:
+        # A sample file's "change-me" must never reach a camera: it is the first password tried.
+        value = password.get_secret_value().strip().lower() if password is not None else ""
+        if value in PLACEHOLDER_PASSWORDS or value.startswith(("${", "<")):
+            raise PydanticCustomError("camera.password_placeholder",
+                                      "is a placeholder from a sample file; put the camera's real password")
+        return password
+
+    @field_validator("url", "sub_url")
+    @classmethod
+    def _rtsp_scheme(cls, url: str | None) -> str | None:
         # Custom error types are the API's error codes (vms.api.validation_codes), so the UI can word them.
+        if url is None:
+            return None
         if not url.startswith(("rtsp://", "rtsps://")):
             raise PydanticCustomError("camera.url_scheme", "must start with rtsp:// or rtsps://")
         if re.match(r"^rtsps?://[^/@]*:[^/@]*@", url):
@@ -56,6 +74,8 @@ class FileSource(_Frozen):
     path: Path = Field(description="video file readable by FFmpeg")
     loop: bool = Field(False, description="restart at end of file instead of treating EOF as a disconnect")
     realtime: bool = Field(True, description="pace reading to the file's frame rate")
+    sub_path: Path | None = Field(None, description="a smaller rendition of the same footage, played as the "
+                                                    "camera's sub stream (benchmarks, tests)")
 
 
 class SimulatedSource(_Frozen):
@@ -64,9 +84,20 @@ class SimulatedSource(_Frozen):
     type: Literal["sim"] = "sim"
     scene: str = Field("street_day", description="scene name in configs/scenes or a YAML path")
     seed: int = Field(0, ge=0, description="random seed; the same seed renders the same scene")
+    sub: bool = Field(True, description="offer a sub stream as IP cameras do (at most 640 px wide)")
 
 
 Source = Annotated[RtspSource | FileSource | SimulatedSource, Field(discriminator="type")]
+AnalysisStream = Literal["auto", "main", "sub"]
+
+
+def has_sub_stream(source: RtspSource | FileSource | SimulatedSource) -> bool:
+    """The source offers a second, smaller stream for analysis."""
+    if isinstance(source, RtspSource):
+        return bool(source.sub_url) and source.sub_url != source.url
+    if isinstance(source, FileSource):
+        return source.sub_path is not None
+    return source.sub
 
 
 class DetectionSettings(_Frozen):
@@ -93,6 +124,17 @@ class CameraConfig(_Frozen):
     enabled: bool = True
     retention_days: float = Field(30, gt=0, le=3650, description="delete unprotected footage older than this")
     detection: DetectionSettings = Field(default_factory=DetectionSettings, description="live event detection")
+    analysis_stream: AnalysisStream = Field(
+        "auto", description="stream analysed: auto = the sub stream when the camera has one (the main stream is "
+                            "then only recorded, never decoded), main, or sub")
+
+    @model_validator(mode="after")
+    def _sub_stream_exists(self) -> "CameraConfig":
+        if self.analysis_stream == "sub" and not has_sub_stream(self.source):
+            raise PydanticCustomError("camera.no_sub_stream",
+                                      "analysis_stream: 'sub' needs a sub stream (source.sub_url for RTSP, "
+                                      "source.sub_path for a file)")
+        return self
 
     @model_validator(mode="after")
     def _simulated_detector_only_for_simulated_cameras(self) -> "CameraConfig":

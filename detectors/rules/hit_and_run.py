@@ -9,9 +9,11 @@
    comes down: legs hidden behind a nearer object passing in front are not a fall), stops
    abruptly (moving at contact, stopped soon after, stays stopped), or vanishes away from the
    frame edge (id breaks are re-linked upstream, so a short occlusion is not a vanish).
-3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long) or drives on
-   several widths from the contact without a long stop -> `hit_and_run` (alert at once);
-   stops for longer than `max_vehicle_stop_s` while the victim is down -> `collision`.
+3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long while driving on)
+   or drives on several widths from the contact without a long stop -> `hit_and_run` (alert at
+   once); stops for longer than `max_vehicle_stop_s` while the victim is down, or is lost for
+   long in mid-view while braking or still by the contact (a stopped car the detector stops
+   finding) -> `collision`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from detectors.zones import points_near_edge
 
 CLOSING_S = 0.4  # look-back for the closing speed
 RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part in contacts
+STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths) had not driven off
 
 
 @dataclass(slots=True)
@@ -44,6 +47,7 @@ class Contact:
     victim_top: float  # top row of the victim's box around the contact
     vehicle_width: float
     vehicle_height: float
+    vehicle_speed_h: float  # vehicle speed at contact, heights/s
     closing_px_s: float
     frame: Frame | None
     boxes: np.ndarray
@@ -201,6 +205,7 @@ class HitAndRunRule:
             victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
             victim_top=float(np.median(before[:, 2])) if len(before) else float(table.xyxy[urow, 1]),
             vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
+            vehicle_speed_h=float(table.speed_h[vrow]),
             closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
         )
@@ -239,7 +244,9 @@ class HitAndRunRule:
             if moving and far:
                 return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": "drove_off"})
             return None
-        gone = self._vehicle_gone(c, table)
+        gone = self._vehicle_gone(c, table, history)
+        if gone == "lost_while_stopping":  # it stopped by the victim and the detector lost it: it stayed
+            return self._raise("collision", c, table.ts, {"vehicle_exit": gone})
         if gone is not None:
             return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": gone})
         return None
@@ -317,7 +324,10 @@ class HitAndRunRule:
         best = int(np.argmin(d))
         return int(table.track_id[rows[best]]) if d[best] <= radius else None
 
-    def _vehicle_gone(self, c: Contact, table: TrackTable) -> str | None:
+    def _vehicle_gone(self, c: Contact, table: TrackTable, history: TrackHistory) -> str | None:
+        """How the vehicle left: "left_view" (lost at the frame edge), "lost" (unseen long, last
+        seen driving on), "lost_while_stopping" (unseen long, last seen braking or still by the
+        contact: a stopped car the detector no longer finds, not a car that fled), or None."""
         lost = np.flatnonzero(table.lost_id == c.vehicle)
         if not len(lost):
             return "lost" if table.ts - c.ts > 1.0 else None  # forgotten by the history: long gone
@@ -330,8 +340,18 @@ class HitAndRunRule:
         if at_edge and unseen >= self.cfg.left_view_s:
             return "left_view"
         if unseen >= self.cfg.lost_vehicle_s:
-            return "lost"
+            return "lost_while_stopping" if self._stopping_when_lost(c, box, history) else "lost"
         return None
+
+    def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
+        """Last seen in the middle of the view, braking (below half its speed at contact) or still
+        within STOP_NEAR_WIDTHS of the contact: a car that fled was last seen driving away."""
+        hist = history.tracks.get(c.vehicle)
+        height = max(float(box[3] - box[1]), 1.0)
+        speed_h = float(np.hypot(*hist.velocity)) / height if hist is not None else 0.0
+        anchor = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
+        near = float(np.hypot(*(anchor - np.asarray(c.place)))) <= STOP_NEAR_WIDTHS * c.vehicle_width
+        return near or speed_h < 0.5 * c.vehicle_speed_h
 
     def _raise(self, kind: str, c: Contact, ts: float, extra: dict) -> RuleEvent:
         self._n += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -56,7 +57,10 @@ class Camera(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     source_kind: Mapped[str] = mapped_column(String(8))  # rtsp | file | sim
     source_location: Mapped[str] = mapped_column(Text)  # URL without credentials, path or scene
-    sub_location: Mapped[str | None] = mapped_column(Text, nullable=True)  # sub stream for detection
+    # The sub stream analysed instead of the main one (RTSP URL without credentials, or file path;
+    # for simulated cameras the scene name when the camera offers one). None: single-stream camera.
+    sub_location: Mapped[str | None] = mapped_column(Text, nullable=True)
+    analysis_stream: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")  # auto|main|sub
     transport: Mapped[str] = mapped_column(String(4), default="tcp")
     username: Mapped[str | None] = mapped_column(String(120), nullable=True)
     password_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -94,6 +98,14 @@ class CameraStatus(Base):
     last_frame_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reconnects: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    audio_codec: Mapped[str] = mapped_column(String(24), default="", server_default="")  # e.g. aac, pcm_mulaw>aac
+    # The analysed stream's connection ("sub": a second connection; "main": the recorded one; "": none).
+    analysis_stream: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    analysis_online: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    analysis_width: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_height: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_fps: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    analysis_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

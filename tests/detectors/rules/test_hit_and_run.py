@@ -141,3 +141,22 @@ def test_victim_lost_just_before_the_impact_still_counts() -> None:
 def test_lost_walker_without_an_outcome_is_not_a_crash(walker: list, why: str) -> None:
     events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car())}, duration=14)
     assert summary(events) == [], why
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "expected", "why"),
+    [
+        # brakes after the contact (150 -> 30 px/s) and is then lost by the detector mid-view
+        ([(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (5.6, 290, 260, 350, 290), (6.0, 302, 260, 362, 290)],
+         "collision", "braking"),
+        # stops dead just past the contact and is lost right there (no slowing seen between frames)
+        ([(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (5.2, 278, 260, 338, 290)], "collision", "still by the contact"),
+        # lost in mid-view 3 widths on, still at full speed: it drove on
+        ([(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (6.2, 428, 260, 488, 290)], "hit_and_run", "driving on"),
+    ],
+)
+def test_vehicle_lost_in_mid_view(vehicle: list, expected: str, why: str) -> None:
+    """A stopped car without motion is often no longer detected: lost while stopping by its victim
+    is a collision (the driver stayed), lost while driving on is a hit-and-run."""
+    events = run_tracks(RULES, {1: (MOTO, moto_victim("fell")), 2: (CAR, vehicle)}, duration=14)
+    assert [e.type for e in events if e.phase == "start"] == [expected], why

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
 from vms.api.limits import MIB, allow_body
-from vms.api.ranges import check_range
+from vms.api.ranges import Moment, check_range
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
 from vms.api.schemas import EventObjectOut, EventOut, EventPage
@@ -153,8 +153,9 @@ def event_snapshot(
         raise ApiError(404, NO_SNAPSHOT)
     base = ctx.paths.snapshots.resolve()
     path = (base / event.snapshot).resolve()
-    # Stored paths are relative to state/snapshots; refuse anything that points outside it.
-    if not path.is_relative_to(ctx.paths.state.resolve()) or not path.is_file():
+    # Stored paths are relative to state/snapshots; refuse anything outside that folder (state/
+    # also holds the keys and the database).
+    if not path.is_relative_to(base) or path.suffix.lower() not in (".jpg", ".jpeg") or not path.is_file():
         raise ApiError(404, SNAPSHOT_MISSING)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
@@ -212,7 +213,7 @@ def timeline(
 
 class ImportRequest(BaseModel):
     camera_id: str = Field(min_length=1, max_length=48, description="camera the footage belongs to")
-    started_at: datetime | None = Field(None, description="wall-clock start of the video, if the analysis lacks it")
+    started_at: Moment | None = Field(None, description="wall-clock start of the video, if the analysis lacks it")
     analysis: Analysis
 
 

@@ -28,6 +28,7 @@ from camera_drivers.onvif import (
     fetch_snapshot,
     ipv4_interfaces,
     probe_device,
+    set_stream_frame_rate,
 )
 from vms.access import camera_scope, sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, SessionDep, client_ip, require_roles
@@ -158,11 +159,15 @@ class RegisterRequest(Credentials):
     endpoint: str | None = Field(None, max_length=255, description="WS-Discovery endpoint uuid, if discovered")
     main_uri: str = Field(max_length=2000, description="the main stream URI the installer saw in the probe result")
     sub_uri: str = Field(max_length=2000, description="the sub stream URI the installer saw in the probe result")
+    sub_fps: float | None = Field(None, gt=0, le=30, description="set the sub stream's frame rate to this (the "
+                                  "detect fps: every sub stream frame is decoded), where the camera allows it")
 
 
 class ProbeOut(BaseModel):
     profile: dict
     registered_camera_id: str | None
+    sub_fps: float | None = None  # registration: the sub stream's frame rate after setting it
+    sub_fps_error: dict | None = None  # registration: why the camera refused it ({code, reason, message})
 
 
 class PtzMove(BaseModel):
@@ -238,6 +243,7 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
     existing = registered_camera(db, profile)
     if existing is not None:
         raise ApiError(409, ALREADY_REGISTERED, camera_id=existing)
+    sub_fps, sub_fps_error = await _set_sub_fps(body, profile)
     save_onvif_camera(db, ctx.vault, profile, camera_id=body.id, name=body.name, location=body.location,
                       username=body.username, password=body.password, retention_days=body.retention_days,
                       endpoint=body.endpoint, allow_basic_http=body.allow_basic_http)
@@ -246,7 +252,23 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
           snapshot_uri=profile.snapshot_uri, allow_basic_http=body.allow_basic_http)
     db.commit()
     ctx.cameras_changed()
-    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id)
+    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id, sub_fps=sub_fps,
+                    sub_fps_error=sub_fps_error)
+
+
+async def _set_sub_fps(body: RegisterRequest, profile: DeviceProfile) -> tuple[float | None, dict | None]:
+    """Where asked and the camera has a separate sub stream: its frame rate to the detect fps.
+
+    A camera that refuses does not stop the registration: analysis then thins the sub stream
+    itself, and the installer is told to set it in the camera's web page."""
+    if body.sub_fps is None or profile.sub.token == profile.main.token:
+        return None, None
+    try:
+        fps = await set_stream_frame_rate(body.address, body.port, body.username, body.password, profile.sub.token,
+                                          body.sub_fps, timeout_s=body.timeout_s)
+    except OnvifError as error:
+        return None, {"code": error.code, "reason": error.reason, "message": str(error)}
+    return fps, None
 
 
 def _camera_session(ctx: ContextDep, db: SessionDep, user: User, camera_id: str) -> OnvifCamera:

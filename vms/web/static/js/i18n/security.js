@@ -40,6 +40,10 @@ addErrors({
   "camera.retention_reason_required": ["Giảm thời gian lưu giữ phải ghi rõ lý do", "Shortening retention needs a reason"],
   "playback.busy": ["Bạn đang có {limit} đoạn xem lại đang được chuẩn bị; thử lại sau giây lát",
     "You already have {limit} clips being prepared; try again in a moment"],
+  "range.out_of_range": ["Thời gian phải nằm trong khoảng {earliest} đến {latest}", "Times must lie between {earliest} and {latest}"],
+  "password.need.common": ["không phải từ thông dụng hay một chữ lặp lại", "not a common word or a repeated letter"],
+  "camera.password_placeholder": ["{field}: là mật khẩu mẫu trong tệp ví dụ; hãy nhập mật khẩu thật của camera",
+    "{field}: is a placeholder from a sample file; put the camera's real password"],
   "request.too_large": ["Dữ liệu gửi lên quá lớn (tối đa {limit} byte)", "The request is too large (at most {limit} bytes)"],
 });
 

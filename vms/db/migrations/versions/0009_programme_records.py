@@ -1,15 +1,15 @@
 """programme records: camera files, maintenance tickets, site map
 
-Revision ID: 0008_programme_records
-Revises: 0007_security
+Revision ID: 0009_programme_records
+Revises: 0008_sub_stream_analysis
 Create Date: 2026-12-03 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_programme_records'
-down_revision = '0007_security'
+revision = '0009_programme_records'
+down_revision = '0008_sub_stream_analysis'
 branch_labels = None
 depends_on = None
 
