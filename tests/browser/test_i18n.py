@@ -19,8 +19,6 @@ DYNAMIC = [f"role_{r}" for r in ("admin", "installer", "operator", "investigator
     f"cap_{c}" for c in ("live", "events", "search", "playback", "export", "cameras", "users", "reports")] + [
     f"nav_{v}" for v in ("wall", "timeline", "search", "playback", "exports", "cameras", "users", "audit", "reports",
                          "discovery", "ptz", "programme", "programme_map", "maintenance", "review")]
-# Feature modules register their own texts (addStrings) from js/i18n/<feature>.js: load them all.
-FEATURE_TEXTS = sorted(f"/static/js/i18n/{p.name}" for p in (STATIC / "js" / "i18n").glob("*.js"))
 
 
 def used_keys() -> set[str]:
@@ -38,20 +36,11 @@ def feature_modules() -> list[str]:
 
 
 def test_every_used_key_is_translated_in_both_languages(page: Page) -> None:
-<<<<<<< HEAD
-    dictionaries = page.evaluate("""async (features) => {
-=======
     dictionaries = page.evaluate("""async (modules) => {
         for (const module of modules) await import(module);
->>>>>>> main
         const { DICTIONARIES } = await import("/static/js/i18n.js");
-        for (const module of features) await import(module);
         return { vi: Object.keys(DICTIONARIES.vi), en: Object.keys(DICTIONARIES.en) };
-<<<<<<< HEAD
-    }""", FEATURE_TEXTS)
-=======
     }""", feature_modules())
->>>>>>> main
     vi, en = set(dictionaries["vi"]), set(dictionaries["en"])
     assert vi == en, {"only_vi": sorted(vi - en), "only_en": sorted(en - vi)}
     used = used_keys()
