@@ -1,7 +1,7 @@
 """programme records: camera files, maintenance tickets, site map
 
 Revision ID: 0009_programme_records
-Revises: 0008_sub_stream_analysis
+Revises: 0008
 Create Date: 2026-12-03 10:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_programme_records'
-down_revision = '0008_sub_stream_analysis'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
