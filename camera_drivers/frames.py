@@ -16,7 +16,9 @@ sub stream: it only needs a video stream and its packets). What it does, in orde
 - time stamps from PTS, anchored once per connection (`ts = anchor + pts * time_base`), so
   B-frame reordering and delivery jitter never bend analysis time;
 - thin to the detect fps by frame time (`detectors.frame.RateGate`);
-- one resize, where configured (`max_width`), before anything else reads the frame;
+- one resize, where configured (`max_width`), before anything else reads the frame; every frame
+  says the main-stream size its geometry is in (`Frame.main_wh`: the decoded size, or for a
+  sub stream the `main_wh` its owner sets);
 - the Y plane read straight from the decoded frame (no colour conversion), BGR only on demand;
 - simulated cameras: their ground truth attached to each kept frame (`Frame.truth`).
 """
@@ -62,6 +64,9 @@ class FrameDecoder:
         self.camera_id = camera_id
         self.options = options or FrameOptions()
         self.truth = truth
+        # The camera's main-stream size, when this connection is another one (the sub stream): rule
+        # geometry is in main px. None: this stream is the main one (its decoded size, before any resize).
+        self.main_wh: tuple[int, int] | None = None
         self.codec = stream.codec_context
         self.time_base: Fraction = stream.time_base or Fraction(1, 90000)
         self.stream_fps = _stream_fps(stream)
@@ -135,11 +140,13 @@ class FrameDecoder:
         if (self.decoded - 1) % self.options.every or not self.gate.keep(ts):
             return None
         self.kept += 1
+        decoded_wh = (vf.width, vf.height)
         width = self.options.max_width
         if width and vf.width > width:
             height = max(2, round(vf.height * width / vf.width / 2) * 2)
             vf = vf.reformat(width=width, height=height)
-        frame = Frame(self.camera_id, ts, luma(vf), bgr_source=lambda vf=vf: vf.to_ndarray(format="bgr24"))
+        frame = Frame(self.camera_id, ts, luma(vf), bgr_source=lambda vf=vf: vf.to_ndarray(format="bgr24"),
+                      main_wh=self.main_wh or decoded_wh)
         if self.truth is not None:
             frame.truth = self.truth(ts)
         return frame

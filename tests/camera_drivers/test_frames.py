@@ -61,6 +61,16 @@ def test_thinning_to_the_detect_fps(clip: Path, options: FrameOptions, count: in
 def test_one_resize_to_the_analysis_width(clip: Path) -> None:
     frame = next(iter(file_frames(clip, "cam", FrameOptions(max_width=160))))
     assert frame.y.shape == (90, 160) and frame.bgr().shape == (90, 160, 3)
+    assert frame.main_wh == (320, 180) and frame.scale == (2.0, 2.0)  # geometry stays in the decoded stream's px
+
+
+def test_a_sub_stream_frame_says_the_main_stream_size(clip: Path) -> None:
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        decoder = FrameDecoder(stream, "cam", FrameOptions(max_width=160))
+        decoder.main_wh = (1280, 720)  # this connection is the camera's 320x180 sub stream
+        frame = next(f for p in container.demux(stream) for f in decoder.decode(p, 0.0))
+    assert (frame.width, frame.height, frame.main_wh, frame.scale) == (160, 90, (1280, 720), (8.0, 8.0))
 
 
 def test_non_reference_frames_are_not_decoded_at_a_low_detect_fps(b_frame_clip: Path) -> None:

@@ -23,6 +23,7 @@ from camera_drivers.frames import FrameDecoder
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource, TimedPacket
 from vms.db.engine import make_engine, make_session_factory
+from vms.db.models import CameraStatus
 from vms.recordings import add_segment
 from vms.runtime.health import HealthReporter
 from vms.runtime.substream import SubStreamReader
@@ -86,6 +87,20 @@ class CameraWorker:
         self.packets = PacketFanout()  # every packet of every connection, e.g. for the live view
         self.decode_packets = {"main": 0, "sub": 0}  # packets handed to a decoder, per connection
         self.sub_reader: SubStreamReader | None = None
+        # The main stream's picture size: rule geometry is in its pixels, also when the sub stream
+        # is analysed. From the main connection; until it connects, the size it had last time.
+        self.main_wh: tuple[int, int] | None = self._last_main_size()
+        self.waiting_for_main_size = 0  # sub-stream frames not analysed: main size not known yet
+
+    def _last_main_size(self) -> tuple[int, int] | None:
+        try:
+            with self.factory() as session:
+                status = session.get(CameraStatus, self.spec.camera_id)
+                if status is not None and status.width > 0 and status.height > 0:
+                    return (status.width, status.height)
+        except Exception:  # a missing or locked table only delays analysis until the main stream connects
+            log.debug("%s: no stored main stream size", self.spec.camera_id, exc_info=True)
+        return None
 
     def _on_closed(self, closed: ClosedSegment) -> None:
         with self.factory.begin() as session:
@@ -133,10 +148,21 @@ class CameraWorker:
             def feed(timed: TimedPacket) -> None:
                 if timed.kind == "video" and not analysis.failed:
                     self.decode_packets[role] += 1
+                    if role == "sub":
+                        frames.main_wh = self.main_wh
                     for frame in frames.decode(timed.packet, timed.ts):
+                        if role == "sub" and frames.main_wh is None:
+                            self._waiting_for_main_size()
+                            continue
                         analysis.offer(frame)
             return feed
         return for_session
+
+    def _waiting_for_main_size(self) -> None:
+        """A sub-stream frame before the main stream ever connected: its geometry is unknown, skip it."""
+        if self.waiting_for_main_size == 0:
+            log.info("%s: sub stream analysis waits for the main stream's picture size", self.spec.camera_id)
+        self.waiting_for_main_size += 1
 
     def run(self) -> None:
         self._start_analysis()
@@ -176,6 +202,7 @@ class CameraWorker:
                 for timed in session.packets():
                     if not connected:
                         codec = session.video_stream.codec_context
+                        self.main_wh = (codec.width, codec.height) if codec.width and codec.height else self.main_wh
                         self.health.connected(timed.ts, codec.width, codec.height, codec.name, session.audio_codec)
                         if analyse_main:
                             self.health.analysis.connected("main", codec.width, codec.height)
