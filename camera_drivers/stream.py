@@ -219,9 +219,12 @@ class StreamSession:
             self.audio_stream = self.audio_converter.stream
     def _open_simulated(self, timeout: tuple[float, float]) -> None:
         # Imported here: the simulator pulls in rendering code that RTSP cameras never need.
-        from camera_drivers.simulator import SimulatedCamera, load_scene, open_simulated_stream
+        from camera_drivers.simulator import SceneError, SimulatedCamera, load_scene, open_simulated_stream
 
-        script = load_scene(self.source.location)
+        try:
+            script = load_scene(self.source.location)
+        except SceneError as error:  # a bad scene is this camera's error, never a worker crash
+            raise StreamError(f"{self.source.display}: {error}") from None
         if self.source.seed:
             script = script.model_copy(update={"seed": self.source.seed})
         if self.source.share_key is not None:

@@ -6,6 +6,7 @@ at a commune office can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -188,6 +189,29 @@ class ServerConfig(_Frozen):
         "(the client address is the TCP peer)"))
 
 
+class SourcesConfig(_Frozen):
+    """What camera sources may make the server open (vms.sources): hosts, local files, scenes."""
+
+    camera_networks: list[str] = Field(default_factory=list, max_length=256, description=(
+        "the site's camera subnets, e.g. [192.168.1.0/24]; empty = any address except loopback, link-local, "
+        "multicast, which are refused unless a listed network contains them"))
+    media_dirs: list[Path] = Field(default_factory=list, max_length=32, description=(
+        "folders file cameras may read, besides DIR/media"))
+    scene_dirs: list[Path] = Field(default_factory=list, max_length=32, description=(
+        "folders of scene files simulated cameras may read, besides configs/scenes and $VMS_SCENE_DIR"))
+
+    @field_validator("camera_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise PydanticCustomError("sources.bad_network", "{network} is not a network like 192.168.1.0/24",
+                                          {"network": network[:64]}) from None
+        return networks
+
+
 SCAN_MB_LIMIT, MAP_MB_LIMIT = 100, 200  # the largest upload caps a site may configure
 
 
@@ -220,6 +244,7 @@ class SiteConfig(_Frozen):
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
+    sources: SourcesConfig = SourcesConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 

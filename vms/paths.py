@@ -42,6 +42,11 @@ class DataPaths:
         return self.state / "live"
 
     @property
+    def media(self) -> Path:
+        """Video files that `file` cameras may play (vms.sources; more folders: sources.media_dirs)."""
+        return self.root / "media"
+
+    @property
     def exports(self) -> Path:
         return self.state / "exports"
 
@@ -55,7 +60,7 @@ class DataPaths:
         return self.state / "signing_key.pem"
 
     def create(self) -> "DataPaths":
-        for folder in (self.recordings, self.state, self.clip_cache, self.exports):
+        for folder in (self.recordings, self.state, self.clip_cache, self.exports, self.media):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -76,6 +76,7 @@ def default_config() -> dict:
         "server": {"host": "127.0.0.1", "port": 8000},
         "recording": {"segment_seconds": 2},
         "storage": {"min_free_gb": 0.1, "check_interval_s": 60},
+        "sources": {"camera_networks": ["127.0.0.0/8"]},  # the UI test adds an unreachable loopback camera
         # Live event rules off: the tests count the events they seed (the scenes would add real ones).
         "cameras": [{"id": cid, "name": name, "location": f"Vị trí {i + 1}",
                      "source": {"type": "sim", "scene": scene, "seed": seed}, "retention_days": 7,
