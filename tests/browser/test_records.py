@@ -47,6 +47,7 @@ def site(rtsp: RtspServer) -> Iterator[svc.Service]:
     config = {
         "site_name": "Công an xã Thử nghiệm",
         "recording": {"segment_seconds": 2, "backoff_max_s": 3},
+        "sources": {"camera_networks": ["127.0.0.0/8"]},  # the RTSP test camera listens on loopback
         "storage": {"min_free_gb": 0.1, "check_interval_s": 60},
         # A ticket 12 s into an outage (not at a slow first connect); reconnects at most 3 s apart.
         "programme": {"commune": "xã Thử nghiệm", "offline_ticket_after_min": 0.2, "check_interval_s": 1},
