@@ -7,7 +7,7 @@ Also frames per second of the full path (decode excluded, BGR conversion include
 runs per camera-second.
 
 Usage:
-    VMS_TEST_DATA=/work/shared/data python bench/detect_eval.py [--json PATH] [--limit N]
+    VMS_TEST_DATA=/work/shared/data python bench/detect_eval.py [--json PATH] [--limit N] [--detect-fps 5]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clips import read_frames
 
-from detectors.frame import Frame
+from detectors.frame import Frame, RateGate
 from detectors.objects.base import ObjectDetector
 from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig
 from detectors.objects.registry import build_detector
@@ -62,15 +62,25 @@ def load_gt(path: Path) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     }
 
 
+def thin(frames: list[np.ndarray], gt: dict, fps: float, detect_fps: float | None) -> tuple[list, dict, list[float]]:
+    """The frames an engine analysing at `detect_fps` sees, their ground truth (renumbered from 1)
+    and their times; scoring then counts only analysed frames."""
+    gate = RateGate(detect_fps)
+    kept = [i for i in range(len(frames)) if gate.keep(i / fps)]
+    thin_gt = {n: gt[k + 1] for n, k in enumerate(kept, start=1) if k + 1 in gt}
+    return [frames[k] for k in kept], thin_gt, [k / fps for k in kept]
+
+
 def run_pipeline(
-    frames: list[np.ndarray], fps: float, detector: ObjectDetector
+    frames: list[np.ndarray], fps: float, detector: ObjectDetector, times: list[float] | None = None
 ) -> tuple[list[Detections], dict]:
     pipe = DetectionPipeline(PIPELINE, detector=detector)
     out, elapsed = [], 0.0
     for i, bgr in enumerate(frames):
         t0 = time.perf_counter()
         y = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        res = pipe.step(Frame("bench", i / fps, y, bgr_source=lambda b=bgr: b))
+        ts = times[i] if times is not None else i / fps
+        res = pipe.step(Frame("bench", ts, y, bgr_source=lambda b=bgr: b))
         elapsed += time.perf_counter() - t0
         out.append(res.tracks)
     return out, {
@@ -119,6 +129,8 @@ def main() -> int:
     parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
     parser.add_argument("--detector", default="ssd_tflite", choices=["ssd_tflite", "nanodet"],
                         help="offline detector backend (default: the SSD these results were first measured with)")
+    parser.add_argument("--detect-fps", type=float, default=None,
+                        help="analyse and score only the frames an engine at this rate sees (default: every frame)")
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
@@ -133,10 +145,11 @@ def main() -> int:
         root = data / folder
         frames, fps = load_clip(root, args.limit)
         gt = load_gt(root / "gt.txt")
-        tracks, speed = run_pipeline(frames, fps, detector)
+        frames, gt, times = thin(frames, gt, fps, args.detect_fps)
+        tracks, speed = run_pipeline(frames, fps, detector, times)
         row = {**score(tracks, gt), **speed}
         if not args.no_baseline:
-            base_tracks, base_speed = run_full_frame(frames, fps, detector)
+            base_tracks, base_speed = run_full_frame(frames, min(fps, args.detect_fps or fps), detector)
             base = {**score(base_tracks, gt), **base_speed}
             row.update({f"full_frame_{k}": v for k, v in base.items()})
         results[key] = row
