@@ -1,0 +1,79 @@
+"""Association costs between predicted track boxes and detections, and the assignment.
+
+Two cues, fused into one cost matrix per stage:
+- IoU of the predicted box with the detection: the sharpest cue when the prediction is good.
+- Scale-normalised distance: the centre offset divided by the predicted box's own width and
+  height, and the log size ratio. A car approaching at 5 fps moves and grows by a third of its
+  size between looks, so its box can miss the prediction's IoU gate while it is plainly the same
+  car; in box units that is a small step, whatever the car's size in the picture. The distance
+  pass only ranks after every IoU pair (its costs are above 1 - min_iou), so it never steals a
+  detection that overlaps its own track well.
+Gating by the filter's Mahalanobis distance keeps the distance pass honest: a track just seen
+has a tight gate, a track lost for a second a wider one, a new track (unknown velocity) the widest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from detectors.types import box_iou
+
+CHI2_4DOF_99 = 13.28  # 99 % gate of a 4-d Gaussian
+FORBIDDEN = 1e6
+
+
+def normalised_distance(pred: np.ndarray, det: np.ndarray) -> np.ndarray:
+    """(n, m) centre offset in units of the predicted box: hypot(dx / w, dy / h)."""
+    pw = np.maximum(pred[:, 2] - pred[:, 0], 1.0)[:, None]
+    ph = np.maximum(pred[:, 3] - pred[:, 1], 1.0)[:, None]
+    dx = (det[None, :, 0] + det[None, :, 2] - pred[:, None, 0] - pred[:, None, 2]) / 2
+    dy = (det[None, :, 1] + det[None, :, 3] - pred[:, None, 1] - pred[:, None, 3]) / 2
+    return np.hypot(dx / pw, dy / ph)
+
+
+def log_size_ratio(pred: np.ndarray, det: np.ndarray) -> np.ndarray:
+    """(n, m) max over width and height of |log(det side / predicted side)|."""
+    pw, ph = (np.maximum(pred[:, k + 2] - pred[:, k], 1.0) for k in (0, 1))
+    dw, dh = (np.maximum(det[:, k + 2] - det[:, k], 1.0) for k in (0, 1))
+    return np.maximum(np.abs(np.log(dw[None, :] / pw[:, None])), np.abs(np.log(dh[None, :] / ph[:, None])))
+
+
+def fused_cost(
+    pred: np.ndarray,
+    det: np.ndarray,
+    maha: np.ndarray,
+    min_iou: float,
+    max_distance: np.ndarray | float,
+    max_log_size: float,
+) -> np.ndarray:
+    """(n, m) cost: 1 - IoU where IoU >= min_iou; else, inside the gates, 1 - min_iou plus the
+    normalised distance over its gate (so in (1 - min_iou, 2 - min_iou]); else FORBIDDEN.
+
+    Args:
+        pred: (n, 4) predicted track boxes; det: (m, 4) detection boxes.
+        maha: (n, m) squared Mahalanobis distances (gate CHI2_4DOF_99).
+        max_distance: normalised-distance gate, scalar or (n,) per track.
+    """
+    iou = box_iou(pred, det).astype(np.float64)
+    dist = normalised_distance(pred, det)
+    gate = np.broadcast_to(np.asarray(max_distance, np.float64).reshape(-1, 1), dist.shape)
+    near = (dist <= gate) & (log_size_ratio(pred, det) <= max_log_size) & (maha <= CHI2_4DOF_99)
+    cost = np.full(iou.shape, FORBIDDEN)
+    cost = np.where(near, 1.0 - min_iou + dist / np.maximum(gate, 1e-9), cost)
+    return np.where(iou >= max(min_iou, 1e-6), 1.0 - iou, cost)
+
+
+def iou_cost(pred: np.ndarray, det: np.ndarray, min_iou: float) -> np.ndarray:
+    """(n, m) cost 1 - IoU, FORBIDDEN below `min_iou`."""
+    iou = box_iou(pred, det).astype(np.float64)
+    return np.where(iou >= max(min_iou, 1e-6), 1.0 - iou, FORBIDDEN)
+
+
+def assign(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Minimum-cost assignment; returns (rows, cols) of the allowed pairs."""
+    if cost.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    rows, cols = linear_sum_assignment(cost)
+    ok = cost[rows, cols] < FORBIDDEN
+    return rows[ok].astype(np.int64), cols[ok].astype(np.int64)
