@@ -102,7 +102,7 @@ class DetectionPipeline:
             self.model_runs += len(regions)
         else:
             detections = Detections.empty()
-        tracks = self.tracker.update(detections)
+        tracks = self.tracker.update(detections, frame.ts, frame, regions)
         self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))
 

@@ -9,7 +9,8 @@ Two cues, fused into one cost matrix per stage:
   pass only ranks after every IoU pair (its costs are above 1 - min_iou), so it never steals a
   detection that overlaps its own track well.
 Gating by the filter's Mahalanobis distance keeps the distance pass honest: a track just seen
-has a tight gate, a track lost for a second a wider one, a new track (unknown velocity) the widest.
+has a tight gate, a track lost for a second a wider one. A tentative track (seen once, velocity
+unknown) is gated by distance and size alone.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def log_size_ratio(pred: np.ndarray, det: np.ndarray) -> np.ndarray:
 def fused_cost(
     pred: np.ndarray,
     det: np.ndarray,
-    maha: np.ndarray,
+    maha: np.ndarray | None,
     min_iou: float,
     max_distance: np.ndarray | float,
     max_log_size: float,
@@ -52,13 +53,16 @@ def fused_cost(
 
     Args:
         pred: (n, 4) predicted track boxes; det: (m, 4) detection boxes.
-        maha: (n, m) squared Mahalanobis distances (gate CHI2_4DOF_99).
+        maha: (n, m) squared Mahalanobis distances (gate CHI2_4DOF_99); None = no such gate (a
+            tentative track: one sighting says nothing about its velocity, only size and distance do).
         max_distance: normalised-distance gate, scalar or (n,) per track.
     """
     iou = box_iou(pred, det).astype(np.float64)
     dist = normalised_distance(pred, det)
     gate = np.broadcast_to(np.asarray(max_distance, np.float64).reshape(-1, 1), dist.shape)
-    near = (dist <= gate) & (log_size_ratio(pred, det) <= max_log_size) & (maha <= CHI2_4DOF_99)
+    near = (dist <= gate) & (log_size_ratio(pred, det) <= max_log_size)
+    if maha is not None:
+        near &= maha <= CHI2_4DOF_99
     cost = np.full(iou.shape, FORBIDDEN)
     cost = np.where(near, 1.0 - min_iou + dist / np.maximum(gate, 1e-9), cost)
     return np.where(iou >= max(min_iou, 1e-6), 1.0 - iou, cost)

@@ -76,13 +76,23 @@ class TrackerConfig(BaseModel):
     )
     still_after_s: float = Field(1.5, gt=0.0, le=60.0, description="Standing this long makes a track stationary.")
     still_radius: float = Field(0.2, gt=0.0, le=2.0, description="Drift (box heights) that still counts as standing.")
+    stationary_min_hits: int = Field(
+        3, ge=1, le=100, description="Detections while standing before the patch alone may hold a track."
+    )
+    stationary_missed_s: float = Field(
+        30.0, gt=0.0, le=86400.0,
+        description="A held track the detector looked at and did not find for this long ends (a false detection "
+        "of a static thing must not live on).",
+    )
     stationary_hold_s: float = Field(
-        300.0, gt=0.0, le=86400.0, description="A stationary track held by its patch alone ends after this long."
+        300.0, gt=0.0, le=86400.0,
+        description="A held track ends this long after its last detection, even if the detector never looked.",
     )
 
 
 _ROW_FIELDS = ("ids", "state", "hits", "votes", "score", "mean", "cov", "last_ts", "seen_ts",
-               "still_since", "anchor", "template", "template_box", "has_template", "held", "app")
+               "still_since", "still_hits", "missed_looks", "anchor", "template", "template_box",
+               "has_template", "held", "app")
 APP_MEMORY = 0.8  # share of the old colour histogram kept at each clean sighting
 
 
@@ -104,6 +114,8 @@ class ByteTracker:
         self.last_ts = np.zeros(0)  # last matched by a detection
         self.seen_ts = np.zeros(0)  # last reported (detection or held by its patch)
         self.still_since = np.zeros(0)  # standing within `still_radius` of `anchor` since then
+        self.still_hits = np.zeros(0, np.int32)  # detections since it stands
+        self.missed_looks = np.zeros(0, np.int32)  # frames the detector looked and missed it, since its last detection
         self.anchor = np.zeros((0, 3))  # cx, cy, h where it started standing
         self.template = np.zeros((0, patches.SIDE, patches.SIDE), np.float32)
         self.template_box = np.zeros((0, 4), np.float32)
@@ -196,7 +208,7 @@ class ByteTracker:
         t2, d2 = stage(pool2, low, lambda p, c: iou_cost(pred[p], dets.xyxy[c], cfg.low_match_iou))
         rest = np.setdiff1d(high, d1)
         t3, d3 = stage(np.flatnonzero(self.state == TENTATIVE), rest, lambda p, c: fused_cost(
-            pred[p], dets.xyxy[c], maha[np.ix_(p, c)], cfg.match_iou + 0.1, cfg.new_distance, cfg.max_size_change))
+            pred[p], dets.xyxy[c], None, cfg.match_iou + 0.1, cfg.new_distance, cfg.max_size_change))
         new = np.setdiff1d(rest, d3)
         new = new[dets.confidence[new] >= cfg.new_track_threshold]
         return np.concatenate([t1, t2, t3]), np.concatenate([d1, d2, d3]), new
@@ -245,6 +257,9 @@ class ByteTracker:
         resized = np.abs(np.log(np.maximum(z[:, 3], 1.0) / np.maximum(anchor[:, 2], 1.0))) > 0.2
         moved = (drift > self.config.still_radius) | resized
         self.still_since[rows[moved]] = ts
+        self.still_hits[rows[moved]] = 0
+        self.still_hits[rows] += 1
+        self.missed_looks[rows] = 0
         self.anchor[rows[moved]] = z[moved][:, [0, 1, 3]]
         if frame is None:
             return
@@ -260,8 +275,11 @@ class ByteTracker:
         """Hold stationary tracks whose patch is unchanged; others go lost. Returns held rows."""
         unmatched = np.setdiff1d(np.arange(len(self.ids)), mt)
         self.held[unmatched] = False
+        looked = _looked(z_to_xyxy(self.mean[unmatched, :4]), regions)
+        self.missed_looks[unmatched[looked]] += 1
         candidates = unmatched[self.is_stationary(ts)[unmatched] & self.has_template[unmatched]
-                               & (self.state[unmatched] != TENTATIVE)]
+                               & (self.state[unmatched] != TENTATIVE)
+                               & (self.still_hits[unmatched] >= self.config.stationary_min_hits)]
         held = []
         if frame is not None:
             for r in candidates.tolist():
@@ -272,11 +290,10 @@ class ByteTracker:
         self.held[held_rows] = True
         self.seen_ts[held_rows] = ts
         self.state[held_rows] = ACTIVE
-        gone = np.setdiff1d(unmatched, held_rows)
-        looked = _looked(z_to_xyxy(self.mean[gone, :4]), regions)
-        self.state[gone[(self.state[gone] == ACTIVE)]] = LOST
+        gone = ~np.isin(unmatched, held_rows)
+        self.state[unmatched[gone & (self.state[unmatched] == ACTIVE)]] = LOST
         # A tentative track the detector looked at and did not find again was noise.
-        self._drop_tentative = gone[(self.state[gone] == TENTATIVE) & looked]
+        self._drop_tentative = unmatched[gone & (self.state[unmatched] == TENTATIVE) & looked]
         return held_rows
 
     def _forget(self, ts: float, mt: np.ndarray, md: np.ndarray, held: np.ndarray
@@ -284,7 +301,9 @@ class ByteTracker:
         """Drop expired tracks; returns the new row indices of matched + held rows and their dets."""
         cfg = self.config
         drop = (ts - self.seen_ts > cfg.lost_s) & ~self.held
-        drop |= self.held & (ts - self.last_ts > cfg.stationary_hold_s)
+        unconfirmed = ts - self.last_ts
+        drop |= self.held & ((unconfirmed > cfg.stationary_hold_s)
+                             | ((unconfirmed > cfg.stationary_missed_s) & (self.missed_looks >= 2)))
         drop[self._drop_tentative] = True
         keep = ~drop
         for name in _ROW_FIELDS:
@@ -324,6 +343,7 @@ class ByteTracker:
             "state": np.full(n, state, np.int8), "hits": np.ones(n, np.int32), "votes": votes,
             "score": dets.confidence.astype(np.float32), "mean": mean, "cov": cov,
             "last_ts": np.full(n, ts), "seen_ts": np.full(n, ts), "still_since": np.full(n, ts),
+            "still_hits": np.ones(n, np.int32), "missed_looks": np.zeros(n, np.int32),
             "anchor": z[:, [0, 1, 3]], "template": np.zeros((n, patches.SIDE, patches.SIDE), np.float32),
             "template_box": np.zeros((n, 4), np.float32), "has_template": np.zeros(n, bool),
             "held": np.zeros(n, bool), "app": app.astype(np.float32),
