@@ -143,7 +143,7 @@ def evaluate(clip: Clip, detector: ObjectDetector, config: PipelineConfig, rate:
         row["first_half"] = score(tracks, clip.truth, set(range(1, n // 2 + 1)))
         row["second_half"] = score(tracks, clip.truth, set(range(n // 2 + 1, n + 1)))
     if baseline:
-        base_tracks, base_speed = run_full_frame(clip, idx, detector, config.tracker)
+        base_tracks, base_speed = run_full_frame(clip, idx, detector, config)
         row["full_frame"] = {**score(base_tracks, clip.truth), **base_speed}
     return row
 
@@ -210,7 +210,7 @@ def main() -> int:
     # Timings depend on what else runs on the machine: record the load next to them.
     results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     results["config"] = {"detector": det_cfg.type, "detect_fps": args.detect_fps,
-                         "tracker": tracker.model_dump()}
+                         "tracker": tracker.for_detector(det_cfg.type).model_dump()}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))

@@ -62,7 +62,7 @@ class DetectionPipeline:
         self.config = config or PipelineConfig()
         self.motion = MotionDetector(self.config.motion)
         self.detector = detector or build_detector(self.config.detector)
-        self.tracker = ByteTracker(self.config.tracker)
+        self.tracker = ByteTracker(self.config.tracker, self.config.detector.type)
         self.attributes = TrackAttributes(self.config.calibration)
         self.frames = 0
         self.model_runs = 0

@@ -15,8 +15,8 @@ unknown) is gated by distance and size alone.
 
 from __future__ import annotations
 
+import lap
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from detectors.types import box_iou
 
@@ -75,9 +75,23 @@ def iou_cost(pred: np.ndarray, det: np.ndarray, min_iou: float) -> np.ndarray:
 
 
 def assign(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Minimum-cost assignment; returns (rows, cols) of the allowed pairs."""
+    """Minimum-cost assignment; returns (rows, cols) of the allowed pairs (cost < FORBIDDEN).
+
+    LAPJV (the `lap` package) with a cost limit: a row or column may stay unpaired at half the
+    limit each. The limit exceeds twice the sum of all allowed costs, so as many allowed pairs as
+    possible are made first and their total cost is minimised among those (the same optimum as a
+    Hungarian solver on the matrix with FORBIDDEN entries). Forbidden entries are lowered to the
+    limit before solving: LAPJV loses precision on costs as large as FORBIDDEN.
+    """
     if cost.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    rows, cols = linear_sum_assignment(cost)
-    ok = cost[rows, cols] < FORBIDDEN
+    allowed = cost < FORBIDDEN
+    if not allowed.any():
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    limit = 2.0 * float(np.abs(cost[allowed]).sum()) + 1.0
+    solvable = np.where(allowed, cost, limit).astype(np.float64)
+    _, col_of_row, _ = lap.lapjv(solvable, extend_cost=True, cost_limit=limit)
+    rows = np.flatnonzero(col_of_row >= 0)
+    cols = col_of_row[rows]
+    ok = allowed[rows, cols]
     return rows[ok].astype(np.int64), cols[ok].astype(np.int64)

@@ -41,6 +41,11 @@ DEFAULT_FPS = 10.0  # time step assumed when `update` gets no timestamp
 # Class groups that may share a track (detectors flip car/truck/bus and bicycle/motorbike).
 CLASS_GROUP = np.array([0, 1, 1, 2, 2, 2], np.int8)  # indexed by ClassId
 TEMPLATE_AFTER_S = 0.5  # still this long before templates are taken at each detection
+# Score thresholds (high/low split, new track) that suit each detector's score scale: NanoDet-g
+# scores run lower than the SSD's (best-F1 thresholds 0.40-0.45 on every shared clip, bench/
+# RESULTS.md "Object detector choice"). Others get GENERIC_THRESHOLDS.
+DETECTOR_THRESHOLDS: dict[str, tuple[float, float]] = {"nanodet": (0.4, 0.45)}
+GENERIC_THRESHOLDS = (0.5, 0.6)
 
 
 class TrackerConfig(BaseModel):
@@ -48,9 +53,13 @@ class TrackerConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    high_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Score splitting high/low detections.")
+    high_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Score splitting high/low detections (default: the detector's own)."
+    )
     low_threshold: float = Field(0.1, ge=0.0, le=1.0, description="Detections below this are ignored.")
-    new_track_threshold: float = Field(0.6, ge=0.0, le=1.0, description="Score needed to start a track.")
+    new_track_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Score needed to start a track (default: the detector's own)."
+    )
     match_iou: float = Field(0.2, ge=0.0, le=1.0, description="Min IoU, first (high-score) association.")
     low_match_iou: float = Field(0.5, ge=0.0, le=1.0, description="Min IoU, second (low-score) association.")
     min_hits: int = Field(2, ge=1, le=30, description="Consecutive hits before a track is reported.")
@@ -90,6 +99,15 @@ class TrackerConfig(BaseModel):
     )
 
 
+    def for_detector(self, detector_type: str) -> TrackerConfig:
+        """This config with unset score thresholds taken from DETECTOR_THRESHOLDS[detector_type]."""
+        high, new = DETECTOR_THRESHOLDS.get(detector_type, GENERIC_THRESHOLDS)
+        return self.model_copy(update={
+            "high_threshold": high if self.high_threshold is None else self.high_threshold,
+            "new_track_threshold": new if self.new_track_threshold is None else self.new_track_threshold,
+        })
+
+
 _ROW_FIELDS = ("ids", "state", "hits", "votes", "score", "mean", "cov", "last_ts", "seen_ts",
                "still_since", "still_hits", "missed_looks", "anchor", "template", "template_box",
                "has_template", "held", "app")
@@ -99,8 +117,11 @@ APP_MEMORY = 0.8  # share of the old colour histogram kept at each clean sightin
 class ByteTracker:
     """Multi-object tracker; call `update` once per processed frame."""
 
-    def __init__(self, config: TrackerConfig | None = None) -> None:
-        self.config = config or TrackerConfig()
+    def __init__(self, config: TrackerConfig | None = None, detector_type: str = "") -> None:
+        """`detector_type` (a DetectorConfig `type`) picks the score thresholds left unset."""
+        self.config = (config or TrackerConfig()).for_detector(detector_type)
+        self._high = float(self.config.high_threshold or 0.0)  # set by for_detector
+        self._new = float(self.config.new_track_threshold or 0.0)
         self._kf = BoxKalman()
         self._next_id = 1
         self._ts: float | None = None
@@ -169,7 +190,7 @@ class ByteTracker:
     def _describe(self, dets: Detections, frame: Frame | None) -> np.ndarray:
         """(m, DIM) colour histograms of the high-score detections (zeros elsewhere / without a frame)."""
         app = np.zeros((len(dets), appearance.DIM), np.float32)
-        high = dets.confidence >= self.config.high_threshold
+        high = dets.confidence >= self._high
         if frame is not None and self.config.appearance_weight > 0 and high.any():
             app[high] = appearance.descriptors(frame.bgr(), dets.xyxy[high])
         return app
@@ -182,8 +203,8 @@ class ByteTracker:
         pred = z_to_xyxy(self.mean[:, :4]) if len(self.ids) else np.zeros((0, 4), np.float32)
         maha = self._kf.mahalanobis(self.mean, self.cov, z)
         compatible = CLASS_GROUP[self.votes.argmax(axis=1)][:, None] == CLASS_GROUP[dets.class_id][None, :]
-        high = np.flatnonzero(dets.confidence >= cfg.high_threshold)
-        low = np.flatnonzero(dets.confidence < cfg.high_threshold)
+        high = np.flatnonzero(dets.confidence >= self._high)
+        low = np.flatnonzero(dets.confidence < self._high)
         unseen = ts - self.seen_ts
         look = np.nan_to_num(appearance.distance(self.app, app), nan=0.0)
 
@@ -210,7 +231,7 @@ class ByteTracker:
         t3, d3 = stage(np.flatnonzero(self.state == TENTATIVE), rest, lambda p, c: fused_cost(
             pred[p], dets.xyxy[c], None, cfg.match_iou + 0.1, cfg.new_distance, cfg.max_size_change))
         new = np.setdiff1d(rest, d3)
-        new = new[dets.confidence[new] >= cfg.new_track_threshold]
+        new = new[dets.confidence[new] >= self._new]
         return np.concatenate([t1, t2, t3]), np.concatenate([d1, d2, d3]), new
 
     def _advance(self, ts: float | None) -> float:

@@ -5,11 +5,14 @@ Timing is in seconds: every scripted case runs at 5 fps (the default detect rate
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from detectors.frame import Frame
 from detectors.tracking import ByteTracker, TrackerConfig
+from detectors.tracking.association import FORBIDDEN, assign
 from detectors.types import ClassId, Detections
 
 RATES = [5.0, 25.0]
@@ -278,3 +281,38 @@ def test_lighting_change_keeps_a_textured_stationary_track() -> None:
     dusk = (person.astype(np.float32) * 0.6 + 10).astype(np.uint8)  # exposure drops
     held = _stand(tracker, dusk, 5.0, 2.0, t0=3.0, detected=False, regions=NO_LOOK)
     assert all(o.tracker_id.tolist() == [1] for o in held)
+
+
+def test_score_thresholds_follow_the_detector() -> None:
+    assert ByteTracker(TrackerConfig(), "nanodet").config.high_threshold == 0.4
+    assert ByteTracker(TrackerConfig(), "nanodet").config.new_track_threshold == 0.45
+    assert ByteTracker(TrackerConfig(), "ssd_tflite").config.new_track_threshold == 0.6
+    mine = ByteTracker(TrackerConfig(high_threshold=0.3, new_track_threshold=0.7), "nanodet").config
+    assert (mine.high_threshold, mine.new_track_threshold) == (0.3, 0.7)
+    # A NanoDet score of 0.5 starts a track; the same score from the SSD does not.
+    assert len(ByteTracker(TrackerConfig(min_hits=1), "nanodet").update(_dets([_walk(0, 10, 5)], [0.5])))
+    assert not len(ByteTracker(TrackerConfig(min_hits=1), "ssd_tflite").update(_dets([_walk(0, 10, 5)], [0.5])))
+
+
+def test_assignment_pairs_as_many_allowed_pairs_as_possible_at_least_cost() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n, m = (int(v) for v in rng.integers(0, 6, 2))
+        cost = rng.random((n, m)) * 3
+        cost[rng.random((n, m)) < 0.4] = FORBIDDEN
+        rows, cols = assign(cost)
+        assert len(set(rows.tolist())) == len(rows) and len(set(cols.tolist())) == len(cols)
+        assert np.all(cost[rows, cols] < FORBIDDEN)
+        assert (len(rows), round(float(cost[rows, cols].sum()), 9)) == _best_assignment(cost)
+
+
+def _best_assignment(cost: np.ndarray) -> tuple[int, float]:
+    """Brute force: (most allowed pairs, least total cost among those)."""
+    n, m = cost.shape
+    best = (0, 0.0)
+    for perm in itertools.permutations(range(max(n, m)), max(n, m)):
+        pairs = [(r, perm[r]) for r in range(n) if perm[r] < m and cost[r, perm[r]] < FORBIDDEN]
+        key = (len(pairs), round(float(sum(cost[r, c] for r, c in pairs)), 9))
+        if key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+            best = key
+    return best
