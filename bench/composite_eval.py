@@ -1,12 +1,15 @@
 """Hit-and-run on the road composite family (bench/composite_scenes.py), through the product path.
 
-Every scene is rendered frame by frame and fed to the same pipeline a camera worker runs: the
+Every scene is rendered frame by frame and fed to the same analysis a camera worker runs
+(`detectors.analysis.CameraAnalysis`): the
 default detector of `PipelineConfig()` (whatever the project ships as default), motion-planned
 crops, the tracker and the default rules (hit-and-run + tamper). Per kind: expected outcome,
 what was raised, recall / false alarms; and, measured against the scene's own ground truth:
 - striker_tracked_s: how long before the contact the vehicle of the event (or, without an
   event, the longest-lived track on the striker) had been tracked on the striker (IoU >= 0.3);
-- striker_ids: distinct track ids on the striker while it approached (1 = one object, one id);
+- striker_ids: distinct stable ids (the ids events carry, tracker ids re-linked by the rule
+  engine) on the striker while it approached (1 = one object, one id); striker_tracker_ids: the
+  tracker's own ids (before re-linking);
 - victim_seen_s: for a person standing still before the car comes (hr_standing), how long after
   it appeared it was first tracked.
 
@@ -35,22 +38,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from composite_road import road_assets
 from composite_scenes import FPS, KINDS, POSITIVE, RoadAssets, Scene, render, scenes
 
+from detectors.analysis import CameraAnalysis
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector
 from detectors.objects.registry import build_detector
-from detectors.pipeline import DetectionPipeline, PipelineConfig
-from detectors.rules import RuleEngine, default_rules
-from detectors.types import box_iou
+from detectors.pipeline import PipelineConfig
+from detectors.rules import default_rules
+from detectors.types import CLASS_NAMES_EN, ClassId, box_iou
 
 EPOCH = 1_700_000_000.0
 
 
 def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | None = None,
-        config: PipelineConfig | None = None) -> dict:
+        config: PipelineConfig | None = None, trace: bool = False) -> dict:
     """Render and analyse one scene (1 s of empty road first, as a live camera learns it)."""
     rng = np.random.default_rng(scene.seed)
-    pipe = DetectionPipeline(config or PipelineConfig(), detector=detector)
-    engine = RuleEngine(default_rules())
+    analysis = CameraAnalysis(config or PipelineConfig(), default_rules(), detector=detector)
     events, matches = [], []
     writer = _Mp4(mp4 / f"{scene.name}.mp4") if mp4 else None
     warm = int(FPS)
@@ -59,13 +62,15 @@ def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | 
         bgr = render(scene, assets, k, rng) if step >= 0 else _empty(scene, assets, rng)
         ts = EPOCH + step / FPS
         frame = Frame("composite", ts, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b)
-        tracks = pipe.step(frame).tracks
-        events += engine.update(frame, tracks)
+        result = analysis.step(frame)
+        events += result.events
         if step >= 0:
-            matches.append(_match(scene, step, tracks))
+            matches.append(_match(scene, step, result.tracks, analysis.stable_id))
+            if trace:
+                print(_trace_line(scene, step, result, analysis))
         if writer:
             writer.write(bgr)
-    events += engine.close(EPOCH + scene.steps / FPS)
+    events += analysis.close(EPOCH + scene.steps / FPS)
     if writer:
         writer.close()
     starts = [e for e in events if e.phase == "start"]
@@ -85,16 +90,51 @@ def _empty(scene: Scene, assets: RoadAssets, rng: np.random.Generator) -> np.nda
     return render(empty, assets, 0, rng)
 
 
-def _match(scene: Scene, step: int, tracks) -> dict:
-    """Track ids on the striker and on the victim (or walker) at this step (IoU >= 0.3)."""
+def _match(scene: Scene, step: int, tracks, stable_id) -> dict:
+    """Stable ids (the rule engine's, as events name objects) on the striker and on the victim
+    (or walker) at this step (IoU >= 0.3); `raw_<role>`: the tracker's own ids."""
     out: dict = {}
     for role in ("striker", "victim", "walker"):
         box = scene.truth(role, step)
         if box is None or not len(tracks):
             continue
         iou = box_iou(box[None].astype(np.float32), tracks.xyxy)[0]
-        out[role] = [int(t) for t in tracks.tracker_id[iou >= 0.3]]
+        raw = [int(t) for t in tracks.tracker_id[iou >= 0.3]]
+        out[role] = [stable_id(t) for t in raw]
+        out[f"raw_{role}"] = raw
     return out
+
+
+def _trace_line(scene: Scene, step: int, result, analysis: CameraAnalysis) -> str:
+    """One diagnosis line: per role, truth height, best raw detection on it (score, class),
+    tracker ids on it; the number of model regions and their sides; contacts under watch."""
+    parts = [f"{step:3d} t{step / FPS:4.1f}"]
+    raw = result.pipeline.detections
+    for role in ("striker", "victim", "walker"):
+        box = scene.truth(role, step)
+        if box is None:
+            continue
+        text = f"{role[:3]} h{int(box[3] - box[1]):3d}"
+        if len(raw):
+            iou = box_iou(box[None].astype(np.float32), raw.xyxy)[0]
+            if (iou >= 0.3).any():
+                i = int(np.argmax(np.where(iou >= 0.3, raw.confidence, -1)))
+                text += f" det {raw.confidence[i]:.2f}/{CLASS_NAMES_EN[ClassId(int(raw.class_id[i]))][:4]}"
+        tracks = result.tracks
+        if len(tracks):
+            iou = box_iou(box[None].astype(np.float32), tracks.xyxy)[0]
+            ids = [analysis.stable_id(int(t)) for t in tracks.tracker_id[iou >= 0.3]]
+            text += f" trk {ids}" if ids else ""
+        parts.append(text)
+    regions = result.pipeline.regions
+    parts.append(f"reg {[int(r[2] - r[0]) for r in regions]}")
+    for rule in analysis.engine.track_rules:
+        contacts = getattr(rule, "contacts", {})
+        if contacts:
+            parts.append("contacts " + ",".join(
+                f"{v}-{u}:{c.outcome} hid{c.hidden_s:.1f} unc{'-' if c.uncovered_since is None else round(c.uncovered_since - c.ts, 1)}"
+                for (v, u), c in contacts.items()))
+    return "  ".join(parts)
 
 
 def _striker_stats(scene: Scene, matches: list[dict], event_objects: list) -> dict:
@@ -102,9 +142,11 @@ def _striker_stats(scene: Scene, matches: list[dict], event_objects: list) -> di
         return {}
     contact = round(scene.contact_s * FPS)
     first: dict[int, int] = {}
+    raw: set[int] = set()
     for step, m in enumerate(matches[:contact + 1]):
         for tid in m.get("striker", []):
             first.setdefault(tid, step)
+        raw.update(m.get("raw_striker", []))
     event_ids = [tid for objs in event_objects for tid, role in objs if role == "vehicle"]
     chosen = next((t for t in event_ids if t in first), None)
     if chosen is None and first:
@@ -114,6 +156,7 @@ def _striker_stats(scene: Scene, matches: list[dict], event_objects: list) -> di
         "striker_tracked_s": round((contact - first[chosen]) / FPS, 2) if chosen is not None else 0.0,
         "striker_visible_s": round((contact - appear) / FPS, 2),
         "striker_ids": len(first),
+        "striker_tracker_ids": len(raw),
     }
 
 
@@ -172,6 +215,7 @@ def summary(results: list[dict]) -> dict:
         out["striker_tracked_2s_share"] = round(sum(r["striker_tracked_s"] >= 2.0 for r in pos) / len(pos), 3)
         out["striker_ids_mean"] = round(float(np.mean([r["striker_ids"] for r in pos])), 2)
         out["striker_one_id_share"] = round(sum(r["striker_ids"] == 1 for r in pos) / len(pos), 3)
+        out["striker_one_tracker_id_share"] = round(sum(r["striker_tracker_ids"] == 1 for r in pos) / len(pos), 3)
     standing = [r for r in results if r["kind"] == "hr_standing"]
     if standing:
         out["standing_victim_seen_before_contact"] = sum(r["victim_before_contact"] for r in standing)
@@ -187,6 +231,7 @@ def main() -> int:
     parser.add_argument("--only", default=None, help="scenes whose name contains this")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--mp4", type=Path, help="also write each scene as an H.264 file here")
+    parser.add_argument("--trace", action="store_true", help="diagnosis: print one line per frame per scene")
     parser.add_argument("--pipeline", default=None,
                         help="diagnosis only: PipelineConfig overrides as YAML, e.g. '{regions: {max_side: 160}}'")
     args = parser.parse_args()
@@ -198,7 +243,7 @@ def main() -> int:
     config = PipelineConfig.model_validate(yaml.safe_load(args.pipeline)) if args.pipeline else PipelineConfig()
     detector = build_detector(config.detector)
     t0 = time.perf_counter()
-    results = [run(s, assets, detector, args.mp4, config) for s in tqdm(chosen, desc="scenes", unit="scene")]
+    results = [run(s, assets, detector, args.mp4, config, args.trace) for s in tqdm(chosen, desc="scenes", unit="scene")]
     for r in results:
         print(f"  {r['name']:18s} {'night' if r['night'] else 'day  '} expected {str(r['expected']):12s} "
               f"hr {r['hit_and_run']} col {r['collision']} tracked {r.get('striker_tracked_s')} "

@@ -11,6 +11,12 @@ The live analysis thread, file analysis (`vms analyze`), scene analysis and the 
 run this class, so a change to the loop is a change in one place. It is also the one place where
 the tracker's ids and the rule engine's stable ids (re-linked across tracker id breaks) are
 joined: every id that leaves this class is a stable id.
+
+Geometry: rules and calibration are configured in main-stream pixels; the analysed frame may be
+smaller (the sub stream, a `max_width` resize; `Frame.main_wh`). The pipeline runs in frame
+pixels (its calibration mapped once per frame size), its tracks go to main pixels, and the rules
+run there on the geometry as configured (`detectors.geometry`): tracks, event boxes and event
+evidence leave in main-stream pixels, whatever stream or size was analysed.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 
 from detectors.attributes import TrackSummary
 from detectors.frame import Frame
+from detectors.geometry import FrameGeometry
 from detectors.objects import ObjectDetector
 from detectors.pipeline import DetectionPipeline, PipelineConfig, PipelineResult
 from detectors.rules import RuleEngine, RuleEvent, RulesConfig
@@ -33,9 +40,9 @@ class AnalysisStep:
     Attributes:
         ts: frame time (UTC seconds).
         events: rule lifecycle steps, in order (objects carry stable ids).
-        tracks: tracked objects of this frame (tracker ids, as the tracker reported them).
+        tracks: tracked objects of this frame (tracker ids, as the tracker reported them), main px.
         finished: summaries of tracks that ended, `track_id` = stable id.
-        pipeline: the pipeline's full result (motion, regions, raw detections).
+        pipeline: the pipeline's full result (motion, regions, raw detections), frame px.
     """
 
     ts: float
@@ -51,7 +58,9 @@ class CameraAnalysis:
     def __init__(self, pipeline: PipelineConfig | None = None, rules: RulesConfig | None = None,
                  detector: ObjectDetector | None = None) -> None:
         self.pipeline = DetectionPipeline(pipeline, detector=detector)
-        self.engine = RuleEngine(rules or RulesConfig())
+        self.engine = RuleEngine(rules or RulesConfig())  # runs in main-stream px
+        self.calibration = self.pipeline.config.calibration  # in main-stream px
+        self.geometry: FrameGeometry | None = None  # the frame size the pipeline's calibration is mapped to
         self.last_ts: float | None = None
 
     @property
@@ -68,11 +77,16 @@ class CameraAnalysis:
 
     def step(self, frame: Frame) -> AnalysisStep:
         """Analyse one frame: motion -> detector -> tracker -> attributes -> rules."""
+        geometry = FrameGeometry.of(frame)
+        if geometry != self.geometry:  # first frame, or the stream came back at another size
+            self.pipeline.attributes.calibration = geometry.calibration_to_frame(self.calibration)
+            self.geometry = geometry
         result = self.pipeline.step(frame)
-        events = self.engine.update(frame, result.tracks)
+        tracks = geometry.detections_to_main(result.tracks)
+        events = self.engine.update(frame, tracks)
         self.last_ts = frame.ts
         finished = [self._stable_summary(s) for s in result.finished]
-        return AnalysisStep(frame.ts, events, result.tracks, finished, result)
+        return AnalysisStep(frame.ts, events, tracks, finished, result)
 
     def close(self, ts: float | None = None) -> list[RuleEvent]:
         """End every open event at `ts` (default: the last analysed frame); [] before any frame."""

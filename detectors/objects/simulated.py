@@ -52,7 +52,8 @@ class SimulatedDetector(ObjectDetector):
             return self._false_positives(frame, Detections.empty())
         cfg, rng = self.config, self.rng
         n = len(truth)
-        xyxy = np.asarray(truth.xyxy, np.float32).reshape(n, 4)
+        sx, sy = frame.scale  # truth is in main-stream (scene) px; the frame may be the smaller sub stream
+        xyxy = np.asarray(truth.xyxy, np.float32).reshape(n, 4) / np.array([sx, sy, sx, sy], np.float32)
         wh = xyxy[:, 2:] - xyxy[:, :2]
         keep = (rng.random(n) >= cfg.miss_rate) & (np.asarray(truth.occluded) < cfg.occluded_miss)
         keep &= np.minimum(wh[:, 0], wh[:, 1]) >= cfg.min_side_px

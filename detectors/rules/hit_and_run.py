@@ -83,10 +83,15 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, in
     # robust when the anchors nearly coincide at impact, where a direction would be noise.
     then = towards + rel * CLOSING_S
     closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
+    # Two vehicles (two motorbikes, a car and a motorbike): the faster one is the one that hits.
+    # A person or a bicycle is a victim at any speed: a cyclist crossing in front of a car that
+    # comes towards the camera moves faster in the picture than the car does.
+    victim_is_vehicle = np.isin(table.class_id[ui], list(class_ids(cfg.vehicles)))[None, :]
+    faster_if_vehicle = ~victim_is_vehicle | (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])
     # A few pixels of gap still count: boxes lag a fast vehicle and the impact frame may be missed.
     ok = ((x_overlap > -cfg.contact_gap * h_min) & (depth_gap <= cfg.contact_depth * h_min)
           & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
-          & (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])  # two motorbikes: the faster one hits
+          & faster_if_vehicle
           & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
           & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
     r, c = np.nonzero(ok)
@@ -145,6 +150,14 @@ def _covered(box: np.ndarray, others: np.ndarray) -> float:
     inter = np.prod(np.clip(hi - lo, 0, None), axis=1)
     area = max(float((box[2] - box[0]) * (box[3] - box[1])), 1e-6)
     return float(inter.max() / area)
+
+
+def _hard_contact(c: Contact, cfg: HitAndRunConfig) -> bool:
+    """Hit at speed: the gap closed fast, or the vehicle itself was fast (vehicle heights/s). A car
+    coming towards the camera closes on a crossing walker slowly in the picture (it grows more
+    than it moves) while it drives at full speed; a queue touches bumpers at a crawl either way."""
+    need = cfg.min_closing_no_fall
+    return c.closing_px_s >= need * c.vehicle_height or c.vehicle_speed_h >= need
 
 
 HEAD_DROP = 0.5  # share of the lost height the box top must come down by for a fall
@@ -225,7 +238,7 @@ class HitAndRunRule:
             c.last_ts = table.ts
             stopped_s = table.ts - c.vehicle_stop_since if c.vehicle_stop_since is not None else 0.0
             if (c.outcome is None and stopped_s >= cfg.max_vehicle_stop_s and c.hidden_s >= 0.8 * stopped_s
-                    and c.closing_px_s >= cfg.min_closing_no_fall * c.vehicle_height):
+                    and _hard_contact(c, cfg)):
                 c.outcome, c.outcome_ts = "hidden_by_vehicle", table.ts  # hit hard, then stopped over the victim
                 return self._raise("collision", c, table.ts, {"vehicle_stopped_s": round(stopped_s, 2)})
             if c.outcome is None:
@@ -257,6 +270,10 @@ class HitAndRunRule:
         if urow is None:
             lost = np.flatnonzero(table.lost_id == c.victim)
             if not len(lost):
+                # Lost longer than the history keeps it: while something (the vehicle that stopped
+                # over it) still covers where it was hit, it is still hidden there.
+                if _covered(c.boxes[1], table.xyxy) >= 0.3:
+                    c.hidden_s += table.ts - c.last_ts
                 return None
             k = int(lost[0])
             box = table.lost_xyxy[k]

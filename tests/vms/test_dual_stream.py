@@ -23,12 +23,13 @@ from camera_drivers.segments import probe_segment
 from camera_drivers.stream import StreamSource
 from detectors.objects.configs import SimulatedConfig
 from detectors.pipeline import PipelineConfig
-from detectors.rules import default_rules
+from detectors.rules import RulesConfig, default_rules
+from detectors.rules.config import IntrusionConfig
 from tests.media import make_h264_file
 from tests.peers.rtsp import RtspServer
 from vms.db.engine import make_engine, make_session_factory
 from vms.db.migrate import upgrade
-from vms.db.models import Camera, CameraStatus, Segment
+from vms.db.models import Camera, CameraStatus, Event, Segment
 from vms.runtime.live_analysis import AnalysisSpec
 from vms.runtime.worker import CameraWorker, WorkerSpec
 
@@ -50,14 +51,15 @@ class Counting:
 
 
 @contextmanager
-def running_worker(tmp_path: Path, source: StreamSource, sub: StreamSource | None) -> Iterator[CameraWorker]:
+def running_worker(tmp_path: Path, source: StreamSource, sub: StreamSource | None, *, rules: RulesConfig | None = None,
+                   detector: SimulatedConfig | None = None) -> Iterator[CameraWorker]:
     url = f"sqlite:///{tmp_path / 'vms.db'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
     with factory.begin() as session:
         session.add(Camera(id="cam", name="Cam", source_kind=source.kind, source_location=source.location))
-    analysis = AnalysisSpec(PipelineConfig(detector=SimulatedConfig()), default_rules(), snapshots_root=None,
-                            live_frames_root=tmp_path / "live")
+    analysis = AnalysisSpec(PipelineConfig(detector=detector or SimulatedConfig()), rules or default_rules(),
+                            snapshots_root=tmp_path / "snapshots", live_frames_root=tmp_path / "live")
     spec = WorkerSpec("cam", source, url, tmp_path / "rec", segment_seconds=2, open_timeout_s=3, read_timeout_s=2,
                       backoff_initial_s=0.3, backoff_max_s=1.0, analysis=analysis, sub_source=sub)
     worker = CameraWorker(spec, threading.Event())
@@ -158,3 +160,69 @@ def test_file_camera_with_and_without_a_sub_stream(tmp_path: Path, with_sub: boo
     else:  # a single-stream camera: analysis decodes the recorded stream
         assert worker.decode_packets["main"] >= 20 and worker.decode_packets["sub"] == 0
         assert live_frame_size(tmp_path) == (640, 360)
+
+
+WALKER_SCENE = """
+width: 1280
+height: 720
+fps: 15
+gop: 15
+seed: 5
+duration_s: 14
+layout:
+  roads:
+    - {id: main, axis: horizontal, center: 420, lanes_per_direction: 1, lane_width: 56}
+  trees: 0
+  lamps: 0
+traffic:
+  rate_per_min: 0
+actors:
+  - id: walker
+    class: person
+    color: red
+    waypoints: [[0, 420, 640], [10, 1020, 640], [14, 1020, 640]]
+"""
+ZONE_X = (500.0, 800.0)  # main-stream px: 1280x720, the scene's own size
+
+
+@pytest.mark.parametrize("analysed", ["sub", "main"])
+def test_a_zone_in_main_pixels_fires_whichever_stream_is_analysed(tmp_path: Path, analysed: str) -> None:
+    # A 1280x720 camera whose sub stream is 640x360: the zone is drawn on the main picture.
+    scene = tmp_path / "walker.yaml"
+    scene.write_text(WALKER_SCENE, encoding="utf-8")
+    main = StreamSource(kind="sim", location=str(scene), share_key="walker")
+    sub = replace(main, role="sub") if analysed == "sub" else None
+    zone = IntrusionConfig(name="yard", polygon=[(ZONE_X[0], 560), (ZONE_X[1], 560), (ZONE_X[1], 700),
+                                                 (ZONE_X[0], 700)], min_inside_s=0.5)
+    rules = RulesConfig(rules=[zone])
+    detector = SimulatedConfig(seed=1, miss_rate=0.0, false_positives=0.0)
+    with running_worker(tmp_path, main, sub, rules=rules, detector=detector) as worker:
+        wait_for(lambda: intrusion(worker) is not None and status_of(worker).analysis_width > 0, timeout_s=40)
+        event = intrusion(worker)
+        status = status_of(worker)
+    assert (status.analysis_width, status.analysis_height) == ((640, 360) if sub else (1280, 720))
+    assert event is not None and event.zone == "yard"
+    assert event.details["boxes_wh"] == [1280, 720]
+    (x1, y1, x2, y2), = event.details["boxes"]  # main px, lined up with the recording
+    assert ZONE_X[0] + 0.5 * 60 - 10 <= (x1 + x2) / 2 <= ZONE_X[0] + 0.5 * 60 + 25  # inside for 0.5 s at 60 px/s
+    assert 636 <= y2 <= 644 and 45 <= y2 - y1 <= 75  # the walker's feet at y 640; ~60 px tall at 1280 wide
+    snapshot = cv2.imread(str(tmp_path / "snapshots" / event.snapshot))
+    assert snapshot.shape[:2] == ((360, 640) if sub else (720, 1280))  # the analysed picture, boxed in its own px
+
+
+def intrusion(worker: CameraWorker) -> Event | None:
+    with worker.factory() as session:
+        return session.scalars(select(Event).where(Event.type == "intrusion")).first()
+
+
+def test_until_the_main_stream_connects_its_last_known_size_is_used(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    with factory.begin() as session:
+        session.add(Camera(id="cam", name="Cam", source_kind="rtsp", source_location="rtsp://127.0.0.1:9/x"))
+    source = StreamSource(kind="rtsp", location="rtsp://127.0.0.1:9/x")
+    assert CameraWorker(WorkerSpec("cam", source, url, tmp_path / "rec")).main_wh is None  # never connected
+    with factory.begin() as session:
+        session.add(CameraStatus(camera_id="cam", width=1920, height=1080))
+    assert CameraWorker(WorkerSpec("cam", source, url, tmp_path / "rec")).main_wh == (1920, 1080)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from camera_drivers.simulator import SceneRenderer, SceneScript, load_scene
@@ -34,16 +35,21 @@ class SceneRun:
 
 def run_scene(script: SceneScript | str | dict, pipeline: PipelineConfig, rules: RulesConfig, *,
               render: bool = False, t0: float = 0.0, t1: float | None = None, detect_fps: float | None = None,
-              epoch: float = 1_700_000_000.0, camera_id: str = "sim") -> SceneRun:
+              epoch: float = 1_700_000_000.0, camera_id: str = "sim",
+              size: tuple[int, int] | None = None) -> SceneRun:
     """Process scene time [t0, t1) frame by frame (thinned to `detect_fps`); frame time = epoch + scene time.
 
     Args:
         render: draw real pixels (needed for tamper/motion); otherwise a flat grey frame.
+        size: analyse frames of this (width, height), as a camera's smaller sub stream would be
+            analysed; rules and truth stay in scene (main-stream) pixels. None: the scene's size.
     """
     script = load_scene(script) if not isinstance(script, SceneScript) else script
     scene = CompiledScene(script)
     renderer = SceneRenderer(script) if render else None
-    flat = np.full((script.height, script.width), 110, np.uint8)
+    width, height = size or (script.width, script.height)
+    main_wh = (script.width, script.height)
+    flat = np.full((height, width), 110, np.uint8)
     analysis = CameraAnalysis(pipeline, rules)
     gate = RateGate(detect_fps)
     run = SceneRun()
@@ -58,9 +64,11 @@ def run_scene(script: SceneScript | str | dict, pipeline: PipelineConfig, rules:
         truth = objects_from_states(scene, scene.states_at(t), t)
         if renderer is not None:
             bgr = renderer.frame_at(t)
-            frame = Frame(camera_id, ts, np.ascontiguousarray(bgr[:, :, 1]), truth=truth, _bgr=bgr)
+            if (width, height) != main_wh:
+                bgr = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_AREA)
+            frame = Frame(camera_id, ts, np.ascontiguousarray(bgr[:, :, 1]), truth=truth, _bgr=bgr, main_wh=main_wh)
         else:
-            frame = Frame(camera_id, ts, flat, truth=truth)
+            frame = Frame(camera_id, ts, flat, truth=truth, main_wh=main_wh)
         run.events += analysis.step(frame).events
         run.frames += 1
     run.events += analysis.close(ts)

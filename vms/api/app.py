@@ -14,7 +14,8 @@ from vms.api.context import AppContext
 from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
 from vms.playback_cache import ClipCache
-from vms.api.routes import audit, auth, cameras, events, exports, health, metrics, onvif, recordings, reports, users
+from vms.api.routes import (audit, auth, cameras, docs, events, exports, health, maintenance, metrics, onvif,
+                            programme_map, recordings, records, reports, review, users)
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -30,14 +31,18 @@ class RevalidatedStaticFiles(StaticFiles):
 
 
 def create_app(context: AppContext) -> FastAPI:
-    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
+    # The framework's /docs, /redoc and /openapi.json are off: they load Swagger UI from a CDN and
+    # need no login. vms.api.routes.docs serves them locally, behind login, under the CSP.
+    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = context
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
     app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
-    for module in (health, metrics, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
+    for module in (health, metrics, auth, users, cameras, recordings, events, exports, audit, reports, onvif, docs,
+                   records, programme_map, maintenance, review):
         app.include_router(module.router)
     app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")

@@ -3,15 +3,13 @@
 The UI is plain ES modules and CSS from /static with no inline script or style, so the policy can
 be strict: everything from this origin only, images and video also from `blob:` (the player and
 snapshot previews), WebSockets to this same host (live video), no framing by other sites (the page
-cannot be click-jacked), no MIME sniffing, no referrer leaving the site. The interactive API pages
-(/docs, /redoc) keep the framework's own page and get the framing and sniffing headers only.
+cannot be click-jacked), no MIME sniffing, no referrer leaving the site. The API documentation page
+(/docs, Swagger UI served from this server) follows the same policy.
 """
 
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
-
-DOC_PATHS = ("/docs", "/redoc")
 
 
 def content_security_policy(host: str) -> str:
@@ -35,9 +33,8 @@ class SecurityHeaders:
         host = request_headers.get(b"host", b"").decode("latin-1")
         host = host if all(c.isalnum() or c in ".-:[]" for c in host) else ""
         extra = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
-                 (b"referrer-policy", b"no-referrer"), (b"cross-origin-opener-policy", b"same-origin")]
-        if not scope["path"].startswith(DOC_PATHS):
-            extra.append((b"content-security-policy", content_security_policy(host).encode()))
+                 (b"referrer-policy", b"no-referrer"), (b"cross-origin-opener-policy", b"same-origin"),
+                 (b"content-security-policy", content_security_policy(host).encode())]
 
         async def with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
