@@ -53,8 +53,10 @@ class _NaiveAnalysis:
         from detectors.tracking import ByteTracker
         from vms.runtime.metrics import CameraStatsWriter
 
-        self.detector = build_detector(default_detector())
-        self.tracker, self.rules = ByteTracker(), RuleEngine(default_rules())
+        config = default_detector()
+        self.detector = build_detector(config)
+        # The tracker's score thresholds follow the detector (NanoDet's scores run lower).
+        self.tracker, self.rules = ByteTracker(detector_type=config.type), RuleEngine(default_rules())
         self.stats = CameraStatsWriter(metrics_root, camera_id)
         self.queue: deque = deque()
         self.cond = threading.Condition()
@@ -91,7 +93,7 @@ class _NaiveAnalysis:
                     return
                 frame = self.queue.popleft()
             (dets,) = self.detector.detect([frame.bgr()])
-            self.rules.update(frame, self.tracker.update(dets))
+            self.rules.update(frame, self.tracker.update(dets, frame.ts, frame))  # timed in seconds
             self.processed += 1
             self.stats.maybe_write(self.offered, self.processed, {
                 "offered": self.offered, "dropped": self.dropped, "processed": self.processed,
