@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # model), the report/export writers, migrations, the evaluation tools.
 FORBIDDEN = ["fastapi", "starlette", "uvicorn", "jinja2", "openvino", "onnxruntime", "tflite_runtime",
              "ai_edge_litert", "tensorflow", "torch", "ultralytics", "alembic", "reportlab", "openpyxl", "fpdf",
-             "pandas", "motmetrics", "matplotlib", "httpx", "requests"]
+             "pandas", "motmetrics", "matplotlib", "httpx", "requests",
+             "scipy"]  # the tracker assigns with `lap` (scipy.optimize was +40 MB RSS per camera process)
 
 _PROBE = textwrap.dedent("""
     import json, sys, threading, time
