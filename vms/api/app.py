@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import html
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vms.api.context import AppContext
-from vms.api.routes import audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
+from vms.api.routes import (
+    audit, auth, cameras, events, exports, health, live, onvif, recordings, reports, users, wall,
+)
+from vms.live.hub import LiveHub
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -26,9 +31,18 @@ class RevalidatedStaticFiles(StaticFiles):
 
 
 def create_app(context: AppContext) -> FastAPI:
-    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
+    hub = LiveHub(context.paths.live_frames)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        hub.close()  # live channels and transcoders stop with the server
+
+    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
+                  lifespan=lifespan)
     app.state.context = context
-    for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
+    app.state.live_hub = hub
+    for module in (health, auth, users, cameras, recordings, live, wall, events, exports, audit, reports, onvif):
         app.include_router(module.router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")
 

@@ -124,6 +124,30 @@ const EN = {
   importHelp: "Footage handed in by residents or shops (USB stick, recorder): run “vms analyze VIDEO_FILE --json result.json” on the server, then choose result.json here. The events are filed under the chosen camera, timed from when the video started, and the import is audit-logged.",
 };
 
+// Live video and the camera wall (stream `live`).
+Object.assign(VI, {
+  layout: "Bố cục", fullscreen: "Toàn màn hình", savedViews: "Bố cục đã lưu", currentArrangement: "Bố cục hiện tại (chưa lưu)",
+  saveView: "Lưu bố cục", saveViewAs: "Lưu thành bố cục mới…", deleteView: "Xóa bố cục", viewName: "Tên bố cục",
+  viewSaved: "Đã lưu bố cục", confirmDeleteView: "Xóa bố cục đã lưu này?", secondMonitor: "Mở trên màn hình thứ hai",
+  secondMonitorHint: "Mở bố cục này trong cửa sổ riêng, không có menu; kéo sang màn hình thứ hai rồi bấm Toàn màn hình",
+  cameraList: "Danh sách camera", dragHint: "Kéo camera vào một ô (hoặc bấm để đưa vào ô trống)",
+  emptyTile: "Kéo một camera vào đây", noPermission: "Không có quyền xem camera này", connecting: "Đang kết nối…",
+  liveUnsupported: "Trình duyệt này không phát được video trực tiếp", transcoded: "chuyển mã H.264",
+  backToWall: "Quay lại màn hình camera", removeFromTile: "Bỏ camera khỏi ô", mainStreamLabel: "luồng chính",
+  subStreamLabel: "luồng phụ",
+});
+Object.assign(EN, {
+  layout: "Layout", fullscreen: "Fullscreen", savedViews: "Saved views", currentArrangement: "Current layout (not saved)",
+  saveView: "Save view", saveViewAs: "Save as new view…", deleteView: "Delete view", viewName: "View name",
+  viewSaved: "View saved", confirmDeleteView: "Delete this saved view?", secondMonitor: "Open on a second monitor",
+  secondMonitorHint: "Opens this view in its own window without menus; move it to the second monitor and press Fullscreen",
+  cameraList: "Cameras", dragHint: "Drag a camera into a tile (or click it to fill an empty tile)",
+  emptyTile: "Drag a camera here", noPermission: "No permission for this camera", connecting: "Connecting…",
+  liveUnsupported: "This browser cannot play live video", transcoded: "transcoded to H.264",
+  backToWall: "Back to the wall", removeFromTile: "Remove camera from tile", mainStreamLabel: "main stream",
+  subStreamLabel: "sub stream",
+});
+
 // Codes from the API, translated for display. Unknown codes are shown as they are.
 const CODES = {
   vi: {
@@ -141,6 +165,7 @@ const CODES = {
     direction: { N: "Bắc", NE: "Đông Bắc", E: "Đông", SE: "Đông Nam", S: "Nam", SW: "Tây Nam", W: "Tây", NW: "Tây Bắc" },
     action: {
       login: "Đăng nhập", login_failed: "Đăng nhập thất bại", logout: "Đăng xuất", live_view: "Xem trực tiếp",
+      live_view_end: "Kết thúc xem trực tiếp",
       playback: "Xem lại", search: "Tìm kiếm", event_view: "Xem sự kiện", export_create: "Tạo trích xuất",
       export_download: "Tải trích xuất", camera_create: "Thêm camera", camera_update: "Sửa camera",
       camera_delete: "Xóa camera", user_create: "Thêm người dùng", user_update: "Sửa người dùng",
