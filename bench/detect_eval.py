@@ -30,12 +30,13 @@ from clips import read_frames
 
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector
-from detectors.objects.configs import SsdTfliteConfig
+from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig
 from detectors.objects.registry import build_detector
 from detectors.pipeline import DetectionPipeline, PipelineConfig
-from detectors.tracking import ByteTracker
+from detectors.tracking import ByteTracker, TrackerConfig
 from detectors.types import ClassId, Detections, box_iou
 
+PIPELINE = PipelineConfig()  # --tracker-high replaces it
 CLIPS = {
     "pets09": ("pets09_s2l1", "pets09_s2l1_view001_h264.mp4"),
     "tud_campus": ("mot15_tud_campus", "TUD-Campus.mp4"),
@@ -64,7 +65,7 @@ def load_gt(path: Path) -> dict[int, tuple[np.ndarray, np.ndarray]]:
 def run_pipeline(
     frames: list[np.ndarray], fps: float, detector: ObjectDetector
 ) -> tuple[list[Detections], dict]:
-    pipe = DetectionPipeline(PipelineConfig(), detector=detector)
+    pipe = DetectionPipeline(PIPELINE, detector=detector)
     out, elapsed = [], 0.0
     for i, bgr in enumerate(frames):
         t0 = time.perf_counter()
@@ -116,13 +117,16 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="frames per clip (quick runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the full-frame baseline")
     parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
+    parser.add_argument("--detector", default="ssd_tflite", choices=["ssd_tflite", "nanodet"],
+                        help="offline detector backend (default: the SSD these results were first measured with)")
+    parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    cfg = (
-        SsdTfliteConfig()
-        if args.score_threshold is None
-        else SsdTfliteConfig(score_threshold=args.score_threshold)
-    )
+    kind = NanoDetConfig if args.detector == "nanodet" else SsdTfliteConfig
+    cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
+    if args.tracker_high is not None:
+        global PIPELINE
+        PIPELINE = PipelineConfig(tracker=TrackerConfig(high_threshold=args.tracker_high))
     detector = build_detector(cfg)
     results: dict[str, dict[str, float]] = {}
     for key, (folder, _) in CLIPS.items():
@@ -137,7 +141,7 @@ def main() -> int:
             row.update({f"full_frame_{k}": v for k, v in base.items()})
         results[key] = row
     for section, row in results.items():
-        print(f"\n[{section}]  detector=ssd_tflite (offline SSD-MobileNet-v2 COCO)")
+        print(f"\n[{section}]  detector={args.detector}")
         for k, v in row.items():
             print(f"  {k:40s} {v:8.3f}")
     # Timings depend on what else runs on the machine: record the load next to them.

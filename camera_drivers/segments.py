@@ -17,31 +17,48 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SegmentProbe:
-    """What a segment file holds: packet count, keyframes and media duration in seconds."""
+    """What a segment file holds: video packets, keyframes and media duration in seconds; its audio."""
 
     packets: int
     keyframes: int
     duration_s: float
+    audio_codec: str = ""  # "" when the segment has no audio track
+    audio_packets: int = 0
+    audio_start_s: float = 0.0  # media time of the first audio sample (video starts at 0)
+    audio_end_s: float = 0.0  # media time just after the last audio sample
 
 
 def probe_segment(path: Path) -> SegmentProbe:
     """Read all packets of a segment (no decode). Raises av.error.FFmpegError if unreadable."""
-    packets = keyframes = 0
+    packets = keyframes = audio_packets = 0
     first_pts: int | None = None
     last_end = 0
+    audio_first: float | None = None
+    audio_end = 0.0
     with av.open(str(path), format="mp4") as container:
         stream = container.streams.video[0]
+        audio = container.streams.audio[0] if container.streams.audio else None
         time_base = stream.time_base
-        for packet in container.demux(stream):
+        for packet in container.demux(*([stream] + ([audio] if audio is not None else []))):
             if packet.size == 0 or packet.pts is None:
+                continue
+            if packet.stream.type == "audio":
+                audio_packets += 1
+                start = float(packet.pts * packet.time_base)
+                audio_first = start if audio_first is None else min(audio_first, start)
+                audio_end = max(audio_end, start + float((packet.duration or 0) * packet.time_base))
                 continue
             packets += 1
             keyframes += int(packet.is_keyframe)
             if first_pts is None:
                 first_pts = packet.pts
             last_end = max(last_end, packet.pts + (packet.duration or 0))
+        audio_codec = audio.codec_context.name if audio is not None else ""
     duration = float((last_end - (first_pts or 0)) * time_base) if packets else 0.0
-    return SegmentProbe(packets=packets, keyframes=keyframes, duration_s=duration)
+    origin = float((first_pts or 0) * time_base)
+    return SegmentProbe(packets=packets, keyframes=keyframes, duration_s=duration, audio_codec=audio_codec,
+                        audio_packets=audio_packets, audio_start_s=(audio_first or origin) - origin,
+                        audio_end_s=audio_end - origin if audio_packets else 0.0)
 
 
 def decodable_frames(path: Path) -> int:

@@ -1,6 +1,8 @@
 """Per-track attributes for search: class, dominant colour, direction, speed, best snapshot.
 
-Colours and directions are named in English and Vietnamese. Speed is px/s from the track's
+Colours (detectors/colour.py: the object's own pixels, white-balanced, "unknown" in an IR
+picture) and directions are named in English and Vietnamese. The colour is named from the frame
+of the best snapshot, with the motion mask of that frame when the pipeline gives one. Speed is px/s from the track's
 anchor (bottom-centre: feet, wheels) over the last second; km/h when the camera has a
 calibration (a ground homography, or a flat metres-per-pixel scale).
 """
@@ -14,23 +16,10 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from detectors.colour import COLOURS, UNKNOWN, Tone, frame_tone, object_colour
 from detectors.frame import Frame
 from detectors.types import CLASS_NAMES_EN, CLASS_NAMES_VI, ClassId, Detections
 
-# (name_en, name_vi) in the order of `_colour_index` codes.
-COLOURS: list[tuple[str, str]] = [
-    ("black", "đen"),
-    ("white", "trắng"),
-    ("grey", "xám"),
-    ("red", "đỏ"),
-    ("orange", "cam"),
-    ("yellow", "vàng"),
-    ("green", "xanh lá"),
-    ("blue", "xanh dương"),
-    ("purple", "tím"),
-    ("pink", "hồng"),
-    ("brown", "nâu"),
-]
 # Octants counter-clockwise from east, image up = north unless calibrated.
 DIRECTIONS: list[tuple[str, str]] = [
     ("east", "đông"),
@@ -75,6 +64,9 @@ def _colour_index(hsv: np.ndarray) -> np.ndarray:
 
 def dominant_colour(bgr: np.ndarray) -> tuple[str, str]:
     """Most frequent named colour in the central part of a crop (edges are background).
+
+    The simple method (kept as the colour benchmark's baseline and for crops without their
+    frame); tracks are named by `detectors.colour.object_colour`.
 
     Args:
         bgr: (h, w, 3) uint8 crop.
@@ -134,6 +126,7 @@ class _TrackState:
     class_id: int = 0
     best_score: float = -1.0
     snapshot: np.ndarray | None = None
+    colour: tuple[str, str] = UNKNOWN
 
 
 class TrackAttributes:
@@ -144,20 +137,25 @@ class TrackAttributes:
         self.speed_window_s = speed_window_s
         self._tracks: dict[int, _TrackState] = {}
 
-    def update(self, frame: Frame, tracks: Detections) -> None:
-        """Record anchors and keep the best snapshot (confident, large, not cut by the frame edge)."""
+    def update(self, frame: Frame, tracks: Detections, foreground: np.ndarray | None = None) -> None:
+        """Record anchors and keep the best snapshot (confident, large, not cut by the frame edge),
+        naming its colour from the frame. `foreground`: the motion mask of this frame, if any."""
         anchors = tracks.anchors("bottom_center")
         score = tracks.confidence * np.sqrt(tracks.area)
+        tone: Tone | None = None
         for i, tid in enumerate(tracks.tracker_id.tolist()):
             st = self._tracks.setdefault(tid, _TrackState(first_ts=frame.ts))
             st.history.append((frame.ts, float(anchors[i, 0]), float(anchors[i, 1])))
             st.class_id = int(tracks.class_id[i])
             if score[i] > st.best_score:
                 x1, y1, x2, y2 = np.round(tracks.xyxy[i]).astype(int)
-                crop = frame.bgr()[max(y1, 0) : max(y2, 0), max(x1, 0) : max(x2, 0)]
+                bgr = frame.bgr()
+                crop = bgr[max(y1, 0) : max(y2, 0), max(x1, 0) : max(x2, 0)]
                 if crop.size:
+                    tone = tone or frame_tone(bgr)
                     st.best_score = float(score[i])
                     st.snapshot = crop.copy()
+                    st.colour = object_colour(bgr, tracks.xyxy[i], st.class_id == ClassId.PERSON, foreground, tone)
 
     def track_ids(self) -> list[int]:
         return list(self._tracks)
@@ -187,7 +185,7 @@ class TrackAttributes:
             if moved
             else (None, None)
         )
-        colour = dominant_colour(st.snapshot) if st.snapshot is not None else ("grey", "xám")
+        colour = st.colour
         cls = ClassId(st.class_id)
         return TrackSummary(
             track_id=track_id,

@@ -15,7 +15,7 @@ from detectors.attributes import Calibration, TrackAttributes, TrackSummary
 from detectors.frame import Frame
 from detectors.motion import MotionConfig, MotionDetector, MotionResult
 from detectors.objects import DetectorConfig, ObjectDetector, build_detector
-from detectors.objects.configs import SsdTfliteConfig
+from detectors.objects.configs import default_detector
 from detectors.regions import RegionConfig, plan_regions
 from detectors.tracking import ByteTracker, TrackerConfig
 from detectors.types import Detections
@@ -27,7 +27,7 @@ class PipelineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion detector settings.")
-    detector: DetectorConfig = Field(default_factory=SsdTfliteConfig, description="Object model backend.")
+    detector: DetectorConfig = Field(default_factory=default_detector, description="Object model backend.")
     regions: RegionConfig = Field(default_factory=RegionConfig, description="Crop planning.")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker thresholds.")
     calibration: Calibration = Field(default_factory=Calibration, description="Ground calibration.")
@@ -103,7 +103,7 @@ class DetectionPipeline:
         else:
             detections = Detections.empty()
         tracks = self.tracker.update(detections)
-        self.attributes.update(frame, tracks)
+        self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))
 
     def _finish(self, ts: float, tracks: Detections) -> list[TrackSummary]:

@@ -5,7 +5,7 @@ planned regions -> tracker -> rules) runs over the file; times are seconds from 
 the video, plus wall-clock times when the caller says when the video started (`--start`).
 Output (also importable by operators):
 
-    {"file": ..., "detector": "ssd_tflite", "frames": N, "duration_s": ..., "started_at": ISO | null,
+    {"file": ..., "detector": "nanodet", "frames": N, "duration_s": ..., "started_at": ISO | null,
      "events": [{"type", "start", "end", "start_time", "end_time", "severity", "zone", "evidence",
                  "objects": [{"track_id", "role", "class", "colour", "direction", "speed_kmh"}]}],
      "tracks": [{"track_id", "class", "colour", "direction", "speed_px_s", "speed_kmh", "first", "last"}]}
@@ -23,11 +23,11 @@ from tqdm import tqdm
 
 from camera_drivers.file_analysis import FileAnalysis, analyze_file, count_frames
 from detectors.attributes import TrackSummary
-from detectors.objects.configs import DetectorConfig, SsdTfliteConfig
+from detectors.objects.configs import DetectorConfig, default_detector
 from detectors.pipeline import PipelineConfig
 from detectors.rules import RuleEvent, RulesConfig, default_rules
 from vms.config import ConfigError
-from vms.events_writer import compass, jsonable
+from vms.runtime.events_writer import compass, jsonable
 
 
 def load_rules(path: Path | None, tz: str) -> RulesConfig:
@@ -45,9 +45,9 @@ def load_rules(path: Path | None, tz: str) -> RulesConfig:
 
 
 def parse_detector(text: str | None) -> DetectorConfig:
-    """A detector config from YAML/JSON text (e.g. '{type: yolo_onnx, path: m.onnx}'); default: offline SSD."""
+    """A detector config from YAML/JSON text (e.g. '{type: ssd_tflite}'); default: NanoDet-g."""
     if not text:
-        return SsdTfliteConfig()
+        return default_detector()
     try:
         return TypeAdapter(DetectorConfig).validate_python(yaml.safe_load(text))
     except (ValidationError, yaml.YAMLError) as error:

@@ -6,15 +6,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import StreamSource
-from detectors.objects.configs import SimulatedConfig, SsdTfliteConfig
+from detectors.objects.configs import SimulatedConfig, default_detector
 from detectors.pipeline import PipelineConfig
-from detectors.rules import RulesConfig, default_rules
+from detectors.rules import DEFAULT_TIMEZONE, RulesConfig, default_rules
 from vms.config import CameraConfig, DetectionSettings, FileSource, RecordingConfig, RtspSource, SimulatedSource
-from vms.live_detection import DetectionSpec
 from vms.db.models import Camera
 from vms.paths import DataPaths
+from vms.runtime.live_analysis import AnalysisSpec
+from vms.runtime.worker import WorkerSpec
 from vms.secrets import CredentialVault
-from vms.worker import WorkerSpec
 
 
 def sync_cameras(session: Session, cameras: list[CameraConfig], vault: CredentialVault) -> None:
@@ -70,20 +70,20 @@ def stream_source(camera: Camera, vault: CredentialVault) -> StreamSource:
     )
 
 
-def detection_spec(camera: Camera, settings: DetectionSettings | None, paths: DataPaths,
-                   timezone: str = "Asia/Ho_Chi_Minh") -> DetectionSpec | None:
+def analysis_spec(camera: Camera, settings: DetectionSettings | None, paths: DataPaths,
+                   timezone: str = DEFAULT_TIMEZONE) -> AnalysisSpec | None:
     """Analysis settings of a camera; cameras without config (added through the API) get the defaults.
 
     The default detector is the simulated one for simulated cameras (a real model does not see
-    drawn shapes) and the offline SSD otherwise; the default rules need no geometry.
+    drawn shapes) and NanoDet-g otherwise; the default rules need no geometry.
     """
     settings = settings or DetectionSettings()
     if not settings.enabled:
         return None
     detector = settings.detector or (
-        SimulatedConfig(seed=camera.seed) if camera.source_kind == "sim" else SsdTfliteConfig())
+        SimulatedConfig(seed=camera.seed) if camera.source_kind == "sim" else default_detector())
     rules = settings.rules if settings.rules is not None else default_rules().rules
-    return DetectionSpec(
+    return AnalysisSpec(
         pipeline=PipelineConfig(detector=detector), rules=RulesConfig(rules=rules, timezone=timezone),
         snapshots_root=paths.snapshots.resolve(), live_frames_root=paths.live_frames.resolve(),
         every_n_frames=settings.every_n_frames,
@@ -100,7 +100,7 @@ def _detection_settings(camera: Camera, configured: dict[str, DetectionSettings]
 
 def worker_specs(
     session: Session, vault: CredentialVault, paths: DataPaths, database_url: str, recording: RecordingConfig,
-    configured: list[CameraConfig] | None = None, timezone: str = "Asia/Ho_Chi_Minh",
+    configured: list[CameraConfig] | None = None, timezone: str = DEFAULT_TIMEZONE,
 ) -> list[WorkerSpec]:
     cameras = session.scalars(select(Camera).where(Camera.enabled).order_by(Camera.id))
     detection = {c.id: c.detection for c in configured or []}
@@ -115,7 +115,8 @@ def worker_specs(
             read_timeout_s=recording.read_timeout_s,
             backoff_initial_s=recording.backoff_initial_s,
             backoff_max_s=recording.backoff_max_s,
-            detection=detection_spec(camera, _detection_settings(camera, detection), paths, timezone),
+            analysis=analysis_spec(camera, _detection_settings(camera, detection), paths, timezone),
+            live_dir=paths.live_frames.resolve(),
         )
         for camera in cameras
     ]

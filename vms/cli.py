@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from detectors.rules.config import DEFAULT_TIMEZONE
 from vms.cli_ops import add_ops_commands, dispatch
 from vms.config import ConfigError, SiteConfig, load_config
 
@@ -50,11 +51,11 @@ def _add_analyze(commands: argparse._SubParsersAction) -> None:
     analyze.add_argument("--rules", type=Path, default=None,
                          help="YAML file with a 'rules:' list (default: hit_and_run + tamper)")
     analyze.add_argument("--detector", default=None,
-                         help="detector config as YAML, e.g. '{type: yolo_onnx, path: m.onnx}' (default: offline SSD)")
+                         help="detector config as YAML, e.g. '{type: ssd_tflite}' (default: NanoDet-g, type nanodet)")
     analyze.add_argument("--every", type=int, default=1, help="analyse every n-th frame (default 1)")
     analyze.add_argument("--start", default=None,
                          help="wall time of the first frame, ISO 8601 (e.g. 2024-05-01T21:30:00+07:00)")
-    analyze.add_argument("--timezone", default="Asia/Ho_Chi_Minh", help="time zone for rule schedules")
+    analyze.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="time zone for rule schedules")
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

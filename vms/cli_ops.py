@@ -39,11 +39,16 @@ def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None
     export.add_argument("--case", default="", help="case number (số hồ sơ)")
     export.add_argument("--reason", default="", help="why the footage is exported")
 
-    verify = commands.add_parser("verify", help="check an evidence package; exit 0 and 'OK' when intact")
+    verify = commands.add_parser(
+        "verify", help="check an evidence package against a pinned site key: OK (0), FAILED (1), UNPINNED (3)")
     verify.add_argument("folder", type=Path)
+    verify.add_argument("--fingerprint", default=None,
+                        help="the site key fingerprint printed on the handover form (64 hex digits)")
+    verify.add_argument("--pubkey", type=Path, default=None, help="the site's public key (PEM) obtained out of band")
     verify.add_argument(
-        "--data", type=Path, default=None, help="also check the package was signed by this site"
+        "--data", type=Path, default=None, help="the site's data folder: pin its key and check its chain of exports"
     )
+    verify.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
 
     users = commands.add_parser("users", help="manage accounts without the web UI")
     user_commands = users.add_subparsers(dest="users_command", required=True)
@@ -59,6 +64,11 @@ def add_ops_commands(commands: argparse._SubParsersAction, add_data_arg) -> None
         "--camera", action="append", default=[], help="restrict to this camera (repeat); default all"
     )
 
+
+    unlock = user_commands.add_parser("unlock", help="lift the login locks of a user (from every address)")
+    add_data_arg(unlock)
+    unlock.add_argument("--config", type=Path, default=None, help="site config (for a PostgreSQL database_url)")
+    unlock.add_argument("--username", required=True)
 
     imports = commands.add_parser("import-analysis", help="add the events of a `vms analyze` JSON to the index")
     add_data_arg(imports)
@@ -122,30 +132,90 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    from vms.evidence import load_or_create_signing_key, public_pem, verify_package
+UNPINNED_EXIT = 3
+
+
+def _pinned_pem(args: argparse.Namespace) -> bytes | None:
+    """The public key to pin from --pubkey or --data (raises SystemExit(2) if unreadable)."""
+    from vms.evidence import load_or_create_signing_key, public_pem
     from vms.paths import DataPaths
+
+    if args.pubkey is not None:
+        try:
+            return args.pubkey.read_bytes()
+        except OSError as error:
+            print(f"{args.pubkey}: {error.strerror}", file=sys.stderr)
+            raise SystemExit(2) from None
+    if args.data is None:
+        return None
+    key_path = DataPaths(args.data).signing_key
+    if not key_path.is_file():
+        print(f"{key_path}: this site has no signing key", file=sys.stderr)
+        raise SystemExit(2)
+    return public_pem(load_or_create_signing_key(key_path))
+
+
+def _chain_problem(args: argparse.Namespace, manifest_sha256: str) -> str | None:
+    """With --data: the package's manifest must be one this site recorded in its chain of exports."""
+    from vms.exports import chain_entries
+
+    site = _site(args)
+    try:
+        with site.session_factory() as session:
+            known = {entry.details.get("manifest_sha256") for entry in chain_entries(session)}
+    finally:
+        site.engine.dispose()
+    if manifest_sha256 in known:
+        return None
+    return "manifest.json: not in this site's chain of exports (replaced, or not exported here)"
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from vms.evidence import verify_package
 
     if not args.folder.is_dir():
         print(f"{args.folder}: not a folder", file=sys.stderr)
         return 2
-    site_pem = None
-    if args.data is not None:
-        key_path = DataPaths(args.data).signing_key
-        if not key_path.is_file():
-            print(f"{key_path}: this site has no signing key", file=sys.stderr)
-            return 2
-        site_pem = public_pem(load_or_create_signing_key(key_path))
-    result = verify_package(args.folder, site_pem)
+    try:
+        result = verify_package(args.folder, _pinned_pem(args), args.fingerprint)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if result.intact and args.data is not None:
+        problem = _chain_problem(args, result.manifest_sha256)
+        if problem:
+            result.problems.append(problem)
     if result.ok:
         print("OK")
         return 0
+    if result.intact:
+        print(f"UNPINNED signed with key {result.fingerprint}: the files match their signature, but anyone can "
+              "sign with a new key. Compare this fingerprint with the handover form, then run again with "
+              "--fingerprint (or --pubkey / --data).")
+        return UNPINNED_EXIT
     for problem in result.problems:
         print(f"FAILED {problem}")
     return 1
 
 
+def run_unlock(args: argparse.Namespace) -> int:
+    from vms.audit import audit
+    from vms.auth import unlock
+
+    site = _site(args)
+    try:
+        with site.session_factory.begin() as session:
+            lifted = unlock(session, args.username)
+            audit(session, f"cli:{getpass.getuser()}", "user_unlock", target=args.username, locks=lifted)
+    finally:
+        site.engine.dispose()
+    print(f"user {args.username}: {lifted} lock(s) lifted")
+    return 0
+
+
 def run_users(args: argparse.Namespace) -> int:
+    if args.users_command == "unlock":
+        return run_unlock(args)
     from vms.access import set_user_cameras
     from vms.audit import audit
     from vms.auth import PasswordPolicyError, create_user

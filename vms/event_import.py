@@ -9,40 +9,78 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pydantic import BaseModel, ConfigDict, Field
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from vms.db.models import Event, EventObject
 
 MAX_EVENTS = 10_000
+IMPORTED_PREFIX = "imported:"  # Event.detector of an imported event: "imported:<the name it claims>"
+MAX_OFFSET_S = 366 * 86400.0  # an event more than a year after the video started is not real
+MAX_EVIDENCE_BYTES = 8 * 1024  # a rule's evidence is a few numbers, never a payload
+MAX_EVIDENCE_DEPTH = 4
+
+
+# Why an analysis cannot be imported: code -> English (the API declares these codes for the UI).
+IMPORT_ERRORS = {
+    "import.no_start_time": "the analysis has no start time: give the wall-clock time the video started",
+    "import.naive_start_time": "the start time needs a time zone, e.g. 2026-11-23T21:14:00+07:00",
+}
 
 
 class ImportError_(ValueError):
-    """The analysis cannot be imported; the message says why."""
+    """The analysis cannot be imported; `code` (a key of IMPORT_ERRORS) says why."""
+
+    def __init__(self, code: str):
+        super().__init__(IMPORT_ERRORS[code])
+        self.code = code
 
 
 class ImportedObject(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    track_id: int = -1
+    track_id: int = Field(-1, ge=-1, le=2**31 - 1)
     role: str = Field("", max_length=16)
     class_: str | None = Field(None, alias="class", max_length=16)
     colour: str | None = Field(None, max_length=16)
     direction: str | None = Field(None, max_length=8)
-    speed_kmh: float | None = None
+    speed_kmh: float | None = Field(None, ge=0, le=1000, allow_inf_nan=False)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 class ImportedEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type: str = Field(min_length=1, max_length=32)
-    start: float = Field(ge=0, description="seconds from the start of the video")
-    end: float | None = Field(None, ge=0)
+    start: float = Field(ge=0, le=MAX_OFFSET_S, allow_inf_nan=False, description="seconds from the start of the video")
+    end: float | None = Field(None, ge=0, le=MAX_OFFSET_S, allow_inf_nan=False)
     severity: str = Field("info", max_length=8)
     zone: str | None = Field(None, max_length=64)
-    rule: str | None = None
-    evidence: dict = Field(default_factory=dict)
-    objects: list[ImportedObject] = Field(default_factory=list)
+    rule: str | None = Field(None, max_length=64)
+    evidence: dict = Field(default_factory=dict, description=f"at most {MAX_EVIDENCE_BYTES} bytes as JSON")
+    objects: list[ImportedObject] = Field(default_factory=list, max_length=64)
+
+    @field_validator("evidence")
+    @classmethod
+    def _small_evidence(cls, value: dict) -> dict:
+        if _depth(value) > MAX_EVIDENCE_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_EVIDENCE_DEPTH} levels")
+        try:
+            size = len(json.dumps(value, allow_nan=False))
+        except ValueError:
+            raise ValueError("not JSON (NaN or Infinity)") from None
+        if size > MAX_EVIDENCE_BYTES:
+            raise ValueError(f"{size} bytes as JSON; at most {MAX_EVIDENCE_BYTES}")
+        return value
 
 
 class Analysis(BaseModel):
@@ -50,7 +88,7 @@ class Analysis(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    file: str = ""
+    file: str = Field("", max_length=500)
     detector: str = Field("", max_length=32)
     started_at: datetime | None = None
     events: list[ImportedEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
@@ -60,17 +98,19 @@ def import_analysis(session: Session, camera_id: str, analysis: Analysis, starte
     """Add the analysis' events for `camera_id`; `started_at` (or the file's own) anchors the times."""
     anchor = started_at or analysis.started_at
     if anchor is None:
-        raise ImportError_("the analysis has no start time: give the wall-clock time the video started")
+        raise ImportError_("import.no_start_time")
     if anchor.tzinfo is None:
-        raise ImportError_("the start time needs a time zone, e.g. 2026-11-23T21:14:00+07:00")
+        raise ImportError_("import.naive_start_time")
     rows = []
     for item in analysis.events:
         start = (anchor + timedelta(seconds=item.start)).astimezone(timezone.utc)
         end = (anchor + timedelta(seconds=item.end)).astimezone(timezone.utc) if item.end is not None else start
         classes = sorted({o.class_ for o in item.objects if o.class_})
         row = Event(camera_id=camera_id, type=item.type, start=start, end=end, severity=item.severity,
-                    zone=item.zone, object_classes=",".join(classes), detector=analysis.detector,
-                    details={"imported_from": analysis.file, "rule": item.rule, "evidence": item.evidence})
+                    zone=item.zone, object_classes=",".join(classes),
+                    detector=(IMPORTED_PREFIX + analysis.detector)[:32],
+                    details={"imported": True, "imported_from": analysis.file, "claimed_detector": analysis.detector,
+                             "rule": item.rule, "evidence": item.evidence})
         session.add(row)
         session.flush()
         for obj in item.objects:

@@ -12,6 +12,14 @@ Layout of a package folder:
 
 Because the signed manifest holds the hash of every video file, changing any byte of any file
 either breaks the signature or a hash; `verify_package` names the file.
+
+Trust: a package carries its own public key, so anybody can re-sign a forged package with a new
+key. The signature proves something only when the key is *pinned*: its fingerprint (SHA-256 of
+the DER public key, `key_fingerprint`) is published out of band, on the signed handover form and
+the periodic report, and compared by whoever checks the package. `verify_package` reports whether
+the key was pinned; `vms verify` says UNPINNED (non-zero exit) when it was not. Each manifest also
+names the previous export's manifest hash (`chain`), kept in the audit log, so an export that was
+deleted or replaced shows as a gap in the chain.
 """
 
 from __future__ import annotations
@@ -32,8 +40,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from camera_drivers.clip import ClipError, ClipInfo, SourceSegment, write_clip
+from detectors.rules.config import DEFAULT_TIMEZONE
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = ZoneInfo(DEFAULT_TIMEZONE)
 MANIFEST, SIGNATURE, PUBLIC_KEY, SUMS = "manifest.json", "manifest.sig", "site_public_key.pem", "SHA256SUMS"
 META_FILES = (MANIFEST, SIGNATURE, PUBLIC_KEY)
 FORMAT = "vms-evidence-1"
@@ -43,6 +52,13 @@ README_TEXT = """Gói chứng cứ video / Video evidence package
 
 Kiểm tra bằng phần mềm VMS / Check with the VMS software:
     vms verify <thư mục / folder>
+
+BƯỚC 1, BẮT BUỘC / STEP 1, REQUIRED: so dấu vân tay khoá với biên bản bàn giao giấy.
+Compare the key fingerprint with the one printed on the paper handover form:
+    openssl pkey -pubin -in site_public_key.pem -outform DER | sha256sum
+hoặc / or:  vms verify <thư mục> --fingerprint "<dấu vân tay trên biên bản / fingerprint on the form>"
+Nếu khác nhau, gói này KHÔNG do đơn vị đó ký, dù chữ ký "hợp lệ". / If they differ, the package
+was NOT signed by that site, even when the signature "verifies": anyone can sign with a new key.
 
 Kiểm tra bằng công cụ chuẩn / Check with standard tools (Linux, OpenSSL 3):
     sha256sum -c SHA256SUMS
@@ -85,6 +101,25 @@ def public_pem(key: Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+def key_fingerprint(pem: bytes) -> str:
+    """SHA-256 of the DER SubjectPublicKeyInfo, upper-case hex in groups of 4 (64 digits).
+
+    The same digits as `openssl pkey -pubin -in KEY.pem -outform DER | sha256sum`, so a court
+    expert can compute it without this software. Raises ValueError for a PEM that is not Ed25519."""
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return " ".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+
+
+def normalise_fingerprint(text: str) -> str:
+    """A fingerprint as typed from paper (spaces, colons, lower case) in `key_fingerprint`'s form."""
+    digits = "".join(c for c in text.upper() if c in "0123456789ABCDEF")
+    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
 
 
 def sha256_file(path: Path) -> str:
@@ -130,6 +165,9 @@ class ExportRequest:
     reason: str
     exporter: str
     site_name: str = ""
+    # The chain of exports: this export's number and the SHA-256 of the previous export's manifest.
+    sequence: int = 1
+    previous_manifest_sha256: str | None = None
 
 
 def _camera_entry(camera: CameraFootage, request: ExportRequest, out_dir: Path) -> tuple[dict, str | None]:
@@ -217,7 +255,9 @@ def build_package(
             "file": SIGNATURE,
             "public_key": PUBLIC_KEY,
             "public_key_sha256": hashlib.sha256(pem).hexdigest(),
+            "public_key_fingerprint": key_fingerprint(pem),
         },
+        "chain": {"sequence": request.sequence, "previous_manifest_sha256": request.previous_manifest_sha256},
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     (out_dir / MANIFEST).write_bytes(manifest_bytes)
@@ -237,10 +277,19 @@ def _sums_text(folder: Path, files: dict[str, dict]) -> str:
 @dataclass
 class Verification:
     problems: list[str] = field(default_factory=list)  # each starts with the file it is about
+    fingerprint: str = ""  # of the key the package was signed with
+    pinned: bool = False  # the key was compared with one the checker trusts (and matched)
+    manifest_sha256: str = ""
+
+    @property
+    def intact(self) -> bool:
+        """Every file matches the signed manifest (says nothing about who signed it)."""
+        return not self.problems
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Intact AND signed by the pinned key: the only result worth "OK"."""
+        return not self.problems and self.pinned
 
 
 def _read_sums(path: Path) -> dict[str, str] | None:
@@ -276,8 +325,12 @@ def _name_altered_meta(folder: Path, sums: dict[str, str]) -> str:
     return f"{MANIFEST}: signature does not match (manifest or {SIGNATURE} altered)"
 
 
-def verify_package(folder: Path, site_public_pem: bytes | None = None) -> Verification:
-    """Check every file against the signed manifest; list what is wrong, naming each file."""
+def verify_package(folder: Path, site_public_pem: bytes | None = None,
+                   fingerprint: str | None = None) -> Verification:
+    """Check every file against the signed manifest; list what is wrong, naming each file.
+
+    `site_public_pem` or `fingerprint` pin the key: the result is `ok` only when the package was
+    signed with that key. Without either the result can be `intact` but never `ok`."""
     result = Verification()
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     missing = [name for name in (*META_FILES, SUMS) if name not in on_disk]
@@ -303,6 +356,19 @@ def verify_package(folder: Path, site_public_pem: bytes | None = None) -> Verifi
             result.problems.append(f"{name}: SHA-256 differs from the signed manifest")
     if not result.problems and (folder / SUMS).read_text(encoding="utf-8") != _sums_text(folder, files):
         result.problems.append(f"{SUMS}: does not match the signed manifest")
-    if site_public_pem is not None and (folder / PUBLIC_KEY).read_bytes() != site_public_pem:
-        result.problems.append(f"{PUBLIC_KEY}: signed with a key that is not this site's")
+    result.fingerprint = key_fingerprint((folder / PUBLIC_KEY).read_bytes())
+    result.manifest_sha256 = sha256_file(folder / MANIFEST)
+    _check_pin(result, site_public_pem, fingerprint)
     return result
+
+
+def _check_pin(result: Verification, site_public_pem: bytes | None, fingerprint: str | None) -> None:
+    expected = [normalise_fingerprint(fingerprint)] if fingerprint else []
+    if site_public_pem is not None:
+        expected.append(key_fingerprint(site_public_pem))
+    if not expected:
+        return
+    if any(value != result.fingerprint for value in expected):
+        result.problems.append(f"{PUBLIC_KEY}: signed with key {result.fingerprint}, not the pinned key {expected[0]}")
+        return
+    result.pinned = True

@@ -4,6 +4,10 @@ A job row in `exports` goes queued -> running -> done | failed. The package is w
 DATA/state/exports/<id>/ and zipped (stored, not deflated: video is already compressed) to
 DATA/state/exports/<id>.zip. Every segment the package was cut from goes on evidence hold with
 the case number, so the storage janitor never deletes it.
+
+Exports form a chain: each manifest names its sequence number and the SHA-256 of the previous
+export's manifest; every signed manifest is recorded in the append-only audit log
+(`export_signed`), so a deleted or replaced export shows as a break (`chain_problems`).
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from vms.config import SiteConfig
-from vms.db.models import Camera, Export, Segment
+from vms.audit import audit
+from vms.db.models import AuditEntry, Camera, Export, Segment
 from vms.evidence import (
+    MANIFEST,
     CameraFootage,
     ExportError,
     ExportRequest,
     SourceFile,
     build_package,
     load_or_create_signing_key,
+    sha256_file,
 )
 from vms.paths import DataPaths
 from vms.recordings import segments_between
@@ -67,6 +74,37 @@ def hold_segments(session: Session, footage: list[CameraFootage], case_number: s
     return count
 
 
+CHAIN_ACTION = "export_signed"
+
+
+def chain_entries(session: Session) -> list[AuditEntry]:
+    """Every signed export in the order it was made (oldest first)."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == CHAIN_ACTION).order_by(AuditEntry.id)))
+
+
+def chain_head(session: Session) -> tuple[int, str | None]:
+    """(the next export's sequence number, SHA-256 of the newest export's manifest or None)."""
+    last = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == CHAIN_ACTION).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        return 1, None
+    return int(last.details.get("sequence", 0)) + 1, last.details.get("manifest_sha256")
+
+
+def chain_problems(entries: list[AuditEntry]) -> list[str]:
+    """Breaks in the chain of exports: a missing number or a manifest that does not follow its predecessor."""
+    problems, previous, expected = [], None, 1
+    for entry in entries:
+        sequence = int(entry.details.get("sequence", 0))
+        if sequence != expected:
+            problems.append(f"export #{expected} missing before #{sequence}")
+        elif entry.details.get("previous_manifest_sha256") != previous:
+            problems.append(f"export #{sequence} does not follow the manifest of #{sequence - 1}")
+        previous, expected = entry.details.get("manifest_sha256"), sequence + 1
+    return problems
+
+
 def export_package(
     factory: sessionmaker[Session],
     paths: DataPaths,
@@ -87,8 +125,15 @@ def export_package(
     with factory.begin() as session:
         footage = gather_footage(session, camera_ids, start, end, paths.recordings.resolve())
         hold_segments(session, footage, case_number or "export")
-    request = ExportRequest(footage, start, end, case_number, reason, exporter, config.site_name)
-    return build_package(request, out_dir, load_or_create_signing_key(paths.signing_key), progress)
+        sequence, previous = chain_head(session)
+    request = ExportRequest(footage, start, end, case_number, reason, exporter, config.site_name,
+                            sequence=sequence, previous_manifest_sha256=previous)
+    manifest = build_package(request, out_dir, load_or_create_signing_key(paths.signing_key), progress)
+    with factory.begin() as session:
+        audit(session, exporter, CHAIN_ACTION, target=str(out_dir.resolve()), case_number=case_number,
+              sequence=sequence, previous_manifest_sha256=previous, manifest_sha256=sha256_file(out_dir / MANIFEST),
+              fingerprint=manifest["signature"]["public_key_fingerprint"])
+    return manifest
 
 
 def zip_folder(folder: Path, zip_path: Path) -> int:

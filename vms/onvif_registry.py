@@ -32,6 +32,7 @@ def save_onvif_camera(
     password: str,
     retention_days: float,
     endpoint: str | None,
+    allow_basic_http: bool = False,
 ) -> Camera:
     """Store a probed camera: main stream recorded, sub stream for detection, password encrypted."""
     camera = Camera(
@@ -53,6 +54,7 @@ def save_onvif_camera(
         model=profile.info.model,
         ptz_supported=profile.ptz_supported,
         snapshot_uri=profile.snapshot_uri,
+        allow_basic_http=allow_basic_http,
     )
     session.add(camera)
     return camera

@@ -3,7 +3,9 @@
 Uptime is the share of the period covered by recordings, counted from when the camera was added
 and up to now. A camera's segments never overlap (one recorder per camera), so coverage is a
 plain sum of durations computed in SQL; only the two segments cut by the period's ends are
-clipped in Python.
+clipped in Python. Events imported from a `vms analyze` result (handed-in footage) are counted
+apart from the site's own detections (`imported_by_type`): they are claims, not measurements.
+Every text cell of the CSV goes through `safe_cell` (no formula injection into Excel).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sqlalchemy import ColumnElement, and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from vms.db.models import Camera, CameraStatus, Event, Segment
+from vms.event_import import IMPORTED_PREFIX
+from vms.spreadsheet import safe_row
 
 
 @dataclass
@@ -28,6 +32,7 @@ class CameraReport:
     offline_seconds: float
     recorded_bytes: int
     events_by_type: dict[str, int] = field(default_factory=dict)
+    imported_by_type: dict[str, int] = field(default_factory=dict)
 
 
 def _duration_seconds(session: Session) -> ColumnElement[float]:
@@ -58,10 +63,12 @@ def _covered(session: Session, camera_id: str, start: datetime, end: datetime) -
     return float(seconds), int(recorded or 0)
 
 
-def _events_by_type(session: Session, start: datetime, end: datetime) -> dict[str | None, dict[str, int]]:
+def _events_by_type(session: Session, start: datetime, end: datetime,
+                    imported: bool = False) -> dict[str | None, dict[str, int]]:
+    is_imported = Event.detector.startswith(IMPORTED_PREFIX)
     query = (
         select(Event.camera_id, Event.type, func.count())
-        .where(Event.start >= start, Event.start < end)
+        .where(Event.start >= start, Event.start < end, is_imported if imported else ~is_imported)
         .group_by(Event.camera_id, Event.type)
     )
     found: dict[str | None, dict[str, int]] = {}
@@ -83,6 +90,7 @@ def summary(
     if cameras is not None:
         query = query.where(Camera.id.in_(sorted(cameras)))
     events = _events_by_type(session, start, end)
+    imported = _events_by_type(session, start, end, imported=True)
     reports, online = [], 0
     for camera, status in session.execute(query).all():
         online += int(bool(status and status.online))
@@ -99,6 +107,7 @@ def summary(
                 round(span - covered, 1),
                 recorded,
                 dict(sorted(events.get(camera.id, {}).items())),
+                dict(sorted(imported.get(camera.id, {}).items())),
             )
         )
     return reports, online
@@ -107,6 +116,7 @@ def summary(
 def summary_csv(reports: list[CameraReport], start: datetime, end: datetime) -> str:
     """CSV with a UTF-8 BOM so Excel shows Vietnamese names; one column per event type."""
     types = sorted({kind for report in reports for kind in report.events_by_type})
+    imported = sorted({kind for report in reports for kind in report.imported_by_type})
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -126,10 +136,11 @@ def summary_csv(reports: list[CameraReport], start: datetime, end: datetime) -> 
             "offline_hours",
             "recorded_gb",
             *[f"events_{kind}" for kind in types],
+            *[f"imported_{kind}" for kind in imported],
         ]
     )
     for r in reports:
-        writer.writerow(
+        writer.writerow(safe_row(
             [
                 r.camera_id,
                 r.name,
@@ -138,6 +149,7 @@ def summary_csv(reports: list[CameraReport], start: datetime, end: datetime) -> 
                 f"{r.offline_seconds / 3600:.2f}",
                 f"{r.recorded_bytes / 1e9:.3f}",
                 *[r.events_by_type.get(kind, 0) for kind in types],
+                *[r.imported_by_type.get(kind, 0) for kind in imported],
             ]
-        )
+        ))
     return "\ufeff" + buffer.getvalue()

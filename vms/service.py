@@ -6,8 +6,10 @@ and only then start workers (so recovery never races a writer).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +26,12 @@ from vms.db.migrate import upgrade
 from vms.exports import ExportRunner
 from vms.paths import DataPaths
 from vms.recordings import reconcile
+from vms.runtime.detector_scheduler import SchedulerConfig
+from vms.runtime.detector_service import DetectorServiceSpec
+from vms.runtime.supervisor import Supervisor
+from vms.runtime.worker import WorkerSpec
 from vms.secrets import CredentialVault
 from vms.storage import GB, Janitor, StoragePolicy
-from vms.supervisor import Supervisor
-from vms.worker import WorkerSpec
 
 log = logging.getLogger(__name__)
 ADMIN_PASSWORD_ENV = "VMS_ADMIN_PASSWORD"
@@ -51,6 +55,7 @@ class Site:
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None
         self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
+        self.detector_service = detector_service_spec(self.config)
 
     def prepare(self) -> None:
         """Migrate, sync configured cameras, create the first admin, repair the index."""
@@ -67,8 +72,12 @@ class Site:
 
     def current_specs(self) -> list[WorkerSpec]:
         with self.session_factory() as session:
-            return worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
-                                self.config.cameras, self.config.timezone)
+            specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
+                                 self.config.cameras, self.config.timezone)
+        if self.detector_service is None:
+            return specs
+        return [dataclasses.replace(s, analysis=dataclasses.replace(s.analysis, detector_service=self.detector_service))
+                if s.analysis is not None else s for s in specs]
 
     def cameras_changed(self) -> None:
         """Cameras changed through the API: start, restart or stop their workers to match."""
@@ -76,12 +85,13 @@ class Site:
             self.supervisor.sync(self.current_specs())
 
     def start_background(self) -> None:
-        self.supervisor = Supervisor(self.current_specs())
+        self.supervisor = Supervisor(self.current_specs(), detector=self.detector_service)
         self.supervisor.start()
         storage = self.config.storage
         policy = StoragePolicy(
             quota_bytes=int(storage.quota_gb * GB) if storage.quota_gb else None,
             min_free_bytes=int(storage.min_free_gb * GB),
+            min_retention_days=storage.min_retention_days,
         )
         self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
@@ -112,7 +122,11 @@ class Site:
         server_config = self.config.server
         server = uvicorn.Server(
             uvicorn.Config(create_app(self.app_context()), host=server_config.host, port=server_config.port,
-                           log_level="warning", access_log=False)
+                           log_level="warning", access_log=False,
+                           # X-Forwarded-* only from a configured proxy: otherwise any client (even
+                           # one on loopback) could write another address into the audit log.
+                           proxy_headers=bool(server_config.trusted_proxies),
+                           forwarded_allow_ips=",".join(server_config.trusted_proxies) or "")
         )
         timer = None
         if duration_s is not None:
@@ -128,6 +142,16 @@ class Site:
                 timer.cancel()
             self.stop_background()
             self.engine.dispose()
+
+
+def detector_service_spec(config: SiteConfig) -> DetectorServiceSpec | None:
+    """Where this run's detector service listens (a fresh abstract socket and key per run)."""
+    settings = config.detector_service
+    if not settings.enabled:
+        return None
+    scheduler = SchedulerConfig(settings.max_pending, settings.max_wait_s, settings.budget_runs_per_s)
+    return DetectorServiceSpec(f"\0vms-detector-{os.getpid()}-{secrets.token_hex(4)}", secrets.token_bytes(32),
+                               scheduler)
 
 
 def data_paths(data_dir: Path | None, config: SiteConfig) -> DataPaths:

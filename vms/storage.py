@@ -30,6 +30,7 @@ GB = 1024**3
 class StoragePolicy:
     quota_bytes: int | None
     min_free_bytes: int
+    min_retention_days: float = 1.0  # the legal floor: a camera row asking for less never gets it
 
 
 @dataclass
@@ -77,7 +78,7 @@ class Janitor:
         with self.factory() as session:
             retention = {row.id: row.retention_days for row in session.execute(select(Camera.id, Camera.retention_days))}
         for camera_id, days in retention.items():
-            cutoff = now - timedelta(days=days)
+            cutoff = now - timedelta(days=max(days, self.policy.min_retention_days))
             query = select(Segment).where(Segment.camera_id == camera_id, Segment.end < cutoff, ~Segment.on_hold)
             while self._delete_batch(query.order_by(Segment.start).limit(BATCH), report):
                 pass
@@ -88,6 +89,8 @@ class Janitor:
             used = session.scalar(select(func.coalesce(func.sum(Segment.bytes), 0))) or 0
         free = shutil.disk_usage(self.root).free
         oldest_unprotected = select(Segment).where(~Segment.on_hold).order_by(Segment.start).limit(BATCH)
+        if self._limit_reason(used, free) is not None and self._empty_cache():
+            free = shutil.disk_usage(self.root).free  # the playback cache goes before any footage
         while (reason := self._limit_reason(used - report.freed_bytes, free + report.freed_bytes)) is not None:
             if reason not in report.reasons:
                 report.reasons.append(reason)
@@ -100,6 +103,16 @@ class Janitor:
                 self._delete(segment, report)
                 if self._limit_reason(used - report.freed_bytes, free + report.freed_bytes) is None:
                     break
+
+    def _empty_cache(self) -> bool:
+        """Delete every cached playback clip (they are cut again on demand); True if any went."""
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return False
+        removed = False
+        for path in self.cache_dir.iterdir():
+            path.unlink(missing_ok=True)
+            removed = True
+        return removed
 
     def _limit_reason(self, used: int, free: int) -> str | None:
         quota = self.policy.quota_bytes

@@ -16,6 +16,8 @@ Command line (JSON output): ``python -m camera_drivers.onvif --help``.
 from camera_drivers.onvif.client import OnvifCamera, probe_device
 from camera_drivers.onvif.discovery import discover, ipv4_interfaces
 from camera_drivers.onvif.errors import (
+    BasicAuthRefused,
+    HostileDevice,
     NoH264Profile,
     NotOnvifDevice,
     OnvifAuthError,
@@ -38,6 +40,8 @@ from camera_drivers.onvif.snapshot import fetch_snapshot
 from camera_drivers.onvif.uris import split_credentials, strip_credentials, with_credentials
 
 __all__ = [
+    "BasicAuthRefused",
+    "HostileDevice",
     "ClockCheck",
     "DeviceInfo",
     "DeviceProfile",

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     sn = sub.add_parser("snapshot", help="fetch a JPEG snapshot")
     sn.add_argument("uri")
     sn.add_argument("--out", default=None, help="write the JPEG here")
+    sn.add_argument("--allow-basic", action="store_true",
+                    help="allow HTTP Basic over plain http (the password travels in clear text)")
     creds(sn)
     pt = sub.add_parser("ptz", help="PTZ control of the main profile")
     pt.add_argument("address")
@@ -103,7 +105,7 @@ async def _run(a: argparse.Namespace) -> dict[str, Any]:
         profile = await probe_device(a.address, a.port, a.username, password, timeout_s=a.timeout)
         return profile.model_dump(mode="json")
     if a.command == "snapshot":
-        data = await fetch_snapshot(a.uri, a.username, password, timeout_s=a.timeout)
+        data = await fetch_snapshot(a.uri, a.username, password, timeout_s=a.timeout, allow_basic=a.allow_basic)
         if a.out:
             with open(a.out, "wb") as f:
                 f.write(data)

@@ -36,6 +36,7 @@ from camera_drivers.onvif.faults import to_onvif_error
 from camera_drivers.onvif.models import ClockCheck, DeviceInfo, DeviceProfile, MediaProfile
 from camera_drivers.onvif.ptz import Ptz
 from camera_drivers.onvif.selection import select_streams
+from camera_drivers.onvif.trust import HTTP_SCHEMES, STREAM_SCHEMES, check_device_uri, check_service_addresses
 from camera_drivers.onvif.uris import strip_credentials
 
 
@@ -162,7 +163,8 @@ class OnvifCamera:
         raise NotOnvifDevice(
             f"Something answers at {self.where}, but it is not an ONVIF camera "
             f"(HTTP {resp.status_code}, {kind}). Check the ONVIF port (often 80, 8000, 8080 or 8899) "
-            "and that ONVIF is enabled in the camera's web page."
+            "and that ONVIF is enabled in the camera's web page.",
+            "not_soap", where=self.where, status=resp.status_code, content_type=kind,
         )
 
     async def connect(self) -> None:
@@ -174,6 +176,8 @@ class OnvifCamera:
             self.host, self.port, self._username, self._password, no_cache=True, adjust_time=True
         )
         await self._run("the service list", self._lib.update_xaddrs())
+        # A hostile device may name another host for its media/PTZ services: never follow it there.
+        check_service_addresses(dict(getattr(self._lib, "xaddrs", {}) or {}), self.host)
 
     async def close(self) -> None:
         """Close the HTTP sessions; best effort, so it never hides the error that led here."""
@@ -219,7 +223,7 @@ class OnvifCamera:
         reply = await self._run(
             "GetStreamUri", media.GetStreamUri({"ProfileToken": token, "StreamSetup": setup})
         )
-        return strip_credentials(reply.Uri)
+        return check_device_uri(reply.Uri or "", self.host, STREAM_SCHEMES, "stream")
 
     async def snapshot_uri(self, token: str) -> str | None:
         """Snapshot URI of a profile, without credentials; None if the camera has none."""
@@ -230,7 +234,9 @@ class OnvifCamera:
             if err.code in ("auth_failed", "unreachable"):
                 raise
             return None
-        return strip_credentials(reply.Uri) if getattr(reply, "Uri", None) else None
+        if not getattr(reply, "Uri", None):
+            return None
+        return check_device_uri(reply.Uri, self.host, HTTP_SCHEMES, "snapshot")
 
     @property
     def has_ptz_service(self) -> bool:
@@ -243,14 +249,16 @@ class OnvifCamera:
         configuration.
         """
         if not self.has_ptz_service:
-            raise PtzNotSupported(f"The camera at {self.where} has no PTZ (pan/tilt/zoom) service.")
+            raise PtzNotSupported(f"The camera at {self.where} has no PTZ (pan/tilt/zoom) service.", "no_service",
+                                  where=self.where)
         profiles = await self.profiles()
         if profile_token is None:
             profile_token = select_streams(profiles, f"The camera at {self.where}")[0].token
         chosen = next((p for p in profiles if p.token == profile_token), None)
         if chosen is None or not chosen.has_ptz:
             raise PtzNotSupported(
-                f"The camera at {self.where} has no PTZ configuration on profile {profile_token!r}."
+                f"The camera at {self.where} has no PTZ configuration on profile {profile_token!r}.",
+                "no_profile", where=self.where, profile=profile_token,
             )
         service = await self._service("ptz")
         return Ptz(service, profile_token, self._run)

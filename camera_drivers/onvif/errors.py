@@ -10,9 +10,19 @@ from __future__ import annotations
 
 
 class OnvifError(Exception):
-    """Base class: the camera could not be used over ONVIF."""
+    """Base class: the camera could not be used over ONVIF.
+
+    `code` names the kind (class attribute), `reason` the case within it (e.g. "timeout"), and
+    `params` the values the message was built from (host:port, operation, seconds), so a UI can
+    word the same error in another language. None of them ever holds a credential.
+    """
 
     code: str = "onvif_error"
+
+    def __init__(self, message: str, reason: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 class OnvifUnreachable(OnvifError):
@@ -60,3 +70,17 @@ class SnapshotError(OnvifError):
 def where(host: str, port: int) -> str:
     """Format ``host:port`` for messages (IPv6 hosts in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+class HostileDevice(OnvifError):
+    """The device named an address the VMS must not follow: another host, or a scheme other than
+    rtsp/rtsps (streams) and http/https (snapshots, services). Credentials are never sent there."""
+
+    code = "foreign_uri"
+
+
+class BasicAuthRefused(OnvifError):
+    """The camera asks for HTTP Basic over plain HTTP (the password in clear) and the installer has
+    not allowed that for this camera."""
+
+    code = "basic_auth_refused"

@@ -8,6 +8,7 @@ Messages are built from the operation, host and port only, never from the creden
 
 from __future__ import annotations
 
+import errno
 import os
 
 import aiohttp
@@ -27,6 +28,10 @@ from camera_drivers.onvif.errors import (
 _AUTH_WORDS = ("notauthorized", "not authorized", "unauthorized", "failedauthentication", "authority failure")
 # Fault subcodes and texts that mean "this camera does not do that".
 _UNSUPPORTED_WORDS = ("actionnotsupported", "not supported", "nosuchservice", "noptzprofile", "notsupported")
+
+# OS connection errors worth their own words for an installer; others are "connect" with the OS text.
+_ERRNO_REASONS = {errno.ECONNREFUSED: "refused", errno.EHOSTUNREACH: "no_route", errno.ENETUNREACH: "no_route",
+                  errno.ETIMEDOUT: "timeout_connect", errno.ECONNRESET: "reset"}
 
 _WRONG_PASSWORD = (
     "The camera at {where} refused the user name or password. Check them (they are case-sensitive); "
@@ -53,7 +58,8 @@ def _unreachable(where: str, what: str, exc: BaseException, timeout_s: float) ->
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return OnvifUnreachable(
             f"The camera at {where} did not answer ({what}) within {timeout_s:g} s. "
-            "Check that it is powered, plugged into this switch, and that the IP address is right."
+            "Check that it is powered, plugged into this switch, and that the IP address is right.",
+            "timeout", where=where, what=what, timeout_s=timeout_s,
         )
     # The OS reason ("Connection refused", "No route to host") sits somewhere in the chain;
     # aiohttp.ClientConnectorError keeps it in .os_error.
@@ -62,7 +68,8 @@ def _unreachable(where: str, what: str, exc: BaseException, timeout_s: float) ->
     reason = os.strerror(errnos[0]) if errnos else type(exc).__name__
     return OnvifUnreachable(
         f"Cannot connect to the camera at {where} ({reason}). "
-        "Check the IP address and port, the cable, and that the camera is powered."
+        "Check the IP address and port, the cable, and that the camera is powered.",
+        _ERRNO_REASONS.get(errnos[0], "connect") if errnos else "connect", where=where, error=reason,
     )
 
 
@@ -78,29 +85,37 @@ def to_onvif_error(
         if isinstance(cause, (aiohttp.ClientConnectionError, httpx.TransportError, OSError)):
             return _unreachable(where, what, cause, timeout_s)
         if type(cause).__name__ == "ONVIFAuthError":
-            return OnvifAuthError(_WRONG_PASSWORD.format(where=where))
+            return _wrong_password(where)
         if isinstance(cause, zeep.exceptions.Fault):
             words = _fault_words(cause)
             if any(w in words for w in _AUTH_WORDS):
-                return OnvifAuthError(_WRONG_PASSWORD.format(where=where))
+                return _wrong_password(where)
             if ptz and any(w in words for w in _UNSUPPORTED_WORDS):
-                return PtzNotSupported(f"The camera at {where} does not support {what}.")
+                return PtzNotSupported(f"The camera at {where} does not support {what}.", "operation",
+                                       where=where, what=what)
             return OnvifProtocolError(
-                f"The camera at {where} refused {what}: {cause.message or 'no reason given'}."
+                f"The camera at {where} refused {what}: {cause.message or 'no reason given'}.",
+                "fault", where=where, what=what, fault=cause.message or "",
             )
         if isinstance(cause, zeep.exceptions.TransportError):
             if cause.status_code in (401, 403):
-                return OnvifAuthError(_WRONG_PASSWORD.format(where=where))
-            return OnvifProtocolError(f"The camera at {where} answered {what} with HTTP {cause.status_code}.")
+                return _wrong_password(where)
+            return OnvifProtocolError(f"The camera at {where} answered {what} with HTTP {cause.status_code}.",
+                                      "http_status", where=where, what=what, status=cause.status_code)
         if isinstance(cause, (ValueError, zeep.exceptions.Error)):
             # zeep could not read the reply against the ONVIF schema (e.g. ipycam's PTZ status,
             # configurations and presets use a namespace prefix they never declare).
             msg = f"The camera at {where} sent a reply to {what} that is not valid ONVIF XML"
             return (
-                PtzNotSupported(msg + ", so this feature cannot be used.")
+                PtzNotSupported(msg + ", so this feature cannot be used.", "bad_reply", where=where, what=what)
                 if ptz
-                else OnvifProtocolError(msg + ".")
+                else OnvifProtocolError(msg + ".", "bad_reply", where=where, what=what)
             )
     return OnvifProtocolError(
-        f"Unexpected failure talking to the camera at {where} ({what}): {type(exc).__name__}."
+        f"Unexpected failure talking to the camera at {where} ({what}): {type(exc).__name__}.",
+        "unexpected", where=where, what=what, error=type(exc).__name__,
     )
+
+
+def _wrong_password(where: str) -> OnvifAuthError:
+    return OnvifAuthError(_WRONG_PASSWORD.format(where=where), "wrong_password", where=where)

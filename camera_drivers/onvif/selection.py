@@ -26,7 +26,8 @@ def select_streams(
         found = ", ".join(f"{p.encoding or '?'} {p.width}x{p.height}" for p in profiles) or "no profiles"
         raise NoH264Profile(
             f"{where} offers no H.264 stream (found: {found}). "
-            "Set the main and sub streams to H.264 in the camera's web page, then try again."
+            "Set the main and sub streams to H.264 in the camera's web page, then try again.",
+            "", where=where, found=found,
         )
     order = {p.token: i for i, p in enumerate(h264)}
 

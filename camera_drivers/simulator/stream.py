@@ -86,90 +86,156 @@ class _BytePipe:
             self._cond.notify_all()
 
 
-class _Producer:
-    """Render -> encode -> mux loop run by the producer thread.
+class _Output:
+    """One encoded stream of a simulated camera: its pipe, encoder, muxer and first-loop cache.
 
-    Kept apart from SimulatedStream so that the thread holds no reference to the reader object:
-    when the reader is dropped without close(), a finalizer stops the producer.
+    An output joins at the producer's next frame (its first packet is a keyframe); frames keep
+    the camera's global index as PTS, so every output of a camera shares one timeline.
     """
 
-    def __init__(self, script: SceneScript, renderer: SceneRenderer, pipe: _BytePipe, *, realtime: bool,
-                 total_frames: int | None, crf: int, preset: str, reuse_loops: bool):
-        self.script, self.renderer, self.pipe = script, renderer, pipe
+    def __init__(self, pipe: _BytePipe, size: tuple[int, int], crf: int, reuse: bool):
+        self.pipe, self.size, self.crf = pipe, size, crf
+        self.first: int | None = None  # global index of its first frame
+        self.container = None
+        self.vstream = None
+        # Loop position k -> (global index it was encoded at, its packets), for the first pass only.
+        self.cache: dict[int, tuple[int, list[tuple[bytes, int, int, bool]]]] | None = {} if reuse else None
+
+    def replaying(self, i: int, n_loop: int) -> bool:
+        return self.cache is not None and self.first is not None and i >= self.first + n_loop
+
+    def finish(self) -> None:
+        """Flush and close the muxer (EOF for the reader); never raises."""
+        try:
+            if self.container is not None and self.vstream is not None:
+                for packet in self.vstream.encode(None):
+                    self.container.mux(packet)
+                self.container.close()
+        except Exception as exc:  # noqa: BLE001 - the reader is gone or the muxer already failed
+            log.debug("closing a simulated output: %s", exc)
+        self.container = None
+        self.pipe.finish()
+
+
+class _Producer:
+    """Render -> encode -> mux loop run by the producer thread, for one or more outputs.
+
+    The scene is rendered once per frame whatever the number of outputs (a simulated camera's
+    main and sub streams); each output encodes it at its own size. Kept apart from
+    SimulatedStream so that the thread holds no reference to a reader object: when a reader is
+    dropped without close(), a finalizer detaches it.
+    """
+
+    def __init__(self, script: SceneScript, renderer: SceneRenderer, *, realtime: bool,
+                 total_frames: int | None, preset: str, reuse_loops: bool, shared: bool = False):
+        self.script, self.renderer = script, renderer
         self.fps = float(script.fps)
         self.frames_per_loop = max(1, round(script.duration_s * script.fps))
         self.realtime, self.total_frames = realtime, total_frames
-        self.crf, self.preset, self.reuse = crf, preset, reuse_loops
+        self.preset = preset
+        # Later loops re-mux the first loop's packets (only worth it if the stream loops at all).
+        self.reuse = reuse_loops and (total_frames is None or total_frames > self.frames_per_loop)
+        self.shared = shared  # a shared camera stops when its last output leaves
         self.stop_event = threading.Event()
         self.error: BaseException | None = None
         self.start_wall_time = time.time()
+        self.time_base = Fraction(1, 1) / Fraction(script.fps).limit_denominator(1000)
+        self._outputs: list[_Output] = []
+        self._lock = threading.Lock()
+        self.index = 0  # next frame to produce
+
+    def attach(self, size: tuple[int, int], crf: int) -> _Output:
+        output = _Output(_BytePipe(_BUFFER_BYTES), size, crf, self.reuse)
+        with self._lock:
+            self._outputs.append(output)
+        return output
+
+    def detach(self, output: _Output) -> None:
+        output.pipe.close()  # the producer sees _Closed at its next write and drops it
+        with self._lock:
+            last = all(o is output or o.pipe._closed for o in self._outputs)
+        if last and self.shared or not self.shared:
+            self.stop()
 
     def stop(self) -> None:
         self.stop_event.set()
-        self.pipe.close()
+        with self._lock:
+            outputs = list(self._outputs)
+        for output in outputs:
+            output.pipe.close()
 
     def run(self) -> None:
-        container = None
         try:
-            container = av.open(self.pipe, mode="w", format="mpegts")
-            vstream = self._add_video(container)
-            self._produce(container, vstream)
-            for packet in vstream.encode(None):
-                container.mux(packet)
-            container.close()
-            container = None
-        except _Closed:
-            pass
-        except Exception as exc:  # the reader sees EOF; the cause is kept for diagnosis
+            self._produce()
+        except Exception as exc:  # the readers see EOF; the cause is kept for diagnosis
             if not self.stop_event.is_set():
                 self.error = exc
                 log.exception("simulated stream %s failed", self.script.name)
         finally:
-            if container is not None:
-                try:
-                    container.close()
-                except Exception as exc:  # noqa: BLE001 - already failing or the reader is gone
-                    log.debug("closing muxer of %s: %s", self.script.name, exc)
-            self.pipe.finish()
+            with self._lock:
+                outputs, self._outputs = list(self._outputs), []
+            for output in outputs:
+                output.finish()
 
-    def _add_video(self, container):
+    def _add_video(self, output: _Output) -> None:
         s = self.script
-        params = f"keyint={s.gop}:min-keyint={s.gop}:scenecut=0:bframes=0:crf={self.crf}"
-        vstream = container.add_stream(
+        params = f"keyint={s.gop}:min-keyint={s.gop}:scenecut=0:bframes=0:crf={output.crf}"
+        output.container = av.open(output.pipe, mode="w", format="mpegts")
+        vstream = output.container.add_stream(
             "libx264", rate=Fraction(s.fps).limit_denominator(1000),
             options={"preset": self.preset, "tune": "zerolatency", "x264-params": params},
         )
-        vstream.width, vstream.height, vstream.pix_fmt = s.width, s.height, "yuv420p"
+        vstream.width, vstream.height = output.size
+        vstream.pix_fmt = "yuv420p"
         vstream.codec_context.thread_count = 1  # several cameras share 2 cores: one thread each
-        vstream.time_base = Fraction(1, 1) / Fraction(s.fps).limit_denominator(1000)
-        return vstream
+        vstream.time_base = self.time_base
+        output.vstream = vstream
 
-    def _produce(self, container, vstream) -> None:
-        n_loop, tb = self.frames_per_loop, vstream.time_base
-        # Frame index in loop 0 -> its packets (data, pts, dts, keyframe), kept only if the stream loops.
-        first_loop: dict[int, list[tuple[bytes, int, int, bool]]] = {}
-        keep = self.reuse and (self.total_frames is None or self.total_frames > n_loop)
-        i = 0
-        while not self.stop_event.is_set() and (self.total_frames is None or i < self.total_frames):
+    def _produce(self) -> None:
+        n_loop = self.frames_per_loop
+        while not self.stop_event.is_set() and (self.total_frames is None or self.index < self.total_frames):
+            i = self.index
             if self.realtime:
                 # Frame i is due at start + i / fps; after a stall it is sent at once (catch-up).
                 delay = self.start_wall_time + i / self.fps - time.time()
                 if delay > 0 and self.stop_event.wait(delay):
                     break
-            loop, k = divmod(i, n_loop)
-            if loop > 0 and keep:
-                self._replay(container, vstream, first_loop.get(k, []), loop * n_loop, tb)
-            else:
-                frame = av.VideoFrame.from_ndarray(self.renderer.frame_at(k / self.fps), format="bgr24")
-                frame.pts, frame.time_base = i, tb
-                if k == 0:
-                    frame.pict_type = PictureType.I  # every loop starts with a keyframe
-                for packet in vstream.encode(frame):
-                    if loop == 0 and keep:
-                        first_loop.setdefault(k, []).append(
-                            (bytes(packet), packet.pts, packet.dts, packet.is_keyframe))
-                    container.mux(packet)
-            i += 1
+            with self._lock:
+                outputs = list(self._outputs)
+            k = i % n_loop
+            image = None
+            if any(not o.replaying(i, n_loop) for o in outputs):
+                image = self.renderer.frame_at(k / self.fps)
+            for output in outputs:
+                try:
+                    self._emit(output, i, k, image)
+                except _Closed:
+                    with self._lock:
+                        self._outputs.remove(output)
+            self.index = i + 1
+
+    def _emit(self, output: _Output, i: int, k: int, image: np.ndarray | None) -> None:
+        if output.first is None:
+            output.first = i
+            self._add_video(output)
+        container, vstream = output.container, output.vstream
+        if output.replaying(i, self.frames_per_loop):
+            assert output.cache is not None
+            encoded_at, packets = output.cache.get(k, (i, []))
+            self._replay(container, vstream, packets, i - encoded_at, self.time_base)
+            return
+        assert image is not None
+        frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+        if (frame.width, frame.height) != output.size:
+            frame = frame.reformat(width=output.size[0], height=output.size[1], format="yuv420p")
+        frame.pts, frame.time_base = i, self.time_base
+        if k == 0:
+            frame.pict_type = PictureType.I  # every loop starts with a keyframe
+        for packet in vstream.encode(frame):
+            if output.cache is not None:
+                output.cache.setdefault(k, (i, []))[1].append(
+                    (bytes(packet), packet.pts, packet.dts, packet.is_keyframe))
+            container.mux(packet)
 
     @staticmethod
     def _replay(container, vstream, packets: list[tuple[bytes, int, int, bool]], shift: int,
@@ -196,26 +262,18 @@ class SimulatedStream:
 
     format_name: str = "mpegts"
 
-    def __init__(self, script: SceneScript, *, realtime: bool, loop: bool, duration_s: float | None,
-                 crf: int, preset: str, reuse_loops: bool):
-        self.script = script
-        self.renderer = SceneRenderer(script)
-        self.fps = float(script.fps)
-        self.frames_per_loop = max(1, round(script.duration_s * script.fps))
-        total = None if loop else self.frames_per_loop
-        if duration_s is not None:
-            want = math.ceil(duration_s * script.fps)
-            total = want if total is None else min(total, want)
-        self.total_frames = total
-        self.realtime = realtime
-        self._pipe = _BytePipe(_BUFFER_BYTES)
-        self._producer = _Producer(script, self.renderer, self._pipe, realtime=realtime, total_frames=total,
-                                   crf=crf, preset=preset, reuse_loops=reuse_loops)
-        self.start_wall_time = self._producer.start_wall_time
-        self._thread = threading.Thread(target=self._producer.run, name=f"sim-{script.name}", daemon=True)
-        # Reader dropped without close(): stop the producer (the thread holds no reference to self).
-        self._finalizer = weakref.finalize(self, self._producer.stop)
-        self._thread.start()
+    def __init__(self, producer: _Producer, output: _Output, thread: threading.Thread):
+        self.script = producer.script
+        self.renderer = producer.renderer
+        self.fps = producer.fps
+        self.frames_per_loop = producer.frames_per_loop
+        self.total_frames = producer.total_frames
+        self.realtime = producer.realtime
+        self.width, self.height = output.size
+        self._producer, self._output, self._pipe, self._thread = producer, output, output.pipe, thread
+        self.start_wall_time = producer.start_wall_time
+        # Reader dropped without close(): detach it (the thread holds no reference to self).
+        self._finalizer = weakref.finalize(self, producer.detach, output)
 
     @property
     def error(self) -> BaseException | None:
@@ -237,12 +295,12 @@ class SimulatedStream:
 
     @property
     def closed(self) -> bool:
-        return self._producer.stop_event.is_set()
+        return self._producer.stop_event.is_set() or self._pipe._closed
 
     def close(self) -> None:
-        """Stop the producer promptly and drop buffered data; idempotent."""
+        """Detach promptly and drop buffered data (a private camera stops); idempotent."""
         self._finalizer()
-        if self._thread is not threading.current_thread():
+        if self._producer.stop_event.is_set() and self._thread is not threading.current_thread():
             self._thread.join(timeout=5.0)
 
     def __enter__(self) -> Self:
@@ -269,6 +327,20 @@ class SimulatedStream:
         return dataclasses.replace(gt, track_id=gt.track_id + np.int32(loop * TRACK_ID_LOOP_STRIDE))
 
 
+def _start(producer: _Producer) -> threading.Thread:
+    thread = threading.Thread(target=producer.run, name=f"sim-{producer.script.name}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _total_frames(script: SceneScript, loop: bool, duration_s: float | None) -> int | None:
+    total = None if loop else max(1, round(script.duration_s * script.fps))
+    if duration_s is not None:
+        want = math.ceil(duration_s * script.fps)
+        total = want if total is None else min(total, want)
+    return total
+
+
 def open_simulated_stream(script: SceneScript | str | Path | dict, *, realtime: bool = True, loop: bool = True,
                           duration_s: float | None = None, crf: int = 23, preset: str = "ultrafast",
                           reuse_loops: bool = True) -> SimulatedStream:
@@ -283,5 +355,58 @@ def open_simulated_stream(script: SceneScript | str | Path | dict, *, realtime: 
 
     `script` may also be anything `load_scene` accepts (a scene name, a YAML path, a dict).
     """
-    return SimulatedStream(load_scene(script), realtime=realtime, loop=loop, duration_s=duration_s, crf=crf,
-                           preset=preset, reuse_loops=reuse_loops)
+    script = load_scene(script)
+    producer = _Producer(script, SceneRenderer(script), realtime=realtime,
+                         total_frames=_total_frames(script, loop, duration_s), preset=preset, reuse_loops=reuse_loops)
+    output = producer.attach((script.width, script.height), crf)
+    return SimulatedStream(producer, output, _start(producer))
+
+
+SUB_MAX_WIDTH = 640  # a simulated camera's sub stream: at most 640 px wide, like an IP camera's
+SUB_CRF = 28  # sub streams are encoded at a lower quality than the recorded main stream
+
+
+def sub_stream_size(width: int, height: int) -> tuple[int, int]:
+    """The sub stream size of a simulated camera: the scene size up to SUB_MAX_WIDTH, even sides."""
+    if width <= SUB_MAX_WIDTH:
+        return width, height
+    return SUB_MAX_WIDTH, max(2, round(height * SUB_MAX_WIDTH / width / 2) * 2)
+
+
+class SimulatedCamera:
+    """A looping, real-time simulated camera with a main and a sub stream, shared within a process.
+
+    Both streams come from the same rendered frames (one render, two encoders) on one timeline
+    (`start_wall_time`), so ground truth, recording and analysis agree. Each stream is opened
+    and closed on its own, as a second RTSP session to a camera is: closing the sub stream does
+    not disturb the main one. The camera stops when its last stream closes.
+    """
+
+    _registry: dict[tuple[str, str, int, bool], "SimulatedCamera"] = {}
+    _registry_lock = threading.Lock()
+
+    def __init__(self, script: SceneScript, realtime: bool):
+        self.script = script
+        self.producer = _Producer(script, SceneRenderer(script), realtime=realtime, total_frames=None,
+                                  preset="ultrafast", reuse_loops=True, shared=True)
+        self.thread: threading.Thread | None = None
+
+    @classmethod
+    def shared(cls, key: str, script: SceneScript, realtime: bool = True) -> "SimulatedCamera":
+        """The running camera for `key` (e.g. the camera id) and scene, or a new one."""
+        with cls._registry_lock:
+            ident = (key, script.name, script.seed, realtime)
+            camera = cls._registry.get(ident)
+            if camera is None or camera.producer.stop_event.is_set():
+                camera = cls._registry[ident] = cls(script, realtime)
+            return camera
+
+    def open(self, role: str = "main") -> SimulatedStream:
+        """Attach a reader to the main stream (scene size) or the sub stream (see sub_stream_size)."""
+        s = self.script
+        size = (s.width, s.height) if role == "main" else sub_stream_size(s.width, s.height)
+        output = self.producer.attach(size, 23 if role == "main" else SUB_CRF)
+        with self._registry_lock:
+            if self.thread is None:
+                self.thread = _start(self.producer)
+        return SimulatedStream(self.producer, output, self.thread)

@@ -30,6 +30,23 @@ class SsdTfliteConfig(_Base):
     threads: int = Field(2, ge=1, le=16, description="Interpreter CPU threads.")
 
 
+class NanoDetConfig(_Base):
+    """Default: NanoDet-g COCO (converted at set-up to OpenVINO IR), run with OpenVINO."""
+
+    type: Literal["nanodet"] = "nanodet"
+    input_size: Literal[320, 416] = Field(
+        320, description="Square model input side in px (the image is stretched, no letterbox)."
+    )
+    int8: bool = Field(False, description="Use the int8 model (Conv layers quantised at set-up).")
+    device: str = Field(
+        "CPU",
+        pattern=r"^(CPU|GPU(\.\d+)?|NPU|AUTO(:[A-Z0-9.,]+)?)$",
+        description="OpenVINO device: CPU, GPU, GPU.1, NPU or AUTO (where the hardware is present).",
+    )
+    threads: int = Field(2, ge=1, le=64, description="CPU inference threads (device CPU only).")
+    iou_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Per-class NMS IoU threshold.")
+
+
 class YoloOnnxConfig(_Base):
     """A YOLO model exported by ultralytics to ONNX, run with onnxruntime (no torch)."""
 
@@ -68,6 +85,19 @@ class SimulatedConfig(_Base):
 
 
 DetectorConfig = Annotated[
-    SsdTfliteConfig | YoloOnnxConfig | UltralyticsConfig | SimulatedConfig,
+    NanoDetConfig | SsdTfliteConfig | YoloOnnxConfig | UltralyticsConfig | SimulatedConfig,
     Field(discriminator="type"),
 ]
+
+
+def default_detector() -> NanoDetConfig:
+    """The detector a real camera gets when its config names none: NanoDet-g (bench/models.py)."""
+    return NanoDetConfig()
+
+
+# Named detector set-ups: `default` (NanoDet-g) and `low_end` (the SSD: half the memory, runs where
+# OpenVINO does not, e.g. old ARM boxes). YAML names the type: `detector: {type: ssd_tflite}`.
+DETECTOR_PRESETS: dict[str, NanoDetConfig | SsdTfliteConfig] = {
+    "default": NanoDetConfig(),
+    "low_end": SsdTfliteConfig(),
+}

@@ -21,6 +21,7 @@ from detectors.objects.base import ObjectDetector
 
 # type name -> "module:Class"
 BACKENDS: dict[str, str] = {
+    "nanodet": "detectors.objects.nanodet:NanoDetDetector",
     "ssd_tflite": "detectors.objects.ssd_tflite:SsdTfliteDetector",
     "yolo_onnx": "detectors.objects.yolo_onnx:YoloOnnxDetector",
     "ultralytics": "detectors.objects.ultralytics_backend:UltralyticsDetector",

@@ -18,8 +18,9 @@ from detectors.objects.configs import UltralyticsConfig
 from detectors.types import Detections, lookup_from_names
 
 OFFLINE_HINT = (
-    "Offline alternatives: detector type 'ssd_tflite' (the offline default; fetch once with "
-    f"`{FETCH_COMMAND}`) or 'yolo_onnx' with a YOLO .onnx file exported elsewhere."
+    "Offline alternatives: detector type 'nanodet' (the offline default) or 'ssd_tflite' (the low-end "
+    f"fallback), both fetched once with `{FETCH_COMMAND}`, or 'yolo_onnx' with a YOLO .onnx file "
+    "exported elsewhere."
 )
 
 

@@ -11,18 +11,22 @@ import re
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from detectors.types import NAME_TO_CLASS, ClassId
 
 ClassName = Literal["person", "bicycle", "motorbike", "car", "bus", "truck"]
 Point = tuple[float, float]
+RULE_NAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
+# The site time zone unless configured (Vietnam has one zone, no daylight saving).
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
+    name: str = Field(..., min_length=1, max_length=64, pattern=RULE_NAME_PATTERN,
                       description="Rule name, unique per camera; stored as the event's zone for zone rules.")
     enabled: bool = Field(True, description="Disabled rules are validated but not run.")
 
@@ -74,7 +78,7 @@ class ScheduledZoneRule(_Rule):
     @classmethod
     def _schedule(cls, value: str | None) -> str | None:
         if value is not None and not _HHMM.match(value):
-            raise ValueError("must look like '22:00-05:00'")
+            raise PydanticCustomError("rule.schedule_format", "must look like '22:00-05:00'")
         return value
 
 
@@ -139,7 +143,7 @@ class RulesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on every processed frame.")
-    timezone: str = Field("Asia/Ho_Chi_Minh", description="Zone for schedules (site timezone).")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="Zone for schedules (site timezone).")
 
     @field_validator("rules")
     @classmethod
@@ -147,7 +151,8 @@ class RulesConfig(BaseModel):
         names = [r.name for r in rules]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"duplicate rule names: {dupes}")
+            raise PydanticCustomError("rule.duplicate_names", "duplicate rule names: {names}",
+                                      {"names": ", ".join(dupes)})
         return rules
 
 

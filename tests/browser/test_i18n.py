@@ -16,6 +16,7 @@ T_CALL = re.compile(r"""\bt\(\s*"([A-Za-z0-9_]+)"\s*\)""")
 DYNAMIC = [f"role_{r}" for r in ("admin", "installer", "operator", "investigator", "viewer")] + [
     f"export_{s}" for s in ("queued", "running", "done", "failed")] + [
     f"severity_{s}" for s in ("info", "warning", "alarm")] + [
+    f"cap_{c}" for c in ("live", "events", "search", "playback", "export", "cameras", "users", "reports")] + [
     f"nav_{v}" for v in ("wall", "timeline", "search", "playback", "exports", "cameras", "users", "audit", "reports",
                          "discovery", "ptz")]
 

@@ -161,6 +161,18 @@ def test_export_from_event_and_download_zip(page: Page, service: svc.Service, sh
     page.goto("/#/exports")
     expect(page.locator("tr[data-export]", has_text="VV-2026-017")).to_contain_text("Hoàn tất")
     shot(page, "07_exports")
+    # The handover form carries the site key's fingerprint, the one the package's README says to compare.
+    fingerprint = page.request.get("/api/evidence/key").json()["fingerprint"]
+    expect(page.locator("code.key-fingerprint")).to_have_text(fingerprint)
+    page.locator("tr[data-export]", has_text="VV-2026-017").locator("button.handover-button").click()
+    form = page.locator("article.handover")
+    expect(form).to_contain_text(fingerprint)
+    expect(form).to_contain_text("VV-2026-017")
+    assert manifest["signature"]["public_key_fingerprint"] == fingerprint
+    page.emulate_media(media="print")
+    expect(form.locator(".signatures")).to_be_visible()
+    shot(page, "07b_handover_print")
+    page.emulate_media(media="screen")
 
 
 def test_switch_to_english_is_remembered(page: Page, shot) -> None:
@@ -194,6 +206,7 @@ def test_admin_pages_users_audit_cameras_reports(page: Page, shot) -> None:
     page.goto("/#/reports?period=last7days")
     expect(page.locator(".report-table tbody tr")).to_have_count(5)  # four cameras and the totals
     expect(page.locator(".report-head")).to_contain_text(svc.SITE_NAME)
+    expect(page.locator(".report code.key-fingerprint")).to_have_text(page.request.get("/api/evidence/key").json()["fingerprint"])
     shot(page, "11_reports")
     page.emulate_media(media="print")
     expect(page.locator(".signatures")).to_be_visible()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,54 @@ def test_unreachable_camera_fails_fast_without_credentials(tmp_path: Path) -> No
     assert "Sup3rSecret" not in message and "admin" not in message
     assert "cannot open stream" in message
     assert "Sup3rSecret" not in repr(source)
+    assert message.startswith("rtsp://127.0.0.1:")  # once, not "rtsp:rtsp://"
+    assert "connection refused" in message
+
+
+@contextmanager
+def loopback_listener(reply: bytes | None = None, backlog_full: bool = False) -> Iterator[int]:
+    """A TCP port on 127.0.0.1 that says nothing, answers `reply`, or (backlog_full) drops new connects."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0 if backlog_full else 8)
+    port = server.getsockname()[1]
+    held = []
+    if backlog_full:  # Linux drops SYNs to a full accept queue: a connect then times out like a dead host
+        filler = socket.create_connection(("127.0.0.1", port))
+        held.append(filler)
+    elif reply is not None:
+        def answer() -> None:
+            conn, _ = server.accept()
+            conn.recv(4096)
+            conn.sendall(reply)
+            conn.close()
+        threading.Thread(target=answer, daemon=True).start()
+    try:
+        yield port
+    finally:
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("listener", "expected"),
+    [
+        ({"backlog_full": True}, "host unreachable: 127.0.0.1:{port}"),
+        ({}, "127.0.0.1:{port} accepted the connection but gave no RTSP answer within 2 s"),
+        ({"reply": b"HTTP/1.0 200 OK\r\n\r\nhello"}, "127.0.0.1:{port} answered, but not as an RTSP camera"),
+    ],
+)
+def test_rtsp_open_failure_names_the_cause(listener: dict, expected: str) -> None:
+    with loopback_listener(**listener) as port:
+        source = StreamSource(kind="rtsp", location=f"rtsp://127.0.0.1:{port}/live")
+        with pytest.raises(StreamError) as caught:
+            with StreamSession(source, open_timeout_s=2, read_timeout_s=2):
+                pass
+    message = str(caught.value)
+    assert message.startswith(f"rtsp://127.0.0.1:{port}/live: cannot open stream: ")
+    assert expected.format(port=port) in message
+    assert "Invalid data" not in message.split("(")[0]
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ class RtspServer:
     gop: int = 15
     fps: int = 15
     size: str = "640x360"
+    sub: str | None = None  # e.g. "320x180": each camera also offers /camN_sub
+    audio_mounts: bool = False  # /h264_aac, /h264_pcmu, /h264_pcma, /h265, /h265_pcmu
     user: str | None = None
     password: str | None = None
     port: int = field(default_factory=processes.free_port)
@@ -41,9 +43,19 @@ class RtspServer:
     def url(self, cam: int) -> str:
         return f"rtsp://127.0.0.1:{self.port}/cam{cam}"
 
+    def sub_url(self, cam: int) -> str:
+        return f"rtsp://127.0.0.1:{self.port}/cam{cam}_sub"
+
+    def mount_url(self, path: str) -> str:
+        return f"rtsp://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
     def start(self) -> "RtspServer":
         cmd = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--cams", str(self.cams),
                "--gop", str(self.gop), "--fps", str(self.fps), "--size", self.size]
+        if self.sub:
+            cmd += ["--sub", self.sub]
+        if self.audio_mounts:
+            cmd += ["--audio-mounts"]
         if self.user:
             cmd += ["--user", self.user, "--password", self.password or ""]
         self.process = processes.start(cmd, self.log_dir / f"rtsp-{self.port}.log")

@@ -1,7 +1,8 @@
-"""A stand-in for a camera worker's live relay in tests: one source looped through `LiveRelay`.
+"""A stand-in for a camera worker in live tests: one source looped through the worker's packet
+fanout (camera_drivers.fanout) into `LiveRelay`.
 
-The relay code is the worker's own (vms.live.relay); only the loop around it is the test's, so a
-test can stop the "camera" (the relay says the connection dropped) and start it again.
+Fanout and relay are the worker's own code; only the loop around them is the test's, so a test
+can drop the "camera" (the relay says the connection ended) and bring it back.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from pathlib import Path
 
 from camera_drivers.stream import StreamSession, StreamSource
 from vms.live.protocol import StreamKind
+from camera_drivers.fanout import PacketFanout
 from vms.live.relay import LiveRelay
 
 
 class Feed:
     """Streams `source` into `live_dir` as `camera_id`'s `kind` stream until stopped."""
 
-    def __init__(self, live_dir: Path, camera_id: str, source: StreamSource, kind: StreamKind = "sub"):
+    def __init__(self, live_dir: Path, camera_id: str, source: StreamSource, kind: StreamKind = "main"):
         self.relay = LiveRelay(live_dir, camera_id)
+        self.fanout = PacketFanout()
+        self.fanout.add(self.relay)
         self.source, self.kind = source, kind
         self.packets = 0
         self.keyframes: list[bytes] = []  # the last few keyframes exactly as the camera sent them
@@ -48,12 +52,12 @@ class Feed:
                 continue
             with StreamSession(self.source) as session:
                 assert session.video_stream is not None
-                self.relay.connected(self.kind, session.video_stream)
+                self.fanout.opened(self.kind, [session.video_stream])
                 for timed in session.packets():
                     if timed.keyframe:
                         self.keyframes = [*self.keyframes[-7:], bytes(timed.packet)]
-                    self.relay.packet(self.kind, timed)
+                    self.fanout.packet(self.kind, timed)
                     self.packets += 1
                     if self._stop.is_set() or self._paused.is_set():
                         break
-            self.relay.disconnected(self.kind, "camera disconnected")
+            self.fanout.closed(self.kind)

@@ -42,12 +42,16 @@ def run(data: Path, cam_ip: str, vms_ip: str, absent_ip: str) -> dict:
         out["wrong_password"] = {"status": wrong.status_code, "body": wrong.json()}
         gone = client.post("/api/onvif/probe", json={"address": absent_ip, "port": 8080, "timeout_s": 2})
         out["unreachable"] = {"status": gone.status_code, "body": gone.json()}
+        shown = client.post("/api/onvif/probe", json={"address": cam_ip, **AUTH_CAMERA}).json()["profile"]
+        uris = {"main_uri": shown["main_uri"], "sub_uri": shown["sub_uri"]}  # what the installer saw
         registered = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate",
-                                                               "name": "Cổng UBND", "location": "Cổng chính"})
+                                                               "name": "Cổng UBND", "location": "Cổng chính", **uris})
         out["register"] = {"status": registered.status_code, "body": registered.json()}
-        again = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate2", "name": "x"})
+        again = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate2", "name": "x",
+                                                          **uris})
         out["register_again_status"] = again.status_code
-        snapshot = client.post("/api/onvif/snapshot", json={"address": cam_ip, **AUTH_CAMERA})
+        # ipycam's snapshot offers HTTP Basic only: the per-camera opt-in.
+        snapshot = client.post("/api/onvif/snapshot", json={"address": cam_ip, **AUTH_CAMERA, "allow_basic_http": True})
         out["snapshot"] = {"status": snapshot.status_code, "jpeg": snapshot.content[:2] == b"\xff\xd8"}
         ptz = {
             "absolute": client.post("/api/onvif/cameras/gate/ptz/absolute", json={"pan": 0.5, "tilt": -0.25}).status_code,

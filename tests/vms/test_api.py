@@ -79,8 +79,10 @@ def test_playback_serves_a_seekable_mp4_and_audits(recorded_site: Site) -> None:
         assert partial.status_code == 206 and partial.content == full.content[100:200]
         with av.open(io.BytesIO(full.content)) as container:
             frames = sum(1 for _ in container.decode(video=0))
-        # From the keyframe at 1 s (before 1.5 s) to 4.5 s at 15 fps: about 3.5 s of frames.
-        assert 50 <= frames <= 56
+        # The clip spans the whole segments the range touches (0-2, 2-4, 4-6 s; the cache key is
+        # those segments), 6 s at 15 fps; X-Clip-Start lets the player seek to 1.5 s.
+        assert 88 <= frames <= 90
+        assert abs(float(full.headers["X-Clip-Start"]) - first.timestamp()) < 0.1
         empty = client.get("/api/cameras/cam1/playback.mp4", params={"start": (last + timedelta(hours=1)).isoformat(),
                                                                     "end": (last + timedelta(hours=2)).isoformat()})
         assert empty.status_code == 404
@@ -123,9 +125,9 @@ def test_playback_reports_the_clip_wall_clock_bounds(recorded_site: Site) -> Non
         params = {"start": (first + timedelta(seconds=1.5)).isoformat(), "end": (first + timedelta(seconds=4.5)).isoformat()}
         for _ in range(2):  # cut once, then served from the cache with the same bounds
             response = client.get("/api/cameras/cam1/playback.mp4", params=params)
-            # The clip starts at the keyframe at 1 s (GOP 15 at 15 fps) and ends before 4.5 s.
-            assert float(response.headers["x-clip-start"]) == pytest.approx(first.timestamp() + 1.0, abs=0.01)
-            assert float(response.headers["x-clip-end"]) == pytest.approx(first.timestamp() + 4.5, abs=0.07)
+            # The clip spans the segments the range touches: from the first one's start to the last one's end.
+            assert float(response.headers["x-clip-start"]) == pytest.approx(first.timestamp(), abs=0.01)
+            assert float(response.headers["x-clip-end"]) == pytest.approx(first.timestamp() + 6.0, abs=0.07)
 
 
 def test_live_view_is_audited_once_per_viewing(recorded_site: Site) -> None:
@@ -155,11 +157,11 @@ def test_rules_are_configured_per_camera_through_the_api(admin: TestClient, site
     with site.session_factory() as session:
         specs = {s.camera_id: s for s in worker_specs(session, site.vault, site.paths, site.database_url,
                                                        site.config.recording)}
-    detection = specs["kho-xa"].detection
-    assert detection is not None and detection.post_roll_s == 8
-    assert [rule.name for rule in detection.rules.rules] == ["kho", "cong"]
+    analysis = specs["kho-xa"].analysis
+    assert analysis is not None and analysis.post_roll_s == 8
+    assert [rule.name for rule in analysis.rules.rules] == ["kho", "cong"]
     # The config file's camera keeps its defaults (no rules given there).
-    assert specs["cam2"].detection is not None and specs["cam2"].detection.detector_name == "simulated"
+    assert specs["cam2"].analysis is not None and specs["cam2"].analysis.detector_name == "simulated"
 
 
 ANALYSIS = {
@@ -185,7 +187,7 @@ def test_import_analysis_through_the_api(admin: TestClient) -> None:
     found = admin.get("/api/events", params={"type": "hit_and_run", "object_class": "motorbike",
                                              "start": "2026-11-20T00:00:00Z", "end": "2026-11-21T00:00:00Z"})
     items = found.json()["items"]
-    assert [(e["start"], e["detector"]) for e in items] == [("2026-11-20T14:14:12.500000Z", "ssd_tflite")]
+    assert [(e["start"], e["detector"]) for e in items] == [("2026-11-20T14:14:12.500000Z", "imported:ssd_tflite")]  # marked as imported
     assert {o["class_name"] for o in items[0]["objects"]} == {"car", "motorbike"}
     assert admin.post("/api/events/import", json={**body, "camera_id": "nope"}).status_code == 404
 

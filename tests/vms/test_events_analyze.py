@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from camera_drivers.simulator.__main__ import main as simulator_main
-from detectors.models import SSD_MOBILENET_V2_COCO, ModelMissingError, model_file
+from detectors.models import ModelMissingError, nanodet_ir
 from vms.cli import main
 
 SCENE = {
@@ -33,13 +33,13 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_analyze_writes_events_and_tracks(clip: Path, tmp_path: Path) -> None:
     try:
-        model_file(SSD_MOBILENET_V2_COCO, "fs/mobilenet_ssd_v2_coco_quant_postprocess.tflite")
+        nanodet_ir(320)
     except ModelMissingError:
-        pytest.skip("offline SSD weights not fetched (python -m detectors.models fetch)")
+        pytest.skip("NanoDet-g (the default detector) not fetched (python -m detectors.models fetch)")
     out = tmp_path / "result.json"
     assert main(["analyze", str(clip), "--json", str(out), "--no-progress", "--start", "2024-05-01T21:30:00+07:00"]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["frames"] == 140 and report["detector"] == "ssd_tflite"
+    assert report["frames"] == 140 and report["detector"] == "nanodet"
     assert report["started_at"] == "2024-05-01T14:30:00+00:00"
     assert [(e["type"], e["evidence"]["kind"]) for e in report["events"]] == [("tamper", "blackout")]
     event = report["events"][0]

@@ -15,9 +15,9 @@ from detectors.rules import default_rules
 from vms.db.engine import make_engine, make_session_factory
 from vms.db.migrate import upgrade
 from vms.db.models import Camera, Event, EventObject, Segment
-from vms.live_detection import DetectionSpec
 from vms.recordings import segments_between
-from vms.worker import CameraWorker, WorkerSpec
+from vms.runtime.live_analysis import AnalysisSpec
+from vms.runtime.worker import CameraWorker, WorkerSpec
 
 
 def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> None:
@@ -28,10 +28,10 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
         session.add(Camera(id="ql1", name="Quốc lộ", source_kind="sim", source_location="hit_and_run_demo", seed=4))
     # Rendered as fast as possible (not paced), so 40 s of scene take a few seconds.
     source = StreamSource(kind="sim", location="hit_and_run_demo", seed=4, realtime=False)
-    detection = DetectionSpec(PipelineConfig(detector=SimulatedConfig(seed=4)), default_rules(),
+    analysis = AnalysisSpec(PipelineConfig(detector=SimulatedConfig(seed=4)), default_rules(),
                               snapshots_root=tmp_path / "snapshots", queue_frames=60, wait_when_full=True,
                               live_frames_root=tmp_path / "live")
-    spec = WorkerSpec("ql1", source, url, tmp_path / "rec", segment_seconds=4, detection=detection)
+    spec = WorkerSpec("ql1", source, url, tmp_path / "rec", segment_seconds=4, analysis=analysis)
     stop = threading.Event()
     worker = CameraWorker(spec, stop)
     thread = threading.Thread(target=worker.run)
@@ -47,7 +47,7 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
         stop.set()
         thread.join(timeout=20)
     assert not thread.is_alive()
-    assert event is not None, f"no hit-and-run event; analysis {worker.detection and worker.detection.stats()}"
+    assert event is not None, f"no hit-and-run event; analysis {worker.analysis and worker.analysis.stats()}"
     with factory() as session:
         event = session.get(Event, event.id)
         objects = session.scalars(select(EventObject).where(EventObject.event_id == event.id)).all()
@@ -60,12 +60,12 @@ def test_worker_records_and_raises_the_scripted_hit_and_run(tmp_path: Path) -> N
         assert event.details["clip"]["from"] == round(event.start.timestamp() - 5.0, 3)
         assert (tmp_path / "snapshots" / event.snapshot).stat().st_size > 1000
         assert segments_between(session, "ql1", event.start, event.start)  # the footage is recorded and indexed
-    assert worker.detection is not None and worker.detection.dropped == 0
+    assert worker.analysis is not None and worker.analysis.dropped == 0
     assert (tmp_path / "live" / "ql1.jpg").read_bytes()[:2] == b"\xff\xd8"  # the wall's near-live frame
 
 
-def _spec(tmp_path: Path, detector, queue_frames: int = 30) -> DetectionSpec:
-    return DetectionSpec(PipelineConfig(detector=detector), default_rules(), snapshots_root=tmp_path / "snapshots",
+def _spec(tmp_path: Path, detector, queue_frames: int = 30) -> AnalysisSpec:
+    return AnalysisSpec(PipelineConfig(detector=detector), default_rules(), snapshots_root=tmp_path / "snapshots",
                          queue_frames=queue_frames)
 
 
@@ -73,10 +73,10 @@ def test_full_queue_drops_the_oldest_frames(tmp_path: Path) -> None:
     import numpy as np
 
     from detectors.frame import Frame
-    from vms.live_detection import LiveDetection
+    from vms.runtime.live_analysis import LiveAnalysis
 
     factory = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'x.db'}"))
-    live = LiveDetection(_spec(tmp_path, SimulatedConfig(), queue_frames=2), "cam", factory)
+    live = LiveAnalysis(_spec(tmp_path, SimulatedConfig(), queue_frames=2), "cam", factory)
     try:
         with live.cond:  # the analysis thread cannot take frames meanwhile
             for i in range(5):
@@ -88,7 +88,7 @@ def test_full_queue_drops_the_oldest_frames(tmp_path: Path) -> None:
 
 
 def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch) -> None:
-    from detectors.objects.configs import SsdTfliteConfig
+    from detectors.objects.configs import NanoDetConfig
     from tests.media import make_h264_file
 
     monkeypatch.setenv("VMS_MODEL_DIR", str(tmp_path / "no-models"))
@@ -99,7 +99,7 @@ def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch)
     with factory.begin() as session:
         session.add(Camera(id="cam", name="Cam", source_kind="file", source_location=str(clip)))
     spec = WorkerSpec("cam", StreamSource(kind="file", location=str(clip), loop=True), url, tmp_path / "rec",
-                      segment_seconds=1, detection=_spec(tmp_path, SsdTfliteConfig()))
+                      segment_seconds=1, analysis=_spec(tmp_path, NanoDetConfig()))
     stop = threading.Event()
     worker = CameraWorker(spec, stop)
     thread = threading.Thread(target=worker.run)
@@ -113,15 +113,15 @@ def test_missing_model_weights_never_stop_recording(tmp_path: Path, monkeypatch)
     stop.set()
     thread.join(timeout=10)
     assert not thread.is_alive()
-    assert worker.detection is not None and worker.detection.failed
+    assert worker.analysis is not None and worker.analysis.failed
     assert segments >= 2
 
 
 def test_events_left_open_by_a_crash_are_ended_on_restart(tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
-    from vms.events_writer import EventsWriter
-    from vms.live_detection import RULE_EVENT_TYPES
+    from vms.runtime.events_writer import EventsWriter
+    from vms.runtime.live_analysis import RULE_EVENT_TYPES
 
     url = f"sqlite:///{tmp_path / 'vms.db'}"
     upgrade(url)

@@ -19,6 +19,7 @@ from vms.service import Site
 MANIFEST_KEYS = [
     "cameras",
     "case_number",
+    "chain",
     "created",
     "exporter",
     "files",
@@ -131,7 +132,7 @@ def test_package_from_another_site_fails_with_data(
     from vms.paths import DataPaths
 
     load_or_create_signing_key(DataPaths(other).signing_key)
-    assert main(["verify", str(package)]) == 0  # intact on its own
+    assert main(["verify", str(package)]) == 3  # intact on its own, but UNPINNED
     assert main(["verify", str(package), "--data", str(other)]) == 1
     assert "site_public_key.pem" in capsys.readouterr().out.splitlines()[-1]
 
@@ -164,7 +165,8 @@ def test_export_of_an_empty_range_fails(
 def test_copied_package_still_verifies(package: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(package, copy)
-    assert main(["verify", str(copy)]) == 0
+    fingerprint = json.loads((package / "manifest.json").read_bytes())["signature"]["public_key_fingerprint"]
+    assert main(["verify", str(copy), "--fingerprint", fingerprint]) == 0
 
 
 @pytest.mark.skipif(

@@ -179,9 +179,9 @@ def receive_video(ws, fragments: int) -> tuple[dict, list[bytes]]:  # type: igno
 
 def test_live_stream_is_the_cameras_h264_as_it_is(app, feed: Feed, site: Site) -> None:  # type: ignore[no-untyped-def]
     client = login(app, "admin")
-    with client.websocket_connect("/api/cameras/cam1/live?stream=sub") as ws:
+    with client.websocket_connect("/api/cameras/cam1/live?stream=main") as ws:
         meta, media = receive_video(ws, 30)
-    assert meta == {"type": "stream", "kind": "sub", "codec": meta["codec"], "width": 640, "height": 360,
+    assert meta == {"type": "stream", "kind": "main", "codec": meta["codec"], "width": 640, "height": 360,
                     "transcoded": False}
     assert meta["codec"].startswith("avc1.")
     assert decoded_frames(b"".join(media)) == 30
@@ -217,7 +217,7 @@ def test_no_login_no_stream_and_other_origins_are_refused(app, feed: Feed) -> No
 
 def test_live_viewing_is_audited_from_start_to_end(app, feed: Feed, site: Site) -> None:  # type: ignore[no-untyped-def]
     client = login(app, "operator")
-    with client.websocket_connect("/api/cameras/cam1/live?stream=main") as ws:
+    with client.websocket_connect("/api/cameras/cam1/live?stream=sub") as ws:
         receive_video(ws, 3)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -229,8 +229,8 @@ def test_live_viewing_is_audited_from_start_to_end(app, feed: Feed, site: Site) 
         time.sleep(0.05)
     start, end = rows
     assert (start.username, start.action, start.target) == ("operator", "live_view", "cam1")
-    # The camera has no main stream in this feed: the server serves the sub stream and says so.
-    assert start.details["requested"] == "main" and start.details["stream"] == "sub"
+    # This camera has no sub stream: a tile asking for it gets the main stream, and the row says so.
+    assert start.details["requested"] == "sub" and start.details["stream"] == "main"
     assert (end.action, end.target) == ("live_view_end", "cam1")
     assert end.details["start"] == start.details["start"] and end.details["end"] >= end.details["start"]
 
@@ -253,7 +253,7 @@ def test_a_dropped_camera_shows_offline_then_resumes_by_itself(app, feed: Feed) 
 def test_h265_only_camera_is_transcoded_to_h264_once_for_all_viewers(app, site: Site, tmp_path: Path
                                                                       ) -> None:  # type: ignore[no-untyped-def]
     clip = make_h264_file(tmp_path / "hevc.mp4", 20.0, fps=15, gop=15, codec="libx265")
-    feed = Feed(site.paths.live_frames, "cam1", StreamSource(kind="file", location=str(clip)), kind="main").start()
+    feed = Feed(site.paths.live_frames, "cam1", StreamSource(kind="file", location=str(clip))).start()
     try:
         tokens = [login(app, name).cookies["vms_session"] for name in ("admin", "operator")]
         # One TestClient context: both connections on the same event loop, as in the real server.

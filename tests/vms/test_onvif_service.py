@@ -26,9 +26,9 @@ def test_discover_register_record_snapshot_ptz(onvif_lab, tmp_path: Path) -> Non
     assert out["discover"]["status"] == 200
     assert {d["port"] for d in out["discover"]["devices"]} >= {8080, 8081, 8082}
     assert out["wrong_password"]["status"] == 422
-    assert out["wrong_password"]["body"]["detail"]["code"] == "auth_failed"
+    assert out["wrong_password"]["body"]["detail"]["code"] == "onvif.auth_failed.wrong_password"
     assert out["unreachable"]["status"] == 504
-    assert out["unreachable"]["body"]["detail"]["code"] == "unreachable"
+    assert out["unreachable"]["body"]["detail"]["code"].startswith("onvif.unreachable")
     assert out["register"]["status"] == 201, out["register"]
     profile = out["register"]["body"]["profile"]
     assert profile["main"]["width"] == 640 and profile["sub"]["width"] == 320

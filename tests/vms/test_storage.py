@@ -83,9 +83,16 @@ def test_free_space_floor_is_enforced(database_url: str, tmp_path: Path) -> None
 def test_retention_per_camera(database_url: str, tmp_path: Path) -> None:
     root = tmp_path / "recordings"
     factory = site_with_segments(database_url, root, holds={0}, retention_days=5 / (24 * 60))  # five minutes
-    Janitor(factory, root, StoragePolicy(quota_bytes=None, min_free_bytes=0)).run_once(NOW)
+    Janitor(factory, root, StoragePolicy(quota_bytes=None, min_free_bytes=0, min_retention_days=0)).run_once(NOW)
     # Segments that ended more than five minutes ago go (seg04 ends exactly then), except the hold.
     assert remaining(factory) == ["seg00.mp4"] + [f"seg{i:02d}.mp4" for i in range(4, 10)]
+
+
+def test_retention_never_below_the_legal_floor(database_url: str, tmp_path: Path) -> None:
+    root = tmp_path / "recordings"
+    factory = site_with_segments(database_url, root, holds={0}, retention_days=5 / (24 * 60))  # a row asking 5 min
+    Janitor(factory, root, StoragePolicy(quota_bytes=None, min_free_bytes=0, min_retention_days=1)).run_once(NOW)
+    assert remaining(factory) == [f"seg{i:02d}.mp4" for i in range(10)]  # the 1-day floor keeps them all
 
 
 def test_quota_reached_while_recording(tmp_path: Path) -> None:

@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from camera_drivers.stream import StreamSource
+from camera_drivers.segments import probe_segment
+from tests.media import make_av_file, make_h264_file
 from vms.db.engine import make_engine, make_session_factory
 from vms.db.migrate import upgrade
 from vms.db.models import Camera, CameraStatus, Event, Segment
-from vms.worker import Backoff, CameraWorker, WorkerSpec
-from tests.media import make_h264_file
+from vms.runtime.worker import Backoff, CameraWorker, WorkerSpec
 
 
-def run_worker(tmp_path: Path, source: StreamSource, seconds: float) -> tuple[list[Segment], CameraStatus, list[Event]]:
+def run_worker(tmp_path: Path, source: StreamSource, seconds: float,
+               listener: object = None) -> tuple[list[Segment], CameraStatus, list[Event]]:
     url = f"sqlite:///{tmp_path / 'vms.db'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
@@ -27,6 +29,8 @@ def run_worker(tmp_path: Path, source: StreamSource, seconds: float) -> tuple[li
                       backoff_initial_s=0.2, backoff_max_s=0.5)
     stop = threading.Event()
     worker = CameraWorker(spec, stop)
+    if listener is not None:
+        worker.packets.add(listener)  # type: ignore[arg-type]
     thread = threading.Thread(target=worker.run)
     thread.start()
     time.sleep(seconds)
@@ -56,6 +60,60 @@ def test_junk_file_camera_is_offline_and_retried(tmp_path: Path) -> None:
     assert not status.online and status.reconnects >= 2
     assert "cannot open stream" in status.last_error
     assert [e.type for e in events] == ["camera_offline"]
+
+
+class RecordingListener:
+    """A packet listener that keeps copies, as the live view would."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+        self.tracks: list[tuple[str, str, int]] = []
+        self.packets: dict[tuple[str, str], int] = {}
+        self.bytes = 0
+
+    def connection_opened(self, role, tracks):  # type: ignore[no-untyped-def]
+        self.events.append(("opened", role))
+        self.tracks = [(t.kind, t.codec, t.sample_rate or t.width) for t in tracks]
+
+    def packet(self, role, track, timed):  # type: ignore[no-untyped-def]
+        self.packets[(role, track.kind)] = self.packets.get((role, track.kind), 0) + 1
+        self.bytes += len(bytes(timed.packet))
+
+    def connection_closed(self, role):  # type: ignore[no-untyped-def]
+        self.events.append(("closed", role))
+
+
+class BrokenListener:
+    def connection_opened(self, role, tracks):  # type: ignore[no-untyped-def]
+        pass
+
+    def packet(self, role, track, timed):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a listener bug")
+
+    def connection_closed(self, role):  # type: ignore[no-untyped-def]
+        pass
+
+
+def test_worker_records_g711_audio_as_aac_and_listeners_see_every_packet(tmp_path: Path) -> None:
+    clip = make_av_file(tmp_path / "clip.mov", 3.0, "pcm_mulaw")
+    listener = RecordingListener()
+    segments, status, _ = run_worker(tmp_path, StreamSource(kind="file", location=str(clip), realtime=True), 2.5,
+                                     listener)
+    assert segments
+    probe = probe_segment(tmp_path / "rec" / segments[0].path)
+    assert probe.audio_codec == "aac" and probe.audio_packets > 0
+    assert status.fps == pytest.approx(15, abs=1.5)  # audio packets are not video frames
+    assert listener.events[0] == ("opened", "main")
+    assert listener.tracks == [("video", "h264", 160), ("audio", "aac", 8000)]
+    assert listener.packets[("main", "video")] >= 30 and listener.packets[("main", "audio")] >= 10
+    assert listener.bytes > 0
+
+
+def test_a_failing_listener_is_dropped_and_recording_goes_on(tmp_path: Path) -> None:
+    clip = make_h264_file(tmp_path / "clip.mp4", 4.0)
+    segments, _, _ = run_worker(tmp_path, StreamSource(kind="file", location=str(clip), loop=True), 3,
+                                BrokenListener())
+    assert len(segments) >= 1
 
 
 @pytest.mark.parametrize(("initial", "cap", "expected_max"), [(1.0, 30.0, [1, 2, 4, 8, 16, 30, 30]), (0.5, 2.0, [0.5, 1, 2, 2])])

@@ -11,7 +11,10 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from vms.api import errors
 from vms.api.context import AppContext
+from vms.api.limits import BodyLimit
+from vms.playback_cache import ClipCache
 from vms.api.routes import (
     audit, auth, cameras, events, exports, health, live, onvif, recordings, reports, users, wall,
 )
@@ -42,8 +45,13 @@ def create_app(context: AppContext) -> FastAPI:
                   lifespan=lifespan)
     app.state.context = context
     app.state.live_hub = hub
+    app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
+    storage = context.config.storage
+    app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
+    errors.install(app)
     for module in (health, auth, users, cameras, recordings, live, wall, events, exports, audit, reports, onvif):
         app.include_router(module.router)
+    app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")
 
     # The page carries the site name (shown at login and on printed reports); no other data.

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, Path, Request, status
 from sqlalchemy.orm import Session
 
 from vms.access import camera_scope, can
 from vms.api.context import AppContext
+from vms.api.errors import ApiError, register
 from vms.auth import user_for_token
 from vms.db.models import User
 
 SESSION_COOKIE = "vms_session"
+LOGIN_REQUIRED = register("auth.login_required", "login required")
+ROLE_REQUIRED = register("auth.role_required", "needs role: {roles}")
+CAPABILITY_REQUIRED = register("auth.capability_required", "your role may not use: {capability}")
+# Met by many routes: a camera that does not exist or that the user may not see.
+CAMERA_NOT_FOUND = register("camera.not_found", "no such camera: {camera_id}")
 MAX_ROW_ID = 2**63 - 1
 
 # A database row id in a path: bounded so a huge number is a 422, not a database overflow.
@@ -44,7 +50,7 @@ def get_current_user(request: Request, db: SessionDep) -> User:
     token = request_token(request)
     user = user_for_token(db, token) if token else None
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "login required", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(status.HTTP_401_UNAUTHORIZED, LOGIN_REQUIRED, headers={"WWW-Authenticate": "Bearer"})
     return user
 
 
@@ -56,7 +62,7 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
 
     def check(user: CurrentUser) -> User:
         if user.role != "admin" and user.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"needs role: {', '.join(roles)}")
+            raise ApiError(status.HTTP_403_FORBIDDEN, ROLE_REQUIRED, roles=list(roles))
         return user
 
     return check
@@ -67,7 +73,7 @@ def require(capability: str):  # type: ignore[no-untyped-def]
 
     def check(user: CurrentUser) -> User:
         if not can(user, capability):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"your role may not use: {capability}")
+            raise ApiError(status.HTTP_403_FORBIDDEN, CAPABILITY_REQUIRED, capability=capability)
         return user
 
     return check

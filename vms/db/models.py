@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -72,6 +73,8 @@ class Camera(Base):
     model: Mapped[str] = mapped_column(String(120), default="")
     ptz_supported: Mapped[bool] = mapped_column(Boolean, default=False)
     snapshot_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The installer allowed HTTP Basic over plain http for this camera (password in clear text).
+    allow_basic_http: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Live analysis settings (vms.config.DetectionSettings as JSON: detector, rules, rolls); None = defaults.
     detection: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
@@ -181,6 +184,17 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     client_ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginFailure(Base):
+    """Failed logins per client address and user name (`ip\x1fname`) or per address (`ip\x1f*`)."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class AuditEntry(Base):

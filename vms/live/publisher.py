@@ -48,7 +48,7 @@ class LivePublisher:
         self._header: bytes | None = None  # current stream header, None while the camera is down
         self._gop: list[bytes] = []
         self._gop_bytes = 0
-        self._down: bytes = encode_down("starting")
+        self._down: bytes = encode_down("connecting")
         self._listener: socket.socket | None = None
         self._wake_r, self._wake_w = socket.socketpair()
         self._closed = threading.Event()

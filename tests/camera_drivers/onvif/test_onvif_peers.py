@@ -86,7 +86,8 @@ def test_snapshot_from_registered_camera_is_a_jpeg(onvif_lab: Lab, tmp_path) -> 
     args, env = _auth()
     target = tmp_path / "snap.jpg"
     uri = f"http://{onvif_lab.cam_ip}:{PORTS['cam-auth']}/snapshot.jpg"
-    out = onvif_lab.cli("snapshot", uri, "--out", str(target), *args, env=env)
+    # ipycam offers Basic only: the installer's explicit opt-in for this camera.
+    out = onvif_lab.cli("snapshot", uri, "--out", str(target), "--allow-basic", *args, env=env)
     assert out["_status"] == 0, out
     image = cv2.imdecode(np.frombuffer(target.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
     assert image.shape == (360, 640, 3)
@@ -101,13 +102,21 @@ def test_snapshot_from_registered_camera_is_a_jpeg(onvif_lab: Lab, tmp_path) -> 
 def test_snapshot_http_auth(onvif_lab: Lab, tmp_path, port: int, password: str, status: int, error) -> None:
     args, env = _auth(password, SNAP_USER)
     target = tmp_path / "snap.jpg"
+    opt_in = ["--allow-basic"] if port == SNAP_BASIC_PORT else []
     out = onvif_lab.cli(
-        "snapshot", f"http://{onvif_lab.cam_ip}:{port}/snapshot.jpg", "--out", str(target), *args, env=env
+        "snapshot", f"http://{onvif_lab.cam_ip}:{port}/snapshot.jpg", "--out", str(target), *opt_in, *args, env=env
     )
     assert (out["_status"], out.get("error")) == (status, error)
     if status == 0:
         image = cv2.imdecode(np.frombuffer(target.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
         assert image.shape == (240, 320, 3)
+
+
+def test_snapshot_basic_over_http_needs_the_opt_in(onvif_lab: Lab, tmp_path) -> None:
+    args, env = _auth(SNAP_PASSWORD, SNAP_USER)
+    out = onvif_lab.cli("snapshot", f"http://{onvif_lab.cam_ip}:{SNAP_BASIC_PORT}/snapshot.jpg",
+                        "--out", str(tmp_path / "snap.jpg"), *args, env=env)
+    assert (out["_status"], out.get("error")) == (2, "basic_auth_refused")
 
 
 @pytest.mark.parametrize(("stream", "size"), [("main_uri", (640, 360)), ("sub_uri", (320, 180))])

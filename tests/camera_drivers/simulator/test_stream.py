@@ -140,3 +140,42 @@ def test_remux_into_mp4_like_the_recorder(tiny: SceneScript, tmp_path) -> None:
         frames = list(check.decode(video=0))
     assert [len(frames), frames[0].width, frames[0].height] == [30, 320, 180]
     assert float(frames[-1].pts * frames[-1].time_base) == pytest.approx(2.9)
+
+
+def test_shared_camera_gives_main_and_sub_on_one_clock(tiny: SceneScript) -> None:
+    """Main and sub of one simulated camera: the same frames, one timeline, each closed on its own."""
+    from camera_drivers.simulator import SimulatedCamera
+
+    camera = SimulatedCamera.shared("cam-x", tiny, realtime=True)
+    assert SimulatedCamera.shared("cam-x", tiny, realtime=True) is camera
+    main, sub = camera.open("main"), camera.open("sub")
+    assert main.start_wall_time == sub.start_wall_time
+    opts = {"probesize": "32", "analyzeduration": "0"}
+    with av.open(main, format="mpegts", options=opts) as m, av.open(sub, format="mpegts", options=opts) as s:
+        main_frames = [f for _, f in zip(range(12), m.decode(video=0))]
+        sub_frames = [f for _, f in zip(range(12), s.decode(video=0))]
+    sub.close()
+    # One timeline: the sub stream joined at the producer's next frame (maybe a frame later).
+    assert len({f.pts for f in main_frames} & {f.pts for f in sub_frames}) >= 10
+    renderer = SceneRenderer(tiny)
+    for frame in sub_frames:
+        t = float(frame.pts * frame.time_base)
+        assert cv2.PSNR(frame.to_ndarray(format="bgr24"), renderer.frame_at(t)) > 28.0
+    # Closing the sub stream leaves the main stream running; a new sub stream joins at a keyframe.
+    again = camera.open("sub")
+    with av.open(again, format="mpegts", options=opts) as s:
+        packets = [p for _, p in zip(range(3), s.demux(video=0)) if p.pts is not None]
+    assert packets[0].is_keyframe and round(float(packets[0].pts * packets[0].time_base) * tiny.fps) > 0
+    assert not main.closed
+    again.close()
+    main.close()
+    assert camera.producer.stop_event.is_set()  # the last reader gone: the camera stops
+    assert SimulatedCamera.shared("cam-x", tiny, realtime=True) is not camera
+
+
+def test_sub_stream_of_a_large_scene_is_640_wide() -> None:
+    from camera_drivers.simulator import sub_stream_size
+
+    assert sub_stream_size(640, 360) == (640, 360)
+    assert sub_stream_size(1280, 720) == (640, 360)
+    assert sub_stream_size(1920, 1080) == (640, 360)

@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from detectors.rules import (IntrusionConfig, LineCrossingConfig, LoiteringConfig, RulesConfig, WrongWayConfig)
+from detectors.rules import (DEFAULT_TIMEZONE, IntrusionConfig, LineCrossingConfig, LoiteringConfig, RulesConfig, WrongWayConfig)
 from detectors.rules.zone_rules import in_schedule
 from detectors.types import ClassId
 from tests.detectors.rules.conftest import EPOCH, run_tracks, summary
 
 YARD = [[300, 100], [400, 100], [400, 160], [300, 160]]
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = ZoneInfo(DEFAULT_TIMEZONE)
 # EPOCH = 2023-11-14 22:13:20 UTC = 2023-11-15 05:13:20 in Hanoi.
 NIGHT = EPOCH - 7 * 3600  # 22:13 local
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from vms.api.deps import SessionDep, UsersAdmin, client_ip
 from vms.api.ranges import check_range
 from vms.audit import audit
+from vms.spreadsheet import safe_row
 from vms.db.models import AuditEntry
 
 router = APIRouter(prefix="/api", tags=["audit"])
@@ -94,7 +95,7 @@ def export_audit(
     writer = csv.writer(buffer)
     writer.writerow(["id", "ts_utc", "username", "action", "target", "client_ip", "details"])
     for row in db.scalars(query.limit(CSV_MAX_ROWS)):
-        writer.writerow(
+        writer.writerow(safe_row(  # a user name like "=HYPERLINK(...)" must stay text in Excel
             [
                 row.id,
                 row.ts.isoformat(),
@@ -104,7 +105,7 @@ def export_audit(
                 row.client_ip,
                 json.dumps(row.details, ensure_ascii=False, sort_keys=True),
             ]
-        )
+        ))
     audit(
         db,
         admin.username,

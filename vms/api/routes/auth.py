@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from vms.api.deps import SESSION_COOKIE, ContextDep, CurrentUser, SessionDep, client_ip, request_token
+from vms.api.errors import ApiError, register
 from vms.audit import audit
 from vms.auth import LoginError, authenticate, end_session, issue_session
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+LOGIN_FAILED = register("auth.login_failed", "wrong user name or password")
+ACCOUNT_LOCKED = register("auth.locked", "account locked after repeated failures until {locked_until}")
 
 
 class LoginRequest(BaseModel):
@@ -32,12 +37,15 @@ class LoginResponse(BaseModel):
 def login(body: LoginRequest, request: Request, response: Response, db: SessionDep, ctx: ContextDep) -> LoginResponse:
     ip = client_ip(request)
     try:
-        user = authenticate(db, body.username, body.password)
+        user = authenticate(db, body.username, body.password, client_ip=ip)
     except LoginError as error:
         audit(db, body.username, "login_failed", client_ip=ip, reason=str(error))
         db.commit()
-        code = status.HTTP_423_LOCKED if error.locked_until else status.HTTP_401_UNAUTHORIZED
-        raise HTTPException(code, str(error)) from None
+        if error.locked_until is None:
+            raise ApiError(status.HTTP_401_UNAUTHORIZED, LOGIN_FAILED, str(error)) from None
+        wait = max(1, int((error.locked_until - datetime.now(timezone.utc)).total_seconds()) + 1)
+        raise ApiError(status.HTTP_423_LOCKED, ACCOUNT_LOCKED, str(error), headers={"Retry-After": str(wait)},
+                       locked_until=error.locked_until.isoformat()) from None
     issued = issue_session(db, user, ctx.config.server.session_hours, ip)
     audit(db, user.username, "login", client_ip=ip)
     db.commit()

@@ -11,22 +11,40 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import redact_url
 from vms.access import sees_camera
-from vms.api.deps import CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register, register_pattern
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
-from vms.config import CameraConfig, DetectionSettings, RtspSource, Source
+from detectors.rules.config import RULE_NAME_PATTERN
+from vms.config import CAMERA_ID_PATTERN, CameraConfig, DetectionSettings, RtspSource, Source
 from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
+NO_FOOTAGE_YET = register("camera.no_footage_yet", "no footage recorded yet")
+SNAPSHOT_FAILED = register("camera.snapshot_failed", "cannot make a still from the newest recording: {reason}")
+CAMERA_ID_TAKEN = register("camera.id_taken", "a camera with this id exists: {camera_id}")
+# Raised by the config validators (vms.config) as PydanticCustomError types.
+register("camera.url_scheme", "{field}: must start with rtsp:// or rtsps://")
+register("camera.url_credentials", "{field}: must not embed credentials; use the user name and password fields")
+register("camera.simulated_detector", "the simulated detector only works for simulated cameras")
+register("rule.schedule_format", "{field}: a schedule looks like 22:00-05:00")
+register("rule.duplicate_names", "two rules have the same name: {names}")
+register_pattern(CAMERA_ID_PATTERN, "camera.id_pattern",
+                 "{field}: lower-case letters, digits, _ and - only, starting with a letter or digit (max 48)")
+register_pattern(RULE_NAME_PATTERN, "rule.name_pattern", "{field}: letters, digits, _ . and - only")
+RETENTION_FLOOR = register("camera.retention_below_floor", "retention must be at least {min_days} days (legal minimum)")
+RETENTION_ADMIN = register("camera.retention_lower_admin_only", "only an administrator may shorten retention")
+RETENTION_REASON = register("camera.retention_reason_required", "shortening retention needs a reason")
 
 
 def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
@@ -59,7 +77,7 @@ def list_cameras(user: LiveUser, db: SessionDep, scope: ScopeDep) -> list[Camera
 def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Camera:
     camera = db.get(Camera, camera_id)
     if camera is None or not sees_camera(scope, camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     return camera
 
 
@@ -103,11 +121,11 @@ def snapshot(camera_id: str, request: Request, user: LiveUser, db: SessionDep, s
             select(Segment).where(Segment.camera_id == camera_id).order_by(Segment.start.desc()).limit(1)
         ).first()
         if segment is None:
-            raise HTTPException(404, "no footage recorded yet")
+            raise ApiError(404, NO_FOOTAGE_YET)
         try:
             jpeg = latest_keyframe_jpeg(paths.recordings / segment.path)
         except SnapshotError as error:
-            raise HTTPException(404, str(error)) from None
+            raise ApiError(404, SNAPSHOT_FAILED, reason=str(error)) from None
     if not _viewed_recently(db, user.username, camera_id):
         audit(db, user.username, "live_view", target=camera_id, client_ip=client_ip(request))
         db.commit()
@@ -125,7 +143,38 @@ class CameraPatch(BaseModel):
     source: Source | None = None
     enabled: bool | None = None
     retention_days: float | None = Field(None, gt=0, le=3650)
+    retention_reason: str | None = Field(None, min_length=5, max_length=500,
+                                         description="why retention is shortened (required to lower it; admin only)")
     detection: DetectionSettings | None = Field(None, description="live analysis: detector, rules, pre/post roll")
+
+
+def check_retention(days: float, floor: float) -> None:
+    if days < floor:
+        raise ApiError(422, RETENTION_FLOOR, min_days=floor)
+
+
+def _check_retention_change(body: CameraPatch, camera: Camera, user, floor: float) -> None:  # type: ignore[no-untyped-def]
+    """Retention has a legal floor; shortening it deletes footage, so it is admin-only with a reason."""
+    if body.retention_days is None:
+        return
+    check_retention(body.retention_days, floor)
+    if body.retention_days < camera.retention_days:
+        if user.role != "admin":
+            raise ApiError(403, RETENTION_ADMIN)
+        if not body.retention_reason:
+            raise ApiError(422, RETENTION_REASON)
+
+
+def _snapshot_fields(camera: Camera) -> dict[str, object]:
+    """The audited view of a camera row (never the password): compared before and after a change."""
+    return {"name": camera.name, "location": camera.location, "enabled": camera.enabled,
+            "retention_days": camera.retention_days, "source_type": camera.source_kind,
+            "source": redact_url(camera.source_location), "username": camera.username,
+            "detection": camera.detection}
+
+
+def _changes(before: dict[str, object], after: dict[str, object]) -> dict[str, list[object]]:
+    return {key: [before[key], after[key]] for key in before if before[key] != after[key]}
 
 
 def _audit_fields(config: CameraConfig) -> dict[str, object]:
@@ -138,7 +187,8 @@ def _audit_fields(config: CameraConfig) -> dict[str, object]:
 def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: SessionDep, ctx: ContextDep
                   ) -> CameraOut:
     if db.get(Camera, body.id) is not None:
-        raise HTTPException(409, "a camera with this id exists")
+        raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
+    check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -153,10 +203,15 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
 def update_camera(camera_id: str, body: CameraPatch, request: Request, user: CameraAdmin, db: SessionDep,
                   scope: ScopeDep, ctx: ContextDep) -> CameraOut:
     camera = _visible(db, camera_id, scope)
+    _check_retention_change(body, camera, user, ctx.config.storage.min_retention_days)
+    audited = _snapshot_fields(camera)
     before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
     current = _current_config(camera)
-    changes = body.model_dump(exclude_unset=True, exclude={"source"})
-    merged = CameraConfig.model_validate({**current.model_dump(), **changes})  # re-validate the combination
+    changes = body.model_dump(exclude_unset=True, exclude={"source", "retention_reason"})
+    try:  # re-validate the combination (e.g. a detector that suits only another source type)
+        merged = CameraConfig.model_validate({**current.model_dump(), **changes})
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False), body=changes) from None
     if body.source is not None:
         merged = merged.model_copy(update={"source": body.source})
     apply_camera_config(camera, merged, ctx.vault)
@@ -164,8 +219,10 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
     if (isinstance(source, RtspSource) and source.password is None
             and before[:3] == ("rtsp", source.url, source.username)):
         camera.password_encrypted = before[3]  # same stream and user: keep the stored password
+    password_changed = camera.password_encrypted != before[3]
     audit(db, user.username, "camera_update", target=camera_id, client_ip=client_ip(request),
-          fields=sorted(body.model_dump(exclude_unset=True)))
+          fields=sorted(body.model_dump(exclude_unset=True)), changes=_changes(audited, _snapshot_fields(camera)),
+          password_changed=password_changed, reason=body.retention_reason or "")
     db.commit()
     ctx.cameras_changed()
     return camera_out(camera, db.get(CameraStatus, camera_id))

@@ -5,24 +5,33 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
+from vms.api.limits import MIB, allow_body
 from vms.api.ranges import check_range
-from vms.api.deps import ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register
 from vms.api.schemas import EventObjectOut, EventOut, EventPage
 from vms.audit import audit
 from vms.db.models import Camera, Event
-from vms.event_import import Analysis, ImportError_, import_analysis
+from vms.event_import import IMPORT_ERRORS, Analysis, ImportError_, import_analysis
 from vms.search import CursorError, EventFilter, camera_coverage, camera_events, objects_of, search_events
 
 router = APIRouter(prefix="/api", tags=["events"])
 MAX_TIMELINE = timedelta(days=31)
 Text48 = Annotated[str, Query(min_length=1, max_length=48)]
+SEARCH_NOT_ALLOWED = register("events.search_not_allowed", "your role may list events by camera and time only")
+BAD_CURSOR = register("events.invalid_cursor", "invalid cursor")
+EVENT_NOT_FOUND = register("event.not_found", "no such event")
+NO_SNAPSHOT = register("event.no_snapshot", "this event has no snapshot")
+SNAPSHOT_MISSING = register("event.snapshot_missing", "snapshot file missing")
+for _code, _english in IMPORT_ERRORS.items():
+    register(_code, _english)
 
 
 def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
@@ -76,7 +85,7 @@ def list_events(
     check_range(start, end)
     searching = bool(type or object_class or zone or colour or direction)
     if searching and not can(user, "search"):
-        raise HTTPException(403, "your role may list events by camera and time only")
+        raise ApiError(403, SEARCH_NOT_ALLOWED)
     criteria = EventFilter(
         start=start,
         end=end,
@@ -90,8 +99,8 @@ def list_events(
     )
     try:
         rows, next_cursor = search_events(db, criteria, limit, cursor)
-    except CursorError as error:
-        raise HTTPException(422, str(error)) from None
+    except CursorError:
+        raise ApiError(422, BAD_CURSOR) from None
     filters = _filters_for_audit(criteria)
     filters.update({"cameras": sorted(camera_id)} if camera_id else {})
     # One entry per search, not per page; the bare newest-events feed the UI polls is not a search.
@@ -117,7 +126,7 @@ def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
 def _visible_event(db: Session, event_id: int, scope: frozenset[str] | None) -> Event:
     event = db.get(Event, event_id)
     if event is None or not sees_camera(scope, event.camera_id):
-        raise HTTPException(404, "no such event")
+        raise ApiError(404, EVENT_NOT_FOUND, event_id=event_id)
     return event
 
 
@@ -141,12 +150,12 @@ def event_snapshot(
 ) -> FileResponse:
     event = _visible_event(db, event_id, scope)
     if not event.snapshot:
-        raise HTTPException(404, "this event has no snapshot")
+        raise ApiError(404, NO_SNAPSHOT)
     base = ctx.paths.snapshots.resolve()
     path = (base / event.snapshot).resolve()
     # Stored paths are relative to state/snapshots; refuse anything that points outside it.
     if not path.is_relative_to(ctx.paths.state.resolve()) or not path.is_file():
-        raise HTTPException(404, "snapshot file missing")
+        raise ApiError(404, SNAPSHOT_MISSING)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -179,7 +188,7 @@ def timeline(
     camera_id: list[Text48] = Query([]),
 ) -> Timeline:
     """Recorded coverage (segments merged, gaps over 2 s split) and events per camera over a range."""
-    check_range(start, end, MAX_TIMELINE, "timeline request")
+    check_range(start, end, MAX_TIMELINE, "timeline")
     wanted = _scoped_cameras(scope, camera_id)
     query = select(Camera).order_by(Camera.id)
     if wanted is not None:
@@ -212,16 +221,19 @@ class ImportResult(BaseModel):
     event_ids: list[int]
 
 
+allow_body("POST", "/api/events/import", 16 * MIB)  # a long analysis: up to 10,000 events
+
+
 @router.post("/events/import", response_model=ImportResult, status_code=201)
 def import_events(body: ImportRequest, request: Request, user: ExportUser, db: SessionDep,
                   scope: ScopeDep) -> ImportResult:
     """Add the events of a `vms analyze` result (handed-in footage) to the index."""
     if db.get(Camera, body.camera_id) is None or not sees_camera(scope, body.camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=body.camera_id)
     try:
         rows = import_analysis(db, body.camera_id, body.analysis, body.started_at)
     except ImportError_ as error:
-        raise HTTPException(422, str(error)) from None
+        raise ApiError(422, error.code, str(error)) from None
     audit(db, user.username, "events_import", target=body.camera_id, client_ip=client_ip(request),
           file=body.analysis.file, events=len(rows))
     db.commit()

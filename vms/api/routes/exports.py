@@ -2,21 +2,58 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from vms.access import sees_camera
-from vms.api.deps import ContextDep, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, CurrentUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register
 from vms.api.ranges import check_range
 from vms.audit import audit
 from vms.db.models import Camera, Export, User
+from vms.evidence import MANIFEST, key_fingerprint, load_or_create_signing_key, public_pem, sha256_file
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
+key_router = APIRouter(prefix="/api/evidence", tags=["exports"])
 MAX_EXPORT = timedelta(hours=24)
+EXPORT_NOT_FOUND = register("export.not_found", "no such export")
+EXPORT_NOT_READY = register("export.not_ready", "export is {status}, not ready for download")
+
+
+class SigningKeyOut(BaseModel):
+    algorithm: str = "Ed25519"
+    fingerprint: str = Field(description="SHA-256 of the DER public key: publish it on paper")
+    public_key_pem: str
+
+
+@key_router.get("/key", response_model=SigningKeyOut)
+def signing_key(user: CurrentUser, ctx: ContextDep) -> SigningKeyOut:
+    """The site's evidence signing key and its fingerprint (public: shown so staff can publish it)."""
+    pem = public_pem(load_or_create_signing_key(ctx.paths.signing_key))
+    return SigningKeyOut(fingerprint=key_fingerprint(pem), public_key_pem=pem.decode("ascii"))
+
+
+class HandoverOut(BaseModel):
+    """What the printed handover form (biên bản bàn giao) carries for one export."""
+
+    export_id: int
+    site: str
+    case_number: str
+    reason: str
+    camera_ids: list[str]
+    requested: dict
+    created: dict
+    exporter: str
+    files: dict[str, dict]
+    manifest_sha256: str
+    sequence: int | None
+    previous_manifest_sha256: str | None
+    key_fingerprint: str
 
 
 class ExportCreate(BaseModel):
@@ -71,7 +108,7 @@ def create_export(
     camera_ids = list(dict.fromkeys(body.camera_ids))
     for camera_id in camera_ids:
         if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-            raise HTTPException(404, f"no such camera: {camera_id}")
+            raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     job = Export(
         camera_ids=camera_ids,
         start=body.start,
@@ -106,7 +143,7 @@ def create_export(
 def _own_job(db: SessionDep, export_id: int, user: User) -> Export:
     job = db.get(Export, export_id)
     if job is None or (user.role != "admin" and job.created_by != user.username):
-        raise HTTPException(404, "no such export")
+        raise ApiError(404, EXPORT_NOT_FOUND)
     return job
 
 
@@ -124,6 +161,25 @@ def get_export(export_id: RowId, user: ExportUser, db: SessionDep) -> ExportOut:
     return export_out(_own_job(db, export_id, user))
 
 
+@router.get("/{export_id}/handover", response_model=HandoverOut)
+def handover(export_id: RowId, user: ExportUser, db: SessionDep, ctx: ContextDep) -> HandoverOut:
+    """The facts for the signed paper handover form: the manifest hash and the key fingerprint."""
+    job = _own_job(db, export_id, user)
+    path = ctx.paths.exports / str(job.id) / MANIFEST
+    if job.status != "done" or not path.is_file():
+        raise ApiError(409, EXPORT_NOT_READY, status=job.status)
+    manifest = json.loads(path.read_bytes())
+    chain = manifest.get("chain") or {}
+    return HandoverOut(
+        export_id=job.id, site=manifest.get("site", ""), case_number=manifest["case_number"],
+        reason=manifest["reason"], camera_ids=[c["camera_id"] for c in manifest["cameras"]],
+        requested=manifest["requested"], created=manifest["created"], exporter=manifest["exporter"],
+        files=manifest["files"], manifest_sha256=sha256_file(path), sequence=chain.get("sequence"),
+        previous_manifest_sha256=chain.get("previous_manifest_sha256"),
+        key_fingerprint=manifest["signature"]["public_key_fingerprint"],
+    )
+
+
 @router.get(
     "/{export_id}/download",
     response_class=FileResponse,
@@ -135,7 +191,7 @@ def download_export(
     job = _own_job(db, export_id, user)
     zip_path = ctx.paths.exports / f"{job.id}.zip"
     if job.status != "done" or not zip_path.is_file():
-        raise HTTPException(409, f"export is {job.status}, not ready for download")
+        raise ApiError(409, EXPORT_NOT_READY, status=job.status)
     audit(
         db,
         user.username,

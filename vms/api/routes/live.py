@@ -51,7 +51,8 @@ def choose_stream(hub: LiveHub, camera_id: str, wanted: StreamKind) -> StreamKin
     present = [kind for kind in order if infos[kind] is not None]
     if not present:
         return None
-    return next((kind for kind in present if infos[kind].get("codec") == "h264"), present[0])
+    # A stream whose codec is not known yet (camera still connecting) counts as playable.
+    return next((kind for kind in present if infos[kind].get("codec") in (None, "h264")), present[0])
 
 
 async def _wait_for_worker(websocket: WebSocket, hub: LiveHub, camera_id: str, wanted: StreamKind,

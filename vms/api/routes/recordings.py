@@ -6,25 +6,29 @@ index first, served with HTTP range requests so the browser's player can seek.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 
-from camera_drivers.clip import ClipError, SourceSegment, write_clip
+from camera_drivers.clip import ClipError, NoFootageInRange, SourceSegment, write_clip
 from vms.access import sees_camera
 from vms.api.ranges import check_range
-from vms.api.deps import ContextDep, PlaybackUser, ScopeDep, SessionDep, client_ip
+from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, PlaybackUser, ScopeDep, SessionDep, client_ip
+from vms.api.errors import ApiError, register
 from vms.api.schemas import SegmentOut
 from vms.audit import audit
 from vms.db.models import Camera
+from vms.playback_cache import CacheBusy, ClipCache
 from vms.recordings import segments_between
 
 router = APIRouter(prefix="/api", tags=["recordings"])
 MAX_PLAYBACK = timedelta(hours=2)
 MAX_LISTED = 5000
+NO_FOOTAGE = register("playback.no_footage", "no recorded footage in this range")
+CLIP_FAILED = register("playback.clip_failed", "cannot cut this range from the recordings: {reason}")
+BUSY = register("playback.busy", "you already have {limit} clips being prepared; try again in a moment")
 
 
 @router.get("/recordings", response_model=list[SegmentOut])
@@ -38,9 +42,29 @@ def list_recordings(
 ) -> list[SegmentOut]:
     check_range(start, end)
     if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     segments = segments_between(db, camera_id, start, end)[:MAX_LISTED]
     return [SegmentOut.model_validate(s, from_attributes=True) for s in segments]
+
+
+def _build_clip(cache: ClipCache, username: str, clip_path, segments) -> None:  # type: ignore[no-untyped-def]
+    """Cut the whole covered segments (cache key = the segments) into the cache, within the user's limit."""
+    try:
+        with cache.building(username, clip_path):
+            if clip_path.exists() and clip_path.with_suffix(".json").exists():
+                return  # another request for the same segments built it meanwhile
+            sources = [SourceSegment(path, s.start.timestamp()) for path, s in segments]
+            start, end = segments[0][1].start.timestamp(), segments[-1][1].end.timestamp()
+            try:
+                info = write_clip(sources, start, end, clip_path)
+            except ClipError as error:
+                if isinstance(error, NoFootageInRange):
+                    raise ApiError(404, NO_FOOTAGE) from None
+                raise ApiError(404, CLIP_FAILED, reason=str(error)) from None
+            clip_path.with_suffix(".json").write_text(json.dumps({"start": info.start, "end": info.end}),
+                                                      encoding="utf-8")
+    except CacheBusy:
+        raise ApiError(429, BUSY, headers={"Retry-After": "2"}, limit=cache.per_user) from None
 
 
 @router.get(
@@ -58,22 +82,18 @@ def playback(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> FileResponse:
-    check_range(start, end, MAX_PLAYBACK, "playback request")
+    check_range(start, end, MAX_PLAYBACK, "playback")
     if db.get(Camera, camera_id) is None or not sees_camera(scope, camera_id):
-        raise HTTPException(404, "no such camera")
+        raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     segments = segments_between(db, camera_id, start, end)
     if not segments:
-        raise HTTPException(404, "no recorded footage in this range")
-    key = f"{camera_id}|{start.timestamp()}|{end.timestamp()}|" + ",".join(str(s.id) for s in segments)
-    clip_path = ctx.paths.clip_cache / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".mp4")
+        raise ApiError(404, NO_FOOTAGE)
+    cache: ClipCache = request.app.state.clip_cache
+    clip_path = cache.path_for(camera_id, [s.id for s in segments])
     bounds_path = clip_path.with_suffix(".json")  # the clip's actual bounds, for the player's clock
     if not clip_path.exists() or not bounds_path.exists():
-        sources = [SourceSegment(ctx.paths.recordings / s.path, s.start.timestamp()) for s in segments]
-        try:
-            info = write_clip(sources, start.timestamp(), end.timestamp(), clip_path)
-        except ClipError as error:
-            raise HTTPException(404, str(error)) from None
-        bounds_path.write_text(json.dumps({"start": info.start, "end": info.end}), encoding="utf-8")
+        _build_clip(cache, user.username, clip_path, [(ctx.paths.recordings / s.path, s) for s in segments])
+    cache.touch(clip_path)
     bounds = json.loads(bounds_path.read_text(encoding="utf-8"))
     # One audit entry per viewing, not one per range request the player makes while seeking.
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):

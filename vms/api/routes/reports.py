@@ -31,6 +31,7 @@ class CameraSummary(BaseModel):
     offline_seconds: float
     recorded_bytes: int
     events_by_type: dict[str, int]
+    imported_by_type: dict[str, int]
 
 
 class Totals(BaseModel):

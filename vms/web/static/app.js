@@ -2,6 +2,7 @@
 import { ApiError, request, setUnauthorizedHandler, getJson } from "./js/api.js";
 import { h, $ } from "./js/dom.js";
 import { currentLang, setLang, t, translatePage, onLangChange } from "./js/i18n.js";
+import "./js/i18n/security.js"; // security texts and error codes, for every page
 import { can } from "./js/roles.js";
 import { openPasswordDialog } from "./js/password.js";
 import wall from "./js/views/wall.js";

@@ -1,9 +1,13 @@
 // Thin wrapper over fetch for the VMS API: same-origin cookie session, JSON in and out, typed errors.
+// Errors carry the API's code and params; their message is the code's text in the user's language.
+import { errorText } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, detail) {
-    super(detail || `HTTP ${status}`);
+    super(errorText(detail) || `HTTP ${status}`);
     this.status = status;
+    this.detail = detail;
+    this.code = Array.isArray(detail) ? detail[0]?.code : detail?.code;
   }
 }
 
@@ -24,10 +28,7 @@ export function withQuery(path, params = {}) {
 
 async function errorDetail(response) {
   const body = await response.json().catch(() => null);
-  const detail = body?.detail;
-  if (Array.isArray(detail)) return detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
-  if (detail && typeof detail === "object" && detail.message) return detail.message; // ONVIF {code, message}
-  return typeof detail === "string" ? detail : response.statusText;
+  return body?.detail ?? response.statusText;
 }
 
 /** fetch() that raises ApiError for non-2xx answers and sends the user to the login on 401. */

@@ -27,6 +27,10 @@ function append(el, children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
+// The camera-id rule of vms/config.py for <input pattern>. Chromium compiles `pattern` with the
+// regex `v` flag, where a bare "-" inside [...] is a syntax error (the check then never runs): escape it.
+export const CAMERA_ID_PATTERN = "[a-z0-9][a-z0-9_\\-]{0,47}";
+
 /** A labelled form field: <label><span>text</span>control</label>. */
 export function field(label, control) {
   return h("label.field", {}, h("span", {}, label), control);

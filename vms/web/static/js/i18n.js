@@ -61,6 +61,9 @@ const VI = {
   sourceFile: "Tệp video", importEvents: "Nhập các sự kiện", imported: "Đã nhập sự kiện",
   showImported: "Xem các sự kiện đã nhập", notJson: "Tệp này không phải JSON",
   notAnalysis: "Tệp này không phải kết quả của lệnh vms analyze (thiếu danh sách events)",
+  cameraIdHint: "Chữ thường không dấu, chữ số, _ và -, bắt đầu bằng chữ hoặc số",
+  cap_live: "xem trực tiếp", cap_events: "xem sự kiện", cap_search: "tìm kiếm", cap_playback: "xem lại",
+  cap_export: "trích xuất", cap_cameras: "quản lý camera", cap_users: "quản lý người dùng", cap_reports: "báo cáo",
   importHelp: "Video do người dân, cửa hàng cung cấp (USB, đầu ghi): chạy lệnh “vms analyze TỆP_VIDEO --json ketqua.json” trên máy chủ, rồi chọn ketqua.json ở đây. Các sự kiện được gắn với camera đã chọn, tính giờ từ thời điểm video bắt đầu, và được ghi vào nhật ký.",
 };
 
@@ -121,32 +124,11 @@ const EN = {
   sourceFile: "Video file", importEvents: "Import the events", imported: "Events imported",
   showImported: "Show the imported events", notJson: "This file is not JSON",
   notAnalysis: "This file is not a result of vms analyze (no events list)",
+  cameraIdHint: "Lower-case letters, digits, _ and -, starting with a letter or digit",
+  cap_live: "live view", cap_events: "events", cap_search: "search", cap_playback: "playback",
+  cap_export: "export", cap_cameras: "camera management", cap_users: "user management", cap_reports: "reports",
   importHelp: "Footage handed in by residents or shops (USB stick, recorder): run “vms analyze VIDEO_FILE --json result.json” on the server, then choose result.json here. The events are filed under the chosen camera, timed from when the video started, and the import is audit-logged.",
 };
-
-// Live video and the camera wall (stream `live`).
-Object.assign(VI, {
-  layout: "Bố cục", fullscreen: "Toàn màn hình", savedViews: "Bố cục đã lưu", currentArrangement: "Bố cục hiện tại (chưa lưu)",
-  saveView: "Lưu bố cục", saveViewAs: "Lưu thành bố cục mới…", deleteView: "Xóa bố cục", viewName: "Tên bố cục",
-  viewSaved: "Đã lưu bố cục", confirmDeleteView: "Xóa bố cục đã lưu này?", secondMonitor: "Mở trên màn hình thứ hai",
-  secondMonitorHint: "Mở bố cục này trong cửa sổ riêng, không có menu; kéo sang màn hình thứ hai rồi bấm Toàn màn hình",
-  cameraList: "Danh sách camera", dragHint: "Kéo camera vào một ô (hoặc bấm để đưa vào ô trống)",
-  emptyTile: "Kéo một camera vào đây", noPermission: "Không có quyền xem camera này", connecting: "Đang kết nối…",
-  liveUnsupported: "Trình duyệt này không phát được video trực tiếp", transcoded: "chuyển mã H.264",
-  backToWall: "Quay lại màn hình camera", removeFromTile: "Bỏ camera khỏi ô", mainStreamLabel: "luồng chính",
-  subStreamLabel: "luồng phụ",
-});
-Object.assign(EN, {
-  layout: "Layout", fullscreen: "Fullscreen", savedViews: "Saved views", currentArrangement: "Current layout (not saved)",
-  saveView: "Save view", saveViewAs: "Save as new view…", deleteView: "Delete view", viewName: "View name",
-  viewSaved: "View saved", confirmDeleteView: "Delete this saved view?", secondMonitor: "Open on a second monitor",
-  secondMonitorHint: "Opens this view in its own window without menus; move it to the second monitor and press Fullscreen",
-  cameraList: "Cameras", dragHint: "Drag a camera into a tile (or click it to fill an empty tile)",
-  emptyTile: "Drag a camera here", noPermission: "No permission for this camera", connecting: "Connecting…",
-  liveUnsupported: "This browser cannot play live video", transcoded: "transcoded to H.264",
-  backToWall: "Back to the wall", removeFromTile: "Remove camera from tile", mainStreamLabel: "main stream",
-  subStreamLabel: "sub stream",
-});
 
 // Codes from the API, translated for display. Unknown codes are shown as they are.
 const CODES = {
@@ -165,7 +147,6 @@ const CODES = {
     direction: { N: "Bắc", NE: "Đông Bắc", E: "Đông", SE: "Đông Nam", S: "Nam", SW: "Tây Nam", W: "Tây", NW: "Tây Bắc" },
     action: {
       login: "Đăng nhập", login_failed: "Đăng nhập thất bại", logout: "Đăng xuất", live_view: "Xem trực tiếp",
-      live_view_end: "Kết thúc xem trực tiếp",
       playback: "Xem lại", search: "Tìm kiếm", event_view: "Xem sự kiện", export_create: "Tạo trích xuất",
       export_download: "Tải trích xuất", camera_create: "Thêm camera", camera_update: "Sửa camera",
       camera_delete: "Xóa camera", user_create: "Thêm người dùng", user_update: "Sửa người dùng",
@@ -214,6 +195,27 @@ export function t(key) {
   return (lang === "vi" ? VI : EN)[key] ?? EN[key] ?? key;
 }
 
+/**
+ * Add a feature's texts from its own module, so features don't all edit this file:
+ *   addStrings({ wallLayout: "Bố cục" }, { wallLayout: "Layout" });
+ * A key defined twice with a different text is a bug: it throws at load time.
+ */
+export function addStrings(vi, en) {
+  for (const [target, texts] of [[VI, vi], [EN, en]]) {
+    for (const [key, text] of Object.entries(texts)) {
+      if (key in target && target[key] !== text) throw new Error(`i18n key defined twice: ${key}`);
+      target[key] = text;
+    }
+  }
+}
+
+/** Add API codes of `kind` (e.g. "type", "action", "error") in both languages from a feature module. */
+export function addCodes(kind, vi, en) {
+  for (const [target, texts] of [[CODES.vi, vi], [CODES.en, en]]) {
+    target[kind] = { ...(target[kind] ?? {}), ...texts };
+  }
+}
+
 /** Translate an API code of `kind` (type | class | colour | direction | role | action). */
 export function code(kind, value) {
   if (value === null || value === undefined || value === "") return "";
@@ -225,4 +227,213 @@ export function translatePage(root = document) {
   document.documentElement.lang = lang;
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
 }
-export const AUDIT_ACTIONS = Object.keys(CODES.vi.action);
+/** Every audit action the UI knows (feature modules add theirs with addCodes("action", ...)). */
+export function auditActions() { return Object.keys(CODES.vi.action); }
+
+// API error codes (vms/api/errors.py): code -> [Vietnamese, English], {name} filled from the error's params.
+// Every code the API declares needs both texts, here or in a feature module through addErrors()
+// (tests/vms/test_error_codes.py reads both). To add one: register("area.what", "English {param}")
+// in the API module, then a line  area.what: [Vietnamese, English]  (key quoted) here or in addErrors.
+const ERRORS = {
+  "validation.missing": ["{field}: bắt buộc phải nhập", "{field}: required"],
+  "validation.extra_forbidden": ["{field}: trường không hợp lệ", "{field}: unknown field"],
+  "validation.string_type": ["{field}: phải là chữ", "{field}: must be text"],
+  "validation.string_too_short": ["{field}: ít nhất {min_length} ký tự", "{field}: at least {min_length} characters"],
+  "validation.string_too_long": ["{field}: tối đa {max_length} ký tự", "{field}: at most {max_length} characters"],
+  "validation.string_pattern_mismatch": ["{field}: sai định dạng", "{field}: not in the expected form"],
+  "validation.too_short": ["{field}: cần ít nhất {min_length} mục", "{field}: at least {min_length} items"],
+  "validation.too_long": ["{field}: tối đa {max_length} mục", "{field}: at most {max_length} items"],
+  "validation.greater_than": ["{field}: phải lớn hơn {gt}", "{field}: must be greater than {gt}"],
+  "validation.greater_than_equal": ["{field}: phải từ {ge} trở lên", "{field}: must be at least {ge}"],
+  "validation.less_than": ["{field}: phải nhỏ hơn {lt}", "{field}: must be less than {lt}"],
+  "validation.less_than_equal": ["{field}: tối đa là {le}", "{field}: must be at most {le}"],
+  "validation.int_parsing": ["{field}: phải là số nguyên", "{field}: must be a whole number"],
+  "validation.int_type": ["{field}: phải là số nguyên", "{field}: must be a whole number"],
+  "validation.int_from_float": ["{field}: phải là số nguyên", "{field}: must be a whole number"],
+  "validation.float_parsing": ["{field}: phải là số", "{field}: must be a number"],
+  "validation.float_type": ["{field}: phải là số", "{field}: must be a number"],
+  "validation.finite_number": ["{field}: phải là số hữu hạn", "{field}: must be a finite number"],
+  "validation.bool_parsing": ["{field}: phải là có hoặc không", "{field}: must be true or false"],
+  "validation.bool_type": ["{field}: phải là có hoặc không", "{field}: must be true or false"],
+  "validation.datetime_parsing": ["{field}: không phải ngày giờ hợp lệ (ví dụ 2026-11-23T14:00:00+07:00)",
+    "{field}: not a date and time (ISO 8601, e.g. 2026-11-23T14:00:00+07:00)"],
+  "validation.datetime_from_date_parsing": ["{field}: không phải ngày giờ hợp lệ (ví dụ 2026-11-23T14:00:00+07:00)",
+    "{field}: not a date and time (ISO 8601, e.g. 2026-11-23T14:00:00+07:00)"],
+  "validation.datetime_type": ["{field}: không phải ngày giờ", "{field}: not a date and time"],
+  "validation.timezone_aware": ["{field}: cần múi giờ, ví dụ +07:00", "{field}: needs a time zone, e.g. +07:00"],
+  "validation.literal_error": ["{field}: phải là một trong {expected}", "{field}: must be one of {expected}"],
+  "validation.enum": ["{field}: phải là một trong {expected}", "{field}: must be one of {expected}"],
+  "validation.union_tag_invalid": ["{field}: không có kiểu {tag}; các kiểu hợp lệ: {expected_tags}",
+    "{field}: unknown type {tag}; expected one of {expected_tags}"],
+  "validation.union_tag_not_found": ["{field}: thiếu khóa {discriminator}", "{field}: the {discriminator} key is missing"],
+  "validation.list_type": ["{field}: phải là một danh sách", "{field}: must be a list"],
+  "validation.tuple_type": ["{field}: phải là một danh sách", "{field}: must be a list"],
+  "validation.dict_type": ["{field}: phải là một đối tượng", "{field}: must be an object"],
+  "validation.model_type": ["{field}: phải là một đối tượng", "{field}: must be an object"],
+  "validation.model_attributes_type": ["{field}: phải là một đối tượng", "{field}: must be an object"],
+  "validation.json_invalid": ["Dữ liệu gửi lên không phải JSON hợp lệ", "the request body is not valid JSON"],
+  "validation.json_type": ["{field}: không phải JSON hợp lệ", "{field}: not valid JSON"],
+  "validation.value_error": ["{field}: giá trị không hợp lệ ({error})", "{field}: {error}"],
+  "validation.invalid": ["{field}: giá trị không hợp lệ", "{field}: invalid value"],
+  "auth.login_required": ["Cần đăng nhập", "login required"],
+  "auth.role_required": ["Cần vai trò: {roles}", "needs role: {roles}"],
+  "auth.capability_required": ["Vai trò của bạn không được dùng chức năng: {capability}",
+    "your role may not use: {capability}"],
+  "auth.login_failed": ["Sai tên đăng nhập hoặc mật khẩu", "wrong user name or password"],
+  "auth.locked": ["Tài khoản bị khóa tạm thời do nhập sai nhiều lần, đến {locked_until}",
+    "account locked after repeated failures until {locked_until}"],
+  "camera.not_found": ["Không có camera này: {camera_id}", "no such camera: {camera_id}"],
+  "camera.no_footage_yet": ["Camera chưa ghi được hình nào", "no footage recorded yet"],
+  "camera.snapshot_failed": ["Không lấy được ảnh từ đoạn ghi mới nhất: {reason}",
+    "cannot make a still from the newest recording: {reason}"],
+  "camera.id_taken": ["Đã có camera với mã này: {camera_id}", "a camera with this id exists: {camera_id}"],
+  "camera.url_scheme": ["{field}: phải bắt đầu bằng rtsp:// hoặc rtsps://", "{field}: must start with rtsp:// or rtsps://"],
+  "camera.url_credentials": ["{field}: không được ghi tên đăng nhập, mật khẩu trong địa chỉ; hãy nhập vào ô tên đăng nhập và mật khẩu",
+    "{field}: must not embed credentials; use the user name and password fields"],
+  "camera.simulated_detector": ["Bộ phát hiện mô phỏng chỉ dùng được cho camera mô phỏng",
+    "the simulated detector only works for simulated cameras"],
+  "camera.id_pattern": ["{field}: chỉ gồm chữ thường không dấu, chữ số, _ và -, bắt đầu bằng chữ hoặc số (tối đa 48 ký tự)",
+    "{field}: lower-case letters, digits, _ and - only, starting with a letter or digit (max 48)"],
+  "rule.schedule_format": ["{field}: lịch có dạng 22:00-05:00", "{field}: a schedule looks like 22:00-05:00"],
+  "rule.duplicate_names": ["Hai quy tắc trùng tên: {names}", "two rules have the same name: {names}"],
+  "rule.name_pattern": ["{field}: chỉ gồm chữ không dấu, chữ số, _ . và -", "{field}: letters, digits, _ . and - only"],
+  "range.naive_time": ["Thời gian cần có múi giờ, ví dụ 2026-11-23T14:00:00+07:00",
+    "times need a time zone, e.g. 2026-11-23T14:00:00+07:00"],
+  "range.end_before_start": ["Thời điểm kết thúc phải sau thời điểm bắt đầu", "end must be after start"],
+  "range.too_long.playback": ["Mỗi lần xem lại tối đa {hours} giờ; hãy chọn đoạn ngắn hơn",
+    "at most {hours} hours per playback request"],
+  "range.too_long.export": ["Mỗi lần trích xuất tối đa {hours} giờ", "at most {hours} hours per export"],
+  "range.too_long.timeline": ["Dòng thời gian tối đa {days} ngày", "at most {days} days per timeline request"],
+  "range.too_long.report": ["Mỗi báo cáo tối đa {days} ngày", "at most {days} days per report"],
+  "events.search_not_allowed": ["Vai trò của bạn chỉ được xem sự kiện theo camera và thời gian",
+    "your role may list events by camera and time only"],
+  "events.invalid_cursor": ["Trang kết quả không hợp lệ; hãy tìm lại", "invalid cursor"],
+  "event.not_found": ["Không có sự kiện này", "no such event"],
+  "event.no_snapshot": ["Sự kiện này không có ảnh chụp", "this event has no snapshot"],
+  "event.snapshot_missing": ["Không tìm thấy tệp ảnh chụp", "snapshot file missing"],
+  "import.no_start_time": ["Kết quả phân tích không có giờ bắt đầu: hãy nhập thời điểm video bắt đầu",
+    "the analysis has no start time: give the wall-clock time the video started"],
+  "import.naive_start_time": ["Giờ bắt đầu cần có múi giờ, ví dụ 2026-11-23T21:14:00+07:00",
+    "the start time needs a time zone, e.g. 2026-11-23T21:14:00+07:00"],
+  "export.not_found": ["Không có bản trích xuất này", "no such export"],
+  "export.not_ready": ["Bản trích xuất đang ở trạng thái {status}, chưa tải về được",
+    "export is {status}, not ready for download"],
+  "playback.no_footage": ["Không có hình ghi trong khoảng thời gian này", "no recorded footage in this range"],
+  "playback.clip_failed": ["Không cắt được đoạn này từ các tệp ghi hình: {reason}",
+    "cannot cut this range from the recordings: {reason}"],
+  "user.name_pattern": ["{field}: chỉ gồm chữ không dấu, chữ số và _ . @ -", "{field}: letters, digits and _ . @ - only"],
+  "user.unknown_cameras": ["Không có các camera: {cameras}", "unknown cameras: {cameras}"],
+  "user.name_taken": ["Tên đăng nhập này đã có người dùng", "this user name is taken"],
+  "user.not_found": ["Không có người dùng này", "no such user"],
+  "user.self_demote": ["Không thể tự khóa hoặc hạ quyền tài khoản của chính mình",
+    "you cannot disable or demote your own account"],
+  "password.too_weak": ["Mật khẩu cần có: {problems}", "password needs {problems}"],
+  "password.need.length": ["ít nhất {min_length} ký tự", "at least {min_length} characters"],
+  "password.need.lower": ["một chữ thường", "a lower-case letter"],
+  "password.need.upper": ["một chữ hoa", "an upper-case letter"],
+  "password.need.digit": ["một chữ số", "a digit"],
+  "password.old_wrong": ["Mật khẩu cũ không đúng", "old password is wrong"],
+  "onvif.onvif_error": ["Lỗi ONVIF: {message}", "ONVIF failure: {message}"],
+  "onvif.unreachable": ["Không kết nối được camera: {message}", "Cannot reach the camera: {message}"],
+  "onvif.unreachable.timeout": ["Camera tại {where} không trả lời trong {timeout_s} giây. Kiểm tra camera đã có điện, đã cắm vào mạng và địa chỉ IP đúng.",
+    "The camera at {where} did not answer ({what}) within {timeout_s} s"],
+  "onvif.unreachable.refused": ["Camera tại {where} từ chối kết nối: sai cổng, hoặc ONVIF chưa bật trên camera",
+    "The camera at {where} refused the connection: wrong port, or ONVIF is off"],
+  "onvif.unreachable.no_route": ["Không có đường mạng tới {where}: kiểm tra địa chỉ IP và dây mạng",
+    "No route to the camera at {where}: check the IP address and the cable"],
+  "onvif.unreachable.timeout_connect": ["Kết nối tới camera tại {where} bị quá thời gian",
+    "Connecting to the camera at {where} timed out"],
+  "onvif.unreachable.reset": ["Camera tại {where} ngắt kết nối giữa chừng", "The camera at {where} dropped the connection"],
+  "onvif.unreachable.connect": ["Không kết nối được camera tại {where} ({error}). Kiểm tra địa chỉ IP, cổng, dây mạng và nguồn điện.",
+    "Cannot connect to the camera at {where} ({error})"],
+  "onvif.auth_failed": ["Camera từ chối tên đăng nhập hoặc mật khẩu", "The camera refused the user name or password"],
+  "onvif.auth_failed.wrong_password": ["Camera tại {where} từ chối tên đăng nhập hoặc mật khẩu. Kiểm tra lại (phân biệt chữ hoa, chữ thường); một số camera khóa tài khoản một lúc sau vài lần nhập sai.",
+    "The camera at {where} refused the user name or password"],
+  "onvif.auth_failed.snapshot_needs_login": ["Camera tại {where} cần tên đăng nhập và mật khẩu để lấy ảnh",
+    "The camera at {where} needs a user name and password for snapshots"],
+  "onvif.auth_failed.snapshot_refused": ["Camera tại {where} từ chối tên đăng nhập hoặc mật khẩu khi lấy ảnh",
+    "The camera at {where} refused the user name or password for snapshots"],
+  "onvif.not_onvif": ["Thiết bị này không phải camera ONVIF: {message}", "This is not an ONVIF camera: {message}"],
+  "onvif.not_onvif.not_soap": ["Có thiết bị trả lời tại {where} nhưng không phải camera ONVIF (HTTP {status}). Kiểm tra cổng ONVIF (thường là 80, 8000, 8080 hoặc 8899) và bật ONVIF trong trang cấu hình của camera.",
+    "Something answers at {where}, but it is not an ONVIF camera (HTTP {status})"],
+  "onvif.no_h264": ["Camera không có luồng H.264 (có: {found}). Hãy đặt luồng chính và luồng phụ là H.264 trong trang cấu hình của camera rồi thử lại.",
+    "The camera offers no H.264 stream (found: {found})"],
+  "onvif.ptz_not_supported": ["Camera này không làm được thao tác PTZ đó", "This camera cannot do that PTZ operation"],
+  "onvif.ptz_not_supported.no_service": ["Camera tại {where} không có chức năng quay/quét/phóng (PTZ)",
+    "The camera at {where} has no PTZ (pan/tilt/zoom) service"],
+  "onvif.ptz_not_supported.no_profile": ["Camera tại {where} chưa cấu hình PTZ cho luồng {profile}",
+    "The camera at {where} has no PTZ configuration on profile {profile}"],
+  "onvif.ptz_not_supported.operation": ["Camera tại {where} không hỗ trợ {what}", "The camera at {where} does not support {what}"],
+  "onvif.ptz_not_supported.bad_reply": ["Camera tại {where} trả lời {what} không đọc được, nên không dùng được chức năng này",
+    "The camera at {where} sent an unreadable reply to {what}"],
+  "onvif.protocol_error": ["Camera trả lời theo cách máy chủ không dùng được: {message}",
+    "The camera answered in a way the server cannot use: {message}"],
+  "onvif.protocol_error.fault": ["Camera tại {where} từ chối {what}: {fault}", "The camera at {where} refused {what}: {fault}"],
+  "onvif.protocol_error.http_status": ["Camera tại {where} trả lời {what} bằng mã HTTP {status}",
+    "The camera at {where} answered {what} with HTTP {status}"],
+  "onvif.protocol_error.bad_reply": ["Camera tại {where} trả lời {what} không đúng chuẩn ONVIF",
+    "The camera at {where} sent a reply to {what} that is not valid ONVIF XML"],
+  "onvif.protocol_error.unexpected": ["Lỗi không xác định khi làm việc với camera tại {where} ({what}): {error}",
+    "Unexpected failure talking to the camera at {where} ({what}): {error}"],
+  "onvif.snapshot_failed": ["Camera không trả về ảnh: {message}", "The camera did not return a snapshot: {message}"],
+  "onvif.snapshot_failed.not_http": ["Địa chỉ lấy ảnh của camera không phải http(s)", "The snapshot URL is not an http(s) URL"],
+  "onvif.snapshot_failed.http_status": ["Camera tại {where} trả lời yêu cầu lấy ảnh bằng mã HTTP {status}",
+    "The camera at {where} answered the snapshot request with HTTP {status}"],
+  "onvif.snapshot_failed.not_jpeg": ["Camera tại {where} không trả về ảnh JPEG", "The camera at {where} did not return a JPEG image for the snapshot"],
+  "onvif.interface_failed": ["Không quét được từ card mạng {interface}: {error}", "cannot probe from interface {interface}: {error}"],
+  "onvif.no_snapshot_uri": ["Camera này không có địa chỉ lấy ảnh", "this camera has no snapshot URI"],
+  "onvif.already_registered": ["Camera này đã được thêm với mã {camera_id}", "this camera is already registered as {camera_id}"],
+  "onvif.not_registered": ["Camera này không được thêm qua ONVIF", "this camera was not registered through ONVIF"],
+  "onvif.address_pattern": ["{field}: nhập tên máy, địa chỉ IP hoặc địa chỉ http:// của thiết bị",
+    "{field}: a host name, an IP address or an http:// device address"],
+};
+
+// Field names in validation errors (the last part of params.field), shown in the user's language.
+const FIELDS = {
+  vi: { password: "Mật khẩu", new_password: "Mật khẩu mới", old_password: "Mật khẩu cũ", username: "Tên đăng nhập",
+    full_name: "Họ tên", id: "Mã", camera_id: "Mã camera", name: "Tên", location: "Vị trí", url: "Địa chỉ RTSP",
+    retention_days: "Lưu giữ (ngày)", address: "Địa chỉ", port: "Cổng", start: "Từ", end: "Đến",
+    case_number: "Số hồ sơ", reason: "Lý do", polygon: "Vùng", line: "Vạch", schedule: "Lịch", note: "Ghi chú",
+    timeout_s: "Thời gian chờ", seed: "Hạt giống", scene: "Cảnh mô phỏng", path: "Đường dẫn tệp", role: "Vai trò" },
+  en: { password: "Password", new_password: "New password", old_password: "Old password", username: "User name",
+    full_name: "Full name", id: "ID", camera_id: "Camera ID", name: "Name", location: "Location", url: "RTSP URL",
+    retention_days: "Retention (days)", address: "Address", port: "Port", start: "From", end: "To",
+    case_number: "Case number", reason: "Reason", polygon: "Zone", line: "Line", schedule: "Schedule", note: "Note",
+    timeout_s: "Timeout", seed: "Seed", scene: "Simulated scene", path: "File path", role: "Role" },
+};
+const PARAM_CODES = { roles: (r) => t(`role_${r}`), capability: (c) => t(`cap_${c}`) };
+
+function fill(template, params) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => {
+    const value = params?.[name];
+    if (value === undefined || value === null) return whole;
+    if (name === "field") {
+      const leaf = String(value).split(".").pop();
+      return FIELDS[lang][leaf] ?? String(value);
+    }
+    if (name.endsWith("_until") && typeof value === "string") return new Date(value).toLocaleString(locale());
+    const one = (item) => (ERRORS[item] ? fill(ERRORS[item][lang === "vi" ? 0 : 1], params)
+      : PARAM_CODES[name] ? PARAM_CODES[name](item) : String(item));
+    return Array.isArray(value) ? value.map(one).join(", ") : one(value);
+  });
+}
+
+/** The text of an API error in the current language: {code, message, params} or a validation list. */
+export function errorText(detail) {
+  if (Array.isArray(detail)) return detail.map(errorText).join("; ");
+  if (!detail || typeof detail !== "object") return detail ? String(detail) : "";
+  const texts = ERRORS[detail.code];
+  if (!texts) return detail.message || detail.msg || detail.code || "";
+  return fill(texts[lang === "vi" ? 0 : 1], detail.params || {});
+}
+
+/** Add a feature's error texts from its own module: addErrors({ code: [vietnamese, english], ... }). */
+export function addErrors(texts) {
+  for (const [key, pair] of Object.entries(texts)) {
+    if (key in ERRORS && ERRORS[key].join() !== pair.join()) throw new Error(`error code defined twice: ${key}`);
+    ERRORS[key] = pair;
+  }
+}
+
+/** Every error code with its two texts, for the test that each API code is translated. */
+export const ERROR_TEXTS = ERRORS;

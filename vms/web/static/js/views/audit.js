@@ -1,7 +1,7 @@
 // Audit log (admin): who did what, when, from where; filters and a CSV export (itself audited).
 import { getPage, withQuery } from "../api.js";
 import { h, field, table } from "../dom.js";
-import { t, code, AUDIT_ACTIONS } from "../i18n.js";
+import { t, code, auditActions } from "../i18n.js";
 import { toInput, fromInput, formatDateTime } from "../time.js";
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
@@ -21,7 +21,7 @@ async function render(root, ctx) {
       value: p.get("end") ? toInput(new Date(p.get("end"))) : "" })),
     field(t("username"), h("input", { name: "username", value: p.get("username") ?? "", size: 12 })),
     field(t("action"), h("input", { name: "action", value: p.get("action") ?? "", size: 14, list: "audit-actions" })),
-    h("datalist#audit-actions", {}, AUDIT_ACTIONS.map((a) => h("option", { value: a }, code("action", a)))),
+    h("datalist#audit-actions", {}, auditActions().map((a) => h("option", { value: a }, code("action", a)))),
     h("button.primary.big", { type: "submit" }, t("search")));
   const filters = {
     start: fromInput(form.start.value), end: form.end.value ? fromInput(form.end.value) : undefined,

@@ -1,6 +1,7 @@
 // Camera management (admin, installer): list with status; add, edit, disable. Passwords are write-only.
 import { getJson, sendJson } from "../api.js";
-import { h, field, select, table, toast } from "../dom.js";
+import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
+import "../i18n/security.js";
 import { t } from "../i18n.js";
 import { formatDateTime } from "../time.js";
 
@@ -44,7 +45,7 @@ function editDialog(camera) {
   const form = h("form.camera-form", { method: "dialog" },
     h("h2", {}, camera ? t("editCamera") : t("addCamera")),
     h("div.row", {},
-      field(t("id"), h("input", { name: "id", value: camera?.id ?? "", required: true, pattern: "[a-z0-9_-]+",
+      field(t("id"), h("input", { name: "id", value: camera?.id ?? "", required: true, pattern: CAMERA_ID_PATTERN, title: t("cameraIdHint"),
         readOnly: Boolean(camera), maxlength: 48 })),
       field(t("name"), h("input", { name: "name", value: camera?.name ?? "", required: true, maxlength: 120 })),
       field(t("location"), h("input", { name: "location", value: camera?.location ?? "", maxlength: 200 }))),
@@ -53,6 +54,7 @@ function editDialog(camera) {
     h("div.row", {},
       field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, step: "any",
         value: camera?.retention_days ?? 30 })),
+      camera ? field(t("retentionReason"), h("input", { name: "retention_reason", maxlength: 500, size: 30 })) : "",
       h("label.check", {}, h("input", { type: "checkbox", name: "enabled", checked: camera?.enabled ?? true }), t("enabled"))),
     error,
     h("div.actions", {}, h("button.ghost", { type: "button", onclick: () => dialog.close() }, t("cancel")),
@@ -65,6 +67,7 @@ function editDialog(camera) {
       submit.preventDefault();
       const body = { name: form.elements.name.value, location: form.elements.location.value,
         retention_days: Number(form.elements.retention_days.value), enabled: form.elements.enabled.checked };
+      if (form.elements.retention_reason?.value) body.retention_reason = form.elements.retention_reason.value;
       // An unchanged source is left out of an edit, so the stored password is kept.
       const sourceTouched = !camera || kindSelect.value !== camera.source_kind || [...sourceBox.querySelectorAll("input")]
         .some((input) => (input.type === "checkbox" ? input.checked !== input.defaultChecked : input.value !== input.defaultValue));

@@ -2,8 +2,9 @@
 // test the connection with credentials (the server probes the camera itself), see a preview still,
 // then register the camera. Passwords go to the server only and are never shown again.
 import { getJson, sendJson, request } from "../api.js";
-import { h, field, select, table, toast } from "../dom.js";
+import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
 import { t } from "../i18n.js";
+import "../i18n/security.js";
 
 function profileFacts(profile) {
   const stream = (p) => `${p.encoding ?? "?"} ${p.width}×${p.height}${p.fps ? ` · ${p.fps} fps` : ""}`;
@@ -14,8 +15,14 @@ function profileFacts(profile) {
     [t("ptzSupported"), profile.ptz_supported ? t("yes") : t("no")],
     [t("clockDrift"), drift === null || drift === undefined ? "?" : `${drift.toFixed(1)} s`],
   ];
+  // The addresses the device itself returned: the installer checks them before saving (a hostile
+  // device could name another host; the server refuses those, and shows what it will open).
+  const uris = [["main_uri", t("mainStream")], ["sub_uri", t("subStream")], ["snapshot_uri", t("snapshot")]]
+    .map(([key, label]) => [label, h("code.device-uri", { dataset: { uri: key } }, profile[key] ?? "—")]);
   return h("div", {},
     h("dl.facts", {}, rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("h3", {}, t("confirmUris")),
+    h("dl.facts.device-uris", {}, uris.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
     profile.warnings?.length ? h("div.warnings", {}, h("strong", {}, t("warnings")),
       h("ul", {}, profile.warnings.map((w) => h("li", {}, w)))) : "");
 }
@@ -23,7 +30,7 @@ function profileFacts(profile) {
 /** The probe / preview / register card for one address. */
 function deviceCard(device, onRegistered) {
   const credentials = () => ({ address: form.address.value.trim(), port: Number(form.port.value),
-    username: form.username.value, password: form.password.value });
+    username: form.username.value, password: form.password.value, allow_basic_http: form.allow_basic_http.checked });
   const result = h("div.probe-result");
   const error = h("p.error", { role: "alert" });
   const form = h("form.card.onvif-device", {},
@@ -34,6 +41,7 @@ function deviceCard(device, onRegistered) {
       field(t("username"), h("input", { name: "username", autocomplete: "off" })),
       field(t("password"), h("input", { name: "password", type: "password", autocomplete: "new-password" })),
       h("button.primary.big", { type: "submit" }, t("probe"))),
+    h("label.check", {}, h("input", { type: "checkbox", name: "allow_basic_http" }), " ", t("allowBasic")),
     error, result);
   form.addEventListener("submit", async (submit) => {
     submit.preventDefault();
@@ -46,7 +54,7 @@ function deviceCard(device, onRegistered) {
         .then((r) => r.blob()).then((blob) => { preview.src = URL.createObjectURL(blob); }).catch(() => preview.remove());
       result.replaceChildren(h("div.event-layout", {}, preview, profileFacts(probe.profile)),
         probe.registered_camera_id ? h("p.hint", {}, `${t("registeredAs")}: ${probe.registered_camera_id}`)
-          : registerForm(credentials, device, onRegistered));
+          : registerForm(credentials, device, probe.profile, onRegistered));
     } catch (failure) {
       result.replaceChildren();
       error.textContent = failure.message;
@@ -55,10 +63,10 @@ function deviceCard(device, onRegistered) {
   return form;
 }
 
-function registerForm(credentials, device, onRegistered) {
+function registerForm(credentials, device, profile, onRegistered) {
   const error = h("p.error", { role: "alert" });
   const form = h("form.row.register", {},
-    field(t("id"), h("input", { name: "id", required: true, pattern: "[a-z0-9_-]+", maxlength: 48 })),
+    field(t("id"), h("input", { name: "id", required: true, pattern: CAMERA_ID_PATTERN, title: t("cameraIdHint"), maxlength: 48 })),
     field(t("name"), h("input", { name: "name", required: true, maxlength: 120, value: device?.name ?? "" })),
     field(t("location"), h("input", { name: "location", maxlength: 200, value: device?.location ?? "" })),
     field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: 30 })),
@@ -68,7 +76,8 @@ function registerForm(credentials, device, onRegistered) {
     try {
       await sendJson("POST", "/api/onvif/register", { ...credentials(), id: form.elements.id.value,
         name: form.elements.name.value, location: form.elements.location.value,
-        retention_days: Number(form.elements.retention_days.value), endpoint: device?.key ?? null });
+        retention_days: Number(form.elements.retention_days.value), endpoint: device?.key ?? null,
+        main_uri: profile.main_uri, sub_uri: profile.sub_uri });
       toast(t("registered"));
       onRegistered();
     } catch (failure) {

@@ -2,6 +2,7 @@
 // period, as a table, a CSV download and a printable A4 page with site name, period and signatures.
 import { getJson, withQuery } from "../api.js";
 import { h, field, select, table } from "../dom.js";
+import "../i18n/security.js";
 import { t, code, locale } from "../i18n.js";
 import { toDateInput, fromDateInput, formatDateTime, formatDuration, formatBytes } from "../time.js";
 
@@ -78,6 +79,7 @@ async function render(root, ctx) {
   const range = { start, end };
   const report = await getJson("/api/reports/summary", range);
   const online = report.totals?.online_now ?? "—";
+  const key = await getJson("/api/evidence/key");
   root.append(
     h("div.toolbar.no-print", {}, h("h1", {}, t("reports")),
       h("a.button.ghost.csv", { href: withQuery("/api/reports/summary.csv", range), download: "" }, t("downloadCsv")),
@@ -91,6 +93,7 @@ async function render(root, ctx) {
         h("p", {}, `${t("period")}: ${formatDateTime(start).slice(0, 10)} – ${formatDateTime(new Date(end - 1)).slice(0, 10)}`),
         h("p", {}, `${t("camerasTotal")}: ${report.totals?.cameras ?? report.cameras.length} · ${t("onlineNow")}: ${online}`)),
       reportTable(report),
+      h("p.fingerprint", {}, h("strong", {}, `${t("keyFingerprint")}: `), h("code.key-fingerprint", {}, key.fingerprint)),
       h("p.printed", {}, `${t("printedAt")}: ${formatDateTime(new Date())}`),
       signatures()));
 }

@@ -2,6 +2,7 @@
 // and back, drag cameras from the list into tiles (or tiles onto each other to swap), saved views
 // per user, fullscreen, and a kiosk URL for a second monitor (`#/wall?view=ID&kiosk=1`).
 // The arrangement not yet saved is kept in this browser per user.
+import "../i18n/live.js"; // texts of the wall and live video
 import { getJson } from "../api.js";
 import { h } from "../dom.js";
 import { t, code } from "../i18n.js";

@@ -1,6 +1,6 @@
 """Live analysis inside a camera worker, decoupled from recording.
 
-The worker thread (which records) hands decoded frames to `LiveDetection.offer`, which never
+The worker thread (which records) hands decoded frames to `LiveAnalysis.offer`, which never
 blocks: frames wait in a bounded deque and, when analysis falls behind, the oldest frame is
 dropped and counted. One analysis thread runs motion -> detector -> tracker -> rules and writes
 events through `EventsWriter`. The detector is built on the analysis
@@ -28,7 +28,9 @@ from detectors.frame import Frame
 from detectors.pipeline import DetectionPipeline, PipelineConfig
 from detectors.rules import RuleEngine, RulesConfig
 from detectors.types import CLASS_NAMES_EN, ClassId
-from vms.events_writer import EventsWriter, ObjectInfo, compass
+from vms.runtime.detector_service import DetectorServiceSpec
+from vms.runtime.events_writer import EventsWriter, ObjectInfo, compass
+from vms.runtime.remote_detector import RemoteDetector
 
 log = logging.getLogger(__name__)
 TruthFn = Callable[[float], object] | None
@@ -52,7 +54,7 @@ def _lower_this_thread_priority() -> None:
 
 
 @dataclass(frozen=True)
-class DetectionSpec:
+class AnalysisSpec:
     """Picklable analysis settings of one camera (built from the site config)."""
 
     pipeline: PipelineConfig
@@ -68,19 +70,27 @@ class DetectionSpec:
     live_frames_root: Path | None = None
     pre_roll_s: float = 5.0
     post_roll_s: float = 5.0
+    # The node's detector service (None: the model runs in this process). Simulated detectors
+    # always run here: they read the simulator's truth, not pixels.
+    detector_service: DetectorServiceSpec | None = None
+
+    @property
+    def uses_service(self) -> bool:
+        return self.detector_service is not None and self.pipeline.detector.type != "simulated"
 
     @property
     def detector_name(self) -> str:
         return self.pipeline.detector.type
 
 
-class LiveDetection:
+class LiveAnalysis:
     """Bounded hand-off from the recording thread to one analysis thread."""
 
-    def __init__(self, spec: DetectionSpec, camera_id: str, factory: sessionmaker[Session]) -> None:
+    def __init__(self, spec: AnalysisSpec, camera_id: str, factory: sessionmaker[Session]) -> None:
         self.spec = spec
         self.camera_id = camera_id
         self.pipeline: DetectionPipeline | None = None  # built on the analysis thread (model loading is slow)
+        self.remote: RemoteDetector | None = None  # the node's detector service, when used
         self.failed = False  # the pipeline could not be built: the camera records without analysis
         self.engine = RuleEngine(spec.rules)
         self.writer = EventsWriter(factory, camera_id, spec.snapshots_root, spec.detector_name,
@@ -151,7 +161,8 @@ class LiveDetection:
         except Exception:  # the database may be briefly locked; analysis goes on regardless
             log.exception("%s: could not end stale events", self.camera_id)
         try:
-            self.pipeline = DetectionPipeline(self.spec.pipeline)
+            self.remote = self._remote_detector()
+            self.pipeline = DetectionPipeline(self.spec.pipeline, detector=self.remote)
         except Exception as error:  # e.g. model weights missing: keep recording, say why
             log.error("%s: event detection disabled: %s", self.camera_id, error)
             self.failed = True
@@ -175,6 +186,14 @@ class LiveDetection:
                 self.writer.apply(self.engine.close(self._last_ts), self._describe)
         if self._last_ts is not None:
             self.writer.apply(self.engine.close(self._last_ts), self._describe)
+        if self.remote is not None:
+            self.remote.close()
+
+    def _remote_detector(self) -> RemoteDetector | None:
+        service = self.spec.detector_service
+        if service is None or not self.spec.uses_service:
+            return None
+        return RemoteDetector(service.address, service.authkey, self.camera_id, self.spec.pipeline.detector)
 
     def _analyse(self, frame: Frame, truth: TruthFn) -> None:
         assert self.pipeline is not None
@@ -182,6 +201,8 @@ class LiveDetection:
         try:
             if truth is not None:
                 frame.truth = truth(frame.ts)
+            if self.remote is not None:  # cameras with live tracks are served first
+                self.remote.priority = len(self.pipeline.tracker.live_boxes()) > 0
             result = self.pipeline.step(frame)
             events = self.engine.update(frame, result.tracks)
             if events:
@@ -221,8 +242,11 @@ class LiveDetection:
                           round(s.speed_kmh, 1) if s.speed_kmh is not None else None)
 
     def stats(self) -> dict[str, float]:
-        return {"offered": self.offered, "dropped": self.dropped, "processed": self.processed,
-                "busy_s": round(self.busy_s, 2), "events_written": self.writer.writes}
+        out = {"offered": self.offered, "dropped": self.dropped, "processed": self.processed,
+               "busy_s": round(self.busy_s, 2), "events_written": self.writer.writes}
+        if self.remote is not None:
+            out.update({f"detector_{k}": v for k, v in self.remote.counts.items()})
+        return out
 
 
 def _luma(vf: av.VideoFrame) -> np.ndarray:

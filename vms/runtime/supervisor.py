@@ -1,4 +1,9 @@
-"""Supervision of camera workers: one process per camera, restarted with backoff if it dies."""
+"""Supervision of the node's processes: the detector service and one worker per camera.
+
+Each is restarted with backoff if it dies. The detector service starts first and stops last;
+while it is down (crashed, restarting) the workers keep recording and their analysis gets no
+detections (RemoteDetector), so a detector crash never costs footage.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
-from vms.worker import Backoff, WorkerSpec, worker_main
+from vms.runtime.detector_service import DetectorServiceSpec, detector_service_main
+from vms.runtime.worker import Backoff, WorkerSpec, worker_main
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +26,7 @@ STABLE_AFTER_S = 60.0  # a worker that lived this long resets its restart backof
 
 @dataclass
 class _Slot:
-    spec: WorkerSpec
+    spec: WorkerSpec | DetectorServiceSpec
     process: BaseProcess | None = None
     started_at: float = 0.0
     restart_at: float = 0.0
@@ -31,14 +37,18 @@ class _Slot:
 class Supervisor:
     """Starts, watches and stops the worker processes."""
 
-    def __init__(self, specs: list[WorkerSpec], poll_interval_s: float = 1.0):
+    def __init__(self, specs: list[WorkerSpec], poll_interval_s: float = 1.0,
+                 detector: DetectorServiceSpec | None = None):
         self._slots = {spec.camera_id: _Slot(spec) for spec in specs}
+        self._detector = _Slot(detector) if detector is not None else None
         self.poll_interval_s = poll_interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # the watcher and sync() both change slots
 
     def start(self) -> None:
+        if self._detector is not None:
+            self._spawn(self._detector)
         for slot in self._slots.values():
             self._spawn(slot)
         self._thread = threading.Thread(target=self._watch, name="supervisor", daemon=True)
@@ -65,12 +75,24 @@ class Supervisor:
         with self._lock:
             return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
 
+    def detector_pid(self) -> int | None:
+        with self._lock:
+            slot = self._detector
+            return slot.process.pid if slot is not None and slot.process is not None else None
+
+    def detector_restarts(self) -> int:
+        with self._lock:
+            return self._detector.restarts if self._detector is not None else 0
+
     def restarts(self) -> dict[str, int]:
         with self._lock:
             return {cid: s.restarts for cid, s in self._slots.items()}
 
     def _spawn(self, slot: _Slot) -> None:
-        process = _CONTEXT.Process(target=worker_main, args=(slot.spec,), name=f"worker-{slot.spec.camera_id}")
+        if isinstance(slot.spec, DetectorServiceSpec):
+            process = _CONTEXT.Process(target=detector_service_main, args=(slot.spec,), name="detector-service")
+        else:
+            process = _CONTEXT.Process(target=worker_main, args=(slot.spec,), name=f"worker-{slot.spec.camera_id}")
         process.start()
         slot.process = process
         slot.started_at = time.monotonic()
@@ -78,6 +100,8 @@ class Supervisor:
     def _watch(self) -> None:
         while not self._stop.wait(self.poll_interval_s):
             with self._lock:
+                if self._detector is not None:
+                    self._check(self._detector)
                 for slot in list(self._slots.values()):
                     self._check(slot)
 
@@ -89,7 +113,7 @@ class Supervisor:
                 slot.backoff.reset()
             return
         if process is not None:
-            log.warning("worker %s exited with code %s; restarting", slot.spec.camera_id, process.exitcode)
+            log.warning("%s exited with code %s; restarting", process.name, process.exitcode)
             process.join(timeout=0)
             slot.process = None
             slot.restart_at = now + slot.backoff.next_delay()
@@ -104,6 +128,8 @@ class Supervisor:
             self._thread.join(timeout=5)
         with self._lock:
             self._terminate(list(self._slots.values()), timeout_s)
+            if self._detector is not None:  # last: workers finishing their segments may still ask it
+                self._terminate([self._detector], timeout_s)
 
     @staticmethod
     def _terminate(slots: list[_Slot], timeout_s: float = 15.0) -> None:

@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from camera_drivers.fanout import PacketFanout
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource
 from vms.db.engine import make_engine, make_session_factory
-from vms.health import HealthReporter
 from vms.recordings import add_segment
+from vms.runtime.health import HealthReporter
 
-if TYPE_CHECKING:  # the detection stack is imported only by workers that analyse
-    from vms.live_detection import DetectionSpec, LiveDetection
+if TYPE_CHECKING:  # the analysis stack is imported only by workers that analyse
+    from vms.live.relay import LiveRelay
+    from vms.runtime.live_analysis import AnalysisSpec, LiveAnalysis
 
 log = logging.getLogger(__name__)
 END_OF_STREAM = "end of stream"
@@ -43,7 +45,8 @@ class WorkerSpec:
     read_timeout_s: float = 8.0
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
-    detection: DetectionSpec | None = None  # None: record only
+    analysis: AnalysisSpec | None = None  # None: record only
+    live_dir: Path | None = None  # where the live relay serves this camera's streams (None: no live view)
 
 
 class Backoff:
@@ -75,7 +78,8 @@ class CameraWorker:
         self.recorder = SegmentRecorder(spec.camera_id, spec.recordings_root, spec.segment_seconds, self._on_closed)
         self.backoff = Backoff(spec.backoff_initial_s, spec.backoff_max_s)
         self._parent_pid = os.getppid()
-        self.detection: LiveDetection | None = None
+        self.analysis: LiveAnalysis | None = None
+        self.packets = PacketFanout()  # every packet of every connection, e.g. for the live view
 
     def _on_closed(self, closed: ClosedSegment) -> None:
         with self.factory.begin() as session:
@@ -84,18 +88,28 @@ class CameraWorker:
     def _should_stop(self) -> bool:
         return self.stop.is_set() or os.getppid() != self._parent_pid
 
-    def _start_detection(self) -> None:
-        if self.spec.detection is None:
+    def _start_analysis(self) -> None:
+        if self.spec.analysis is None:
             return
-        from vms.live_detection import LiveDetection
+        from vms.runtime.live_analysis import LiveAnalysis
 
         try:  # the detector itself is loaded on the analysis thread; recording starts at once
-            self.detection = LiveDetection(self.spec.detection, self.spec.camera_id, self.factory)
+            self.analysis = LiveAnalysis(self.spec.analysis, self.spec.camera_id, self.factory)
         except Exception as error:  # a broken rule config must not stop recording
-            log.error("%s: event detection disabled: %s", self.spec.camera_id, error)
+            log.error("%s: analysis disabled: %s", self.spec.camera_id, error)
+
+    def _start_live(self) -> "LiveRelay | None":
+        if self.spec.live_dir is None:
+            return None
+        from vms.live.relay import LiveRelay
+
+        relay = LiveRelay(self.spec.live_dir, self.spec.camera_id)
+        self.packets.add(relay)  # browsers watch this connection; they never open the camera
+        return relay
 
     def run(self) -> None:
-        self._start_detection()
+        self._start_analysis()
+        live = self._start_live()
         first_attempt = True
         while not self._should_stop():
             reason = self._run_connection()
@@ -109,18 +123,21 @@ class CameraWorker:
             log.info("%s: %s; retrying in %.1f s", self.spec.camera_id, reason, delay)
             self.stop.wait(delay)
         self.recorder.close()
-        if self.detection is not None:
-            self.detection.stop()
-            log.info("%s: analysis %s", self.spec.camera_id, self.detection.stats())
+        if live is not None:
+            live.close()
+        if self.analysis is not None:
+            self.analysis.stop()
+            log.info("%s: analysis %s", self.spec.camera_id, self.analysis.stats())
         self.health.stopped()
 
     def _run_connection(self) -> str:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
         try:
-            with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s) as session:
+            with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s, audio=True) as session:
                 assert session.video_stream is not None
-                self.recorder.start_connection(session.video_stream)
+                self.recorder.start_connection(session.video_stream, session.audio_stream)
+                self.packets.opened("main", [s for s in (session.video_stream, session.audio_stream) if s is not None])
                 decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
                 truth = session.truth_source()
                 connected = False
@@ -130,10 +147,12 @@ class CameraWorker:
                         self.health.connected(timed.ts, codec.width, codec.height, codec.name)
                         self.backoff.reset()
                         connected = True
-                    if self.detection is not None:  # decode + hand over; analysis runs on its own thread
-                        # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
-                        self.detection.decode(decoder, timed.packet, timed.ts, truth)
-                    self.health.packet(timed.ts, timed.packet.size)
+                    # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
+                    self.packets.packet("main", timed)
+                    if timed.kind == "video":
+                        if self.analysis is not None:  # decode + hand over; analysis runs on its own thread
+                            self.analysis.decode(decoder, timed.packet, timed.ts, truth)
+                        self.health.packet(timed.ts, timed.packet.size)
                     self.recorder.write(timed)
                     if self._should_stop():
                         return "stopping"
@@ -142,8 +161,9 @@ class CameraWorker:
             return str(error)
         finally:
             self.recorder.close()
-            if self.detection is not None:
-                self.detection.connection_closed()
+            self.packets.closed("main")
+            if self.analysis is not None:
+                self.analysis.connection_closed()
 
 
 def worker_main(spec: WorkerSpec) -> None:

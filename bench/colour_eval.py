@@ -1,0 +1,190 @@
+"""Colour attribute accuracy on hand-labelled crops of the real shared footage.
+
+The label file (bench/data/colour_labels.csv: clip, frame, box, class, colour, split, note) was
+made by looking at every crop on contact sheets; ambiguous crops (champagne and two-tone cars,
+a jacket half red half navy, two cars in one box) were left out. No footage or crop is stored:
+the crops are rebuilt from VMS_TEST_DATA.
+
+Side by side, per labelled crop:
+- "product": `detectors.colour.object_colour` with the motion mask that the pipeline's own
+  MotionDetector gives at that frame (run over the clip from its first frame), and the frame's
+  white-balance estimate; people are named by their upper body;
+- "still": the same without a motion mask (an object standing still: the border-ring estimate);
+- "baseline": the previous `dominant_colour` (most frequent colour in the box centre);
+- "night": every frame turned into an IR picture (grey): the product must say "unknown".
+
+Accuracy is reported on the tuning split, on the held-out split (never used to choose a
+threshold) and on all crops; the confusion matrix is on all crops ("product").
+
+Usage:
+    VMS_TEST_DATA=/work/shared/data python bench/colour_eval.py [--json PATH] [--sheets DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from detectors.attributes import dominant_colour
+from detectors.colour import COLOURS, UNKNOWN, frame_tone, object_colour
+from detectors.motion import MotionDetector
+
+LABELS = Path(__file__).resolve().parent / "data" / "colour_labels.csv"
+CLIPS = {
+    "cdnet_highway": "cdnet_highway/highway_input_h264.mp4",
+    "bgslibrary_video": "bgslibrary/video.avi",
+    "bgslibrary_video02": "bgslibrary/video02.avi",
+    "intel_car": "intel_sample_videos/car-detection.mp4",
+    "intel_person": "intel_sample_videos/one-by-one-person-detection.mp4",
+    "pets09": "pets09_s2l1/pets09_s2l1_view001_h264.mp4",
+    "tud": "mot15_tud_campus/TUD-Campus.mp4",
+}
+
+
+def load_labels(path: Path = LABELS) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["frame"] = int(r["frame"])
+        r["box"] = np.array([float(r[k]) for k in ("x1", "y1", "x2", "y2")])
+    return rows
+
+
+def night_ir(bgr: np.ndarray) -> np.ndarray:
+    """An IR night picture: the camera's black-and-white mode, darker."""
+    grey = (cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) * 0.5).astype(np.uint8)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def predict_clip(video: Path, rows: list[dict]) -> list[dict]:
+    """Run the motion detector over the clip; at each labelled frame name every labelled box."""
+    wanted = defaultdict(list)
+    for r in rows:
+        wanted[r["frame"]].append(r)
+    motion = MotionDetector()
+    cap = cv2.VideoCapture(str(video))
+    out, index = [], 0
+    while index < max(wanted):
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        index += 1
+        mask = motion.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), index / 25.0).mask
+        for r in wanted.get(index, []):
+            person = r["class"] == "person"
+            tone = frame_tone(bgr)
+            x1, y1, x2, y2 = r["box"].astype(int)
+            out.append({
+                **{k: r[k] for k in ("clip", "frame", "class", "colour", "split")},
+                "box": r["box"].astype(int).tolist(),
+                "product": object_colour(bgr, r["box"], person, mask, tone)[0],
+                "still": object_colour(bgr, r["box"], person, None, tone)[0],
+                "baseline": dominant_colour(bgr[y1:y2, x1:x2])[0],
+                "night": object_colour(night_ir(bgr), r["box"], person, mask)[0],
+            })
+    cap.release()
+    return out
+
+
+def accuracy(rows: list[dict], key: str) -> float | None:
+    return round(sum(r[key] == r["colour"] for r in rows) / len(rows), 3) if rows else None
+
+
+def confusion(rows: list[dict], key: str) -> dict:
+    names = [c for c, _ in COLOURS] + [UNKNOWN[0]]
+    present = sorted({r["colour"] for r in rows}, key=names.index)
+    predicted = sorted({r[key] for r in rows} | set(present), key=names.index)
+    table = {t: {p: 0 for p in predicted} for t in present}
+    for r in rows:
+        table[r["colour"]][r[key]] += 1
+    return table
+
+
+def print_confusion(table: dict) -> None:
+    cols = list(next(iter(table.values())))
+    print("true \\ predicted | " + " | ".join(cols) + " | n | recall")
+    for t, row in table.items():
+        n = sum(row.values())
+        print(f"{t} | " + " | ".join(str(row[c]) for c in cols) + f" | {n} | {row.get(t, 0) / n:.2f}")
+
+
+def write_sheets(results: list[dict], data: Path, out: Path, per: int = 24) -> None:
+    """Contact sheets of every labelled crop with label and prediction, for a person to check."""
+    out.mkdir(parents=True, exist_ok=True)
+    tiles, cache = [], {}
+    for r in results:
+        if r["clip"] not in cache:
+            cache = {r["clip"]: _frames(data / CLIPS[r["clip"]])}
+        frame = cache[r["clip"]][r["frame"] - 1]
+        x1, y1, x2, y2 = r["box"]
+        crop = frame[max(0, y1):y2, max(0, x1):x2]
+        s = min(150 / crop.shape[0], 180 / crop.shape[1])
+        crop = cv2.resize(crop, (max(1, int(crop.shape[1] * s)), max(1, int(crop.shape[0] * s))))
+        tile = np.full((190, 190, 3), 255, np.uint8)
+        tile[36:36 + crop.shape[0], : crop.shape[1]] = crop
+        ok = (0, 120, 0) if r["product"] == r["colour"] else (0, 0, 220)
+        cv2.putText(tile, f"{r['clip'][:10]} {r['frame']}", (2, 13), 0, 0.4, (0, 0, 0), 1)
+        cv2.putText(tile, f"{r['colour']} -> {r['product']}", (2, 30), 0, 0.45, ok, 1)
+        tiles.append(tile)
+    for s in range(0, len(tiles), per):
+        part = tiles[s: s + per] + [np.full((190, 190, 3), 200, np.uint8)] * (per - len(tiles[s: s + per]))
+        cv2.imwrite(str(out / f"colour_{s // per:02d}.png"), np.vstack([np.hstack(part[i: i + 6]) for i in range(0, per, 6)]))
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    cap, frames = cv2.VideoCapture(str(path)), []
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            return frames
+        frames.append(f)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", type=Path, help="write results here")
+    parser.add_argument("--sheets", type=Path, help="write contact sheets (label -> prediction) here")
+    parser.add_argument("--split", choices=("tune", "heldout", "all"), default="all",
+                        help="evaluate only this split (tune while choosing thresholds)")
+    args = parser.parse_args()
+    data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
+    labels = [r for r in load_labels() if args.split in ("all", r["split"])]
+    t0 = time.perf_counter()
+    results = []
+    for clip, rel in CLIPS.items():
+        rows = [r for r in labels if r["clip"] == clip]
+        if rows:
+            results += predict_clip(data / rel, rows)
+    summary: dict = {"n": len(results), "seconds": round(time.perf_counter() - t0, 1),
+                     "load_avg_1m": round(os.getloadavg()[0], 2)}
+    for key in ("product", "still", "baseline"):
+        summary[key] = {split: accuracy([r for r in results if split == "all" or r["split"] == split], key)
+                        for split in ("tune", "heldout", "all")}
+    summary["accuracy"] = summary["product"]["all"]
+    summary["accuracy_heldout"] = summary["product"]["heldout"]
+    summary["night_unknown_rate"] = round(sum(r["night"] == UNKNOWN[0] for r in results) / len(results), 3)
+    summary["per_class"] = {c: accuracy([r for r in results if r["class"] == c], "product")
+                            for c in sorted({r["class"] for r in results})}
+    summary["confusion"] = confusion(results, "product")
+    print_confusion(summary["confusion"])
+    print(json.dumps({k: v for k, v in summary.items() if k != "confusion"}, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps({"summary": summary, "crops": results}, indent=2))
+    if args.sheets:
+        write_sheets(results, data, args.sheets)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

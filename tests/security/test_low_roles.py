@@ -1,0 +1,66 @@
+"""Threat: a low role abusing what it may do. An installer manages cameras but must not be able to
+destroy footage through them; what each change did is in the audit log with old and new values.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from tests.security import service as svc
+from vms.db.models import Segment
+
+
+def _segments(service: svc.Service) -> int:
+    engine = create_engine(service.database_url)
+    try:
+        with Session(engine) as session:
+            return session.scalar(select(func.count()).select_from(Segment).where(Segment.camera_id == svc.CAMERA)) or 0
+    finally:
+        engine.dispose()
+
+
+def test_installer_cannot_shorten_retention_to_wipe_footage(service: svc.Service) -> None:
+    svc.wait_footage(service, 6)
+    installer = service.client("installer")
+    tiny = installer.patch(f"/api/cameras/{svc.CAMERA}", json={"retention_days": 0.00001})
+    assert tiny.status_code == 422 and tiny.json()["detail"]["code"] == "camera.retention_below_floor"
+    shorter = installer.patch(f"/api/cameras/{svc.CAMERA}", json={"retention_days": 2, "retention_reason": "hết chỗ"})
+    assert shorter.status_code == 403 and shorter.json()["detail"]["code"] == "camera.retention_lower_admin_only"
+    before = _segments(service)
+    time.sleep(5)  # the janitor runs every 2 s in this site: it had its chance to delete
+    assert _segments(service) >= before > 0  # before the fix: 44 of 45 segments gone in 30 s
+    assert installer.patch(f"/api/cameras/{svc.CAMERA}", json={"retention_days": 60}).status_code == 200  # longer: fine
+
+
+def test_admin_shortens_retention_only_with_a_reason_and_the_audit_shows_old_and_new(service: svc.Service) -> None:
+    admin = service.client("admin")
+    no_reason = admin.patch(f"/api/cameras/{svc.CAMERA}", json={"retention_days": 7})
+    assert no_reason.status_code == 422 and no_reason.json()["detail"]["code"] == "camera.retention_reason_required"
+    current = admin.get(f"/api/cameras/{svc.CAMERA}").json()["retention_days"]
+    done = admin.patch(f"/api/cameras/{svc.CAMERA}", json={"retention_days": 7, "retention_reason": "Quyết định số 12/QĐ"})
+    assert done.status_code == 200
+    entry = next(i for i in admin.get("/api/audit", params={"limit": 20}).json()["items"]
+                 if i["action"] == "camera_update" and i["target"] == svc.CAMERA)
+    assert entry["details"]["changes"]["retention_days"] == [current, 7]
+    assert entry["details"]["reason"] == "Quyết định số 12/QĐ"
+
+
+def test_imported_events_are_marked_and_reported_apart(service: svc.Service) -> None:
+    """An investigator's import cannot pass as the site's own detections in the periodic report."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    analysis = {"detector": "simulated", "events": [{"type": "hit_and_run", "start": 1.0}]}
+    imported = service.client("investigator").post("/api/events/import", json={
+        "camera_id": svc.CAMERA, "started_at": (now - timedelta(minutes=5)).isoformat(), "analysis": analysis})
+    assert imported.status_code == 201
+    event = service.client("admin").get(f"/api/events/{imported.json()['event_ids'][0]}").json()
+    assert event["detector"] == "imported:simulated"  # before the fix: "simulated", like a live camera's
+    report = service.client("operator").get("/api/reports/summary", params={
+        "start": (now - timedelta(hours=1)).isoformat(), "end": (now + timedelta(hours=1)).isoformat()}).json()
+    camera = next(c for c in report["cameras"] if c["camera_id"] == svc.CAMERA)
+    assert camera["imported_by_type"] == {"hit_and_run": 1}
+    assert "hit_and_run" not in camera["events_by_type"]
