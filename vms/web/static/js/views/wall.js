@@ -32,7 +32,8 @@ function recentStrip(events, seen) {
     h("strong", {}, code("type", event.type)), h("span", {}, event.camera), h("time", {}, formatClock(event.start))));
 }
 
-function defaultArrangement(cameras) {
+function defaultArrangement(all) {
+  const cameras = all.filter((c) => c.enabled);
   const layout = LAYOUTS.find((n) => n >= cameras.length) ?? MAX_TILES;
   return { layout, cameras: cameras.slice(0, MAX_TILES).map((c) => c.id) };
 }
@@ -59,6 +60,16 @@ class Wall {
     this.views = viewControls({ arrangement: () => this.arrangement(), apply: (view, opts) => this.apply(view, opts) });
     this.onKey = (event) => { if (event.key === "Escape" && this.focus) this.closeFocus(); };
     document.addEventListener("keydown", this.onKey);
+    this.onResize = () => this.fit();
+    window.addEventListener("resize", this.onResize);
+    document.addEventListener("fullscreenchange", this.onResize);
+  }
+
+  /** Size the wall to the window: a control-room wall is seen whole, never scrolled. */
+  fit() {
+    const top = document.fullscreenElement === this.stage ? 0 : this.stage.getBoundingClientRect().top;
+    const available = Math.max(240, window.innerHeight - Math.max(0, top) - 8);
+    this.stage.style.setProperty("--avail-h", `${available}px`);
   }
 
   arrangement() {
@@ -156,16 +167,24 @@ class Wall {
     this.renderTiles();
   }
 
+  /** The camera list, updated in place (a drag that started from it survives the refresh). */
   renderList() {
-    const items = [...this.cameras.values()].map((camera) => {
-      const item = h("li.camera-item", { draggable: true, tabindex: 0, dataset: { camera: camera.id },
-        title: t("dragHint"), onclick: () => this.place(camera.id),
-        onkeydown: (event) => { if (event.key === "Enter") this.place(camera.id); } },
-      h("span.camera-name", {}, camera.name), badge(camera));
-      item.addEventListener("dragstart", (event) => event.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ camera: camera.id })));
-      return item;
-    });
-    this.list.replaceChildren(...items);
+    this.items ??= new Map();
+    for (const [id, item] of this.items) if (!this.cameras.has(id)) { item.remove(); this.items.delete(id); }
+    for (const camera of this.cameras.values()) {
+      let item = this.items.get(camera.id);
+      if (!item) {
+        item = h("li.camera-item", { draggable: true, tabindex: 0, dataset: { camera: camera.id },
+          title: t("dragHint"), onclick: () => this.place(camera.id),
+          onkeydown: (event) => { if (event.key === "Enter") this.place(camera.id); } },
+        h("span.camera-name"), h("span.badge-box"));
+        item.addEventListener("dragstart", (event) => event.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ camera: camera.id })));
+        this.items.set(camera.id, item);
+      }
+      item.querySelector(".camera-name").textContent = camera.name;
+      item.querySelector(".badge-box").replaceChildren(badge(camera));
+      if (!item.isConnected) this.list.append(item); // never moved: a drag from it must survive
+    }
   }
 
   async refresh() {
@@ -203,6 +222,8 @@ class Wall {
 
   destroy() {
     document.removeEventListener("keydown", this.onKey);
+    window.removeEventListener("resize", this.onResize);
+    document.removeEventListener("fullscreenchange", this.onResize);
     this.focus?.destroy();
     this.tiles.forEach((tile) => tile.destroy());
   }
@@ -212,13 +233,28 @@ class Wall {
 function layoutIcon(n) {
   const side = Math.sqrt(n);
   return h("span.layout-icon", { style: `--n:${side}`, "aria-hidden": "true" },
-    Array.from({ length: n }, () => h("i"))) ;
+    Array.from({ length: n }, () => h("i")));
+}
+
+function fullscreenIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("width", "16");
+  svg.setAttribute("height", "16");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", "M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5");
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "2");
+  svg.append(path);
+  return svg;
 }
 
 function fullscreenButton(target) {
   const button = h("button.ghost.fullscreen-button", { type: "button", dataset: { action: "fullscreen" },
     onclick: () => (document.fullscreenElement ? document.exitFullscreen() : target.requestFullscreen()).catch(() => {}) },
-  `⛶ ${t("fullscreen")}`);
+  fullscreenIcon(), t("fullscreen"));
   return button;
 }
 
@@ -246,6 +282,7 @@ async function render(root, ctx) {
     seen = new Set([...(seen ?? []), ...events.map((e) => e.id)]);
   }
   await wall.start();
+  wall.fit();
   if (showRecent) await refreshRecent().catch(() => {});
   const timer = setInterval(() => {
     wall.refresh().catch(() => {});
