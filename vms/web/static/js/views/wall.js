@@ -48,6 +48,7 @@ class Wall {
     this.cameras = new Map();
     this.layout = 4;
     this.slots = padded([]);
+    this.auto = true; // the arrangement is the automatic one (every camera) until the user changes it
     this.tiles = [];
     this.focus = null;
     this.grid = h("div.wall.live-wall");
@@ -79,8 +80,10 @@ class Wall {
   }
 
   remember() {
-    localStorage.setItem(storageKey(this.ctx.user), JSON.stringify({ ...this.arrangement(), view: this.views.selectedId() }));
+    localStorage.setItem(storageKey(this.ctx.user), JSON.stringify({ ...this.arrangement(), view: this.views.selectedId(),
+      auto: this.auto }));
     const params = new URLSearchParams(this.ctx.params);
+    params.delete("layout"); // a start-up choice; from here on the layout is remembered with the arrangement
     const view = this.views.selectedId();
     if (view) params.set("view", view); else params.delete("view");
     const query = params.toString();
@@ -89,6 +92,7 @@ class Wall {
 
   /** Show a saved view (or, with null, the browser's unsaved arrangement). */
   apply(view, { keepTiles = false } = {}) {
+    if (view) this.auto = false;
     if (view && !keepTiles) {
       this.layout = view.layout;
       this.slots = padded(view.cameras);
@@ -100,6 +104,7 @@ class Wall {
 
   setLayout(n) {
     this.layout = n;
+    this.auto = false;
     if (this.focus) this.closeFocus();
     this.renderTiles();
     this.remember();
@@ -117,7 +122,7 @@ class Wall {
     while (this.tiles.length > this.layout) this.tiles.pop().destroy();
     while (this.tiles.length < this.layout) {
       const tile = new WallTile(this.tiles.length, { onOpen: (x) => this.openFocus(x), onDrop: (slot, data) => this.drop(slot, data),
-        onClear: (slot) => { this.slots[slot] = null; this.renderTiles(); this.remember(); } });
+        onClear: (slot) => { this.auto = false; this.slots[slot] = null; this.renderTiles(); this.remember(); } });
       this.tiles.push(tile);
       this.grid.append(tile.el);
     }
@@ -126,6 +131,7 @@ class Wall {
   }
 
   drop(slot, { camera, fromSlot }) {
+    this.auto = false;
     if (fromSlot !== undefined && fromSlot !== null) {
       [this.slots[slot], this.slots[fromSlot]] = [this.slots[fromSlot], this.slots[slot]];
     } else {
@@ -193,12 +199,23 @@ class Wall {
     const online = cameras.filter((c) => c.enabled && c.status?.online).length;
     this.summary.textContent = `${online}/${cameras.length} ${t("online").toLowerCase()}`;
     this.renderList();
+    if (this.auto && this.tiles.length) this.followCameras();
     const all = this.focus ? [...this.tiles, this.focus] : this.tiles;
     for (const tile of all) {
       if (!tile.camera) continue;
       const now = this.slotCamera(tile.camera.id);
       if (now.denied !== Boolean(tile.camera.denied)) { if (!this.focus) this.renderTiles(); } else tile.update(now);
     }
+  }
+
+  /** The automatic arrangement follows cameras being added, enabled or disabled. */
+  followCameras() {
+    const next = defaultArrangement([...this.cameras.values()]);
+    if (next.layout === this.layout && next.cameras.every((id, i) => this.slots[i] === id)) return;
+    this.layout = next.layout;
+    this.slots = padded(next.cameras);
+    if (!this.focus) this.renderTiles();
+    this.remember();
   }
 
   tick() {
@@ -208,14 +225,17 @@ class Wall {
 
   /** The starting arrangement: ?view=ID, else this browser's last one, else every camera. */
   async start() {
-    await this.refresh();
-    const views = await this.views.load(null).catch(() => []);
+    const [, views] = await Promise.all([this.refresh(), this.views.load(null).catch(() => [])]);
     const wanted = Number(this.ctx.params.get("view")) || null;
     const stored = JSON.parse(localStorage.getItem(storageKey(this.ctx.user)) || "null");
     const view = views.find((v) => v.id === (wanted ?? stored?.view));
     if (view) { this.apply(view); return; }
-    const base = stored ?? defaultArrangement([...this.cameras.values()]);
-    this.layout = LAYOUTS.includes(Number(this.ctx.params.get("layout"))) ? Number(this.ctx.params.get("layout")) : base.layout;
+    // Until the user arranges the wall, it shows every camera (a camera added later appears too).
+    this.auto = !stored || stored.auto === true;
+    const base = this.auto ? defaultArrangement([...this.cameras.values()]) : stored;
+    const layout = Number(this.ctx.params.get("layout"));
+    if (LAYOUTS.includes(layout)) this.auto = false;
+    this.layout = LAYOUTS.includes(layout) ? layout : base.layout;
     this.slots = padded(base.cameras);
     this.apply(null, { keepTiles: true });
   }

@@ -27,6 +27,7 @@ export class WallTile {
     this.video = h("video", { muted: true, playsInline: true, autoplay: true, disablePictureInPicture: true });
     this.stateText = h("div.tile-state", { role: "status" });
     this.name = h("strong.name");
+    this.where = h("span.tile-where");
     this.clock = h("time.tile-clock");
     this.badge = h("span.badge-box");
     this.streamTag = h("span.stream-tag");
@@ -35,7 +36,8 @@ export class WallTile {
     this.el = h("div.tile.live-tile", { tabindex: 0, dataset: { slot: String(slot), state: "empty" },
       onclick: () => this.open(), onkeydown: (event) => { if (event.key === "Enter") this.open(); } },
     h("div.frame", {}, this.video, this.stateText,
-      h("div.tile-bar", {}, h("span.tile-title", {}, this.name, this.streamTag), this.clock, this.badge)),
+      h("div.tile-bar", {}, h("span.tile-title", {}, this.name, this.streamTag), this.clock, this.badge),
+      this.where),
     this.clear);
     this.el.addEventListener("dragover", (event) => {
       if (event.dataTransfer.types.includes(DRAG_TYPE)) { event.preventDefault(); this.el.classList.add("drop-target"); }
@@ -81,6 +83,7 @@ export class WallTile {
     if (camera && !camera.denied) this.camera = { ...this.camera, ...camera };
     const shown = this.camera && !this.camera.denied ? this.camera : null;
     this.name.textContent = shown ? shown.name : "";
+    this.where.textContent = shown?.location ?? "";
     this.el.title = shown ? `${shown.name}${shown.location ? ` · ${shown.location}` : ""}` : "";
     this.badge.replaceChildren(shown ? badge(shown) : "");
     this.el.classList.toggle("is-offline", Boolean(shown && shown.enabled && !shown.status?.online));
