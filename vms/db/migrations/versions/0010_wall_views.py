@@ -1,15 +1,15 @@
 """saved camera-wall views per user
 
-Revision ID: 0008_wall_views
-Revises: 0007_security
+Revision ID: 0010_wall_views
+Revises: 0009_programme_records
 Create Date: 2026-12-03 09:30:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_wall_views'
-down_revision = '0007_security'
+revision = '0010_wall_views'
+down_revision = '0009_programme_records'
 branch_labels = None
 depends_on = None
 
