@@ -212,6 +212,27 @@ class SourcesConfig(_Frozen):
         return networks
 
 
+SCAN_MB_LIMIT, MAP_MB_LIMIT = 100, 200  # the largest upload caps a site may configure
+
+
+class ProgrammeConfig(_Frozen):
+    """The commune programme's records: automatic maintenance tickets, upload caps, the review form."""
+
+    superior_unit: str = Field("CÔNG AN TỈNH", max_length=120,
+                               description="the unit above the commune police, first line of the report header")
+    commune: str = Field("", max_length=120, description="commune name as written on reports, e.g. 'xã Tân Chi'")
+    signer_title: str = Field("TRƯỞNG CÔNG AN XÃ", max_length=120, description="title in the report's signature block")
+    document_code: str = Field("BC-CAX", max_length=32, description="the report number's suffix (Số: .../BC-CAX)")
+    offline_ticket_after_min: float = Field(120, gt=0, le=7 * 24 * 60,
+                                            description="a camera offline this long gets a maintenance ticket")
+    tamper_ticket_after_min: float = Field(30, gt=0, le=7 * 24 * 60,
+                                           description="a tamper alarm lasting this long gets a maintenance ticket")
+    ticket_due_days: float = Field(7, gt=0, le=365, description="a ticket is overdue this long after it was opened")
+    check_interval_s: float = Field(60, gt=0, le=3600, description="how often automatic tickets are checked")
+    max_scan_mb: int = Field(10, ge=1, le=SCAN_MB_LIMIT, description="largest agreement scan accepted")
+    max_map_mb: int = Field(20, ge=1, le=MAP_MB_LIMIT, description="largest site map image accepted")
+
+
 class SiteConfig(_Frozen):
     """The whole site: one file per deployment."""
 
@@ -226,6 +247,7 @@ class SiteConfig(_Frozen):
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
     sources: SourcesConfig = SourcesConfig()
+    programme: ProgrammeConfig = ProgrammeConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -78,6 +78,11 @@ class DataPaths:
         return self.state / "exports"
 
     @property
+    def records(self) -> Path:
+        """Files of the programme's records: agreement scans and the site map image."""
+        return self.state / "records"
+
+    @property
     def signing_key(self) -> Path:
         return self.keys / "signing_key.pem"
 

@@ -32,6 +32,7 @@ from vms.runtime.metrics import node_snapshot
 from vms.runtime.remote_detector import service_stats
 from vms.runtime.supervisor import Supervisor
 from vms.runtime.worker import WorkerSpec
+from vms.records.watcher import MaintenanceWatcher
 from vms.secrets import CredentialVault
 from vms.sources import check_config_sources, site_policy
 from vms.storage import GB, Janitor, StoragePolicy
@@ -57,6 +58,7 @@ class Site:
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None
+        self.maintenance: MaintenanceWatcher | None = None
         self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
         self.detector_service = detector_service_spec(self.config)
         self.source_policy = site_policy(self.config, self.paths)
@@ -101,8 +103,12 @@ class Site:
         )
         self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
+        self.maintenance = MaintenanceWatcher(self.session_factory, self.config.programme)
+        self.maintenance.start()
 
     def stop_background(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.stop()
         if self.janitor is not None:
             self.janitor.stop()
         if self.supervisor is not None:
