@@ -143,6 +143,7 @@ def worker_specs(
             analysis=(analysis := analysis_spec(camera, _detection_settings(camera, detection), paths, timezone)),
             sub_source=sub_stream_source(camera, vault) if analysis is not None and analysed_stream(camera) == "sub"
             else None,
+            live_dir=paths.live_frames.resolve(),
         )
         for camera in cameras
     ]

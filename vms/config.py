@@ -250,6 +250,8 @@ class SiteConfig(_Frozen):
     timezone: str = Field(DEFAULT_TIMEZONE, description="local time zone for display and reports")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir")
     data_dir: Path | None = Field(None, description="state folder; overridden by --data")
+    keys_dir: Path | None = Field(None, description="folder of the camera-credential and evidence signing keys "
+                                                    "(default DIR/keys); back it up apart from the data")
     server: ServerConfig = ServerConfig()
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
