@@ -6,6 +6,7 @@ at a commune office can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -188,6 +189,50 @@ class ServerConfig(_Frozen):
         "(the client address is the TCP peer)"))
 
 
+class SourcesConfig(_Frozen):
+    """What camera sources may make the server open (vms.sources): hosts, local files, scenes."""
+
+    camera_networks: list[str] = Field(default_factory=list, max_length=256, description=(
+        "the site's camera subnets, e.g. [192.168.1.0/24]; empty = any address except loopback, link-local, "
+        "multicast, which are refused unless a listed network contains them"))
+    media_dirs: list[Path] = Field(default_factory=list, max_length=32, description=(
+        "folders file cameras may read, besides DIR/media"))
+    scene_dirs: list[Path] = Field(default_factory=list, max_length=32, description=(
+        "folders of scene files simulated cameras may read, besides configs/scenes and $VMS_SCENE_DIR"))
+
+    @field_validator("camera_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise PydanticCustomError("sources.bad_network", "{network} is not a network like 192.168.1.0/24",
+                                          {"network": network[:64]}) from None
+        return networks
+
+
+SCAN_MB_LIMIT, MAP_MB_LIMIT = 100, 200  # the largest upload caps a site may configure
+
+
+class ProgrammeConfig(_Frozen):
+    """The commune programme's records: automatic maintenance tickets, upload caps, the review form."""
+
+    superior_unit: str = Field("CÔNG AN TỈNH", max_length=120,
+                               description="the unit above the commune police, first line of the report header")
+    commune: str = Field("", max_length=120, description="commune name as written on reports, e.g. 'xã Tân Chi'")
+    signer_title: str = Field("TRƯỞNG CÔNG AN XÃ", max_length=120, description="title in the report's signature block")
+    document_code: str = Field("BC-CAX", max_length=32, description="the report number's suffix (Số: .../BC-CAX)")
+    offline_ticket_after_min: float = Field(120, gt=0, le=7 * 24 * 60,
+                                            description="a camera offline this long gets a maintenance ticket")
+    tamper_ticket_after_min: float = Field(30, gt=0, le=7 * 24 * 60,
+                                           description="a tamper alarm lasting this long gets a maintenance ticket")
+    ticket_due_days: float = Field(7, gt=0, le=365, description="a ticket is overdue this long after it was opened")
+    check_interval_s: float = Field(60, gt=0, le=3600, description="how often automatic tickets are checked")
+    max_scan_mb: int = Field(10, ge=1, le=SCAN_MB_LIMIT, description="largest agreement scan accepted")
+    max_map_mb: int = Field(20, ge=1, le=MAP_MB_LIMIT, description="largest site map image accepted")
+
+
 class SiteConfig(_Frozen):
     """The whole site: one file per deployment."""
 
@@ -199,6 +244,8 @@ class SiteConfig(_Frozen):
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
+    sources: SourcesConfig = SourcesConfig()
+    programme: ProgrammeConfig = ProgrammeConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

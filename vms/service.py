@@ -32,7 +32,9 @@ from vms.runtime.metrics import node_snapshot
 from vms.runtime.remote_detector import service_stats
 from vms.runtime.supervisor import Supervisor
 from vms.runtime.worker import WorkerSpec
+from vms.records.watcher import MaintenanceWatcher
 from vms.secrets import CredentialVault
+from vms.sources import check_config_sources, site_policy
 from vms.storage import GB, Janitor, StoragePolicy
 
 log = logging.getLogger(__name__)
@@ -56,11 +58,14 @@ class Site:
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None
+        self.maintenance: MaintenanceWatcher | None = None
         self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
         self.detector_service = detector_service_spec(self.config)
+        self.source_policy = site_policy(self.config, self.paths)
 
     def prepare(self) -> None:
         """Migrate, sync configured cameras, create the first admin, repair the index."""
+        check_config_sources(self.config, self.paths)  # a refused camera source stops start-up, naming its key
         upgrade(self.database_url)
         with self.session_factory.begin() as session:
             sync_cameras(session, self.config.cameras, self.vault)
@@ -77,6 +82,7 @@ class Site:
             specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
                                  self.config.cameras, self.config.timezone)
         metrics = self.paths.state / "metrics"
+        specs = [dataclasses.replace(s, source_policy=self.source_policy) for s in specs]
         return [dataclasses.replace(s, analysis=dataclasses.replace(
                     s.analysis, detector_service=self.detector_service, metrics_root=metrics.resolve()))
                 if s.analysis is not None else s for s in specs]
@@ -97,8 +103,12 @@ class Site:
         )
         self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
+        self.maintenance = MaintenanceWatcher(self.session_factory, self.config.programme)
+        self.maintenance.start()
 
     def stop_background(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.stop()
         if self.janitor is not None:
             self.janitor.stop()
         if self.supervisor is not None:

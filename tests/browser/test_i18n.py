@@ -18,7 +18,7 @@ DYNAMIC = [f"role_{r}" for r in ("admin", "installer", "operator", "investigator
     f"severity_{s}" for s in ("info", "warning", "alarm")] + [
     f"cap_{c}" for c in ("live", "events", "search", "playback", "export", "cameras", "users", "reports")] + [
     f"nav_{v}" for v in ("wall", "timeline", "search", "playback", "exports", "cameras", "users", "audit", "reports",
-                         "discovery", "ptz")]
+                         "discovery", "ptz", "programme", "programme_map", "maintenance", "review")]
 
 
 def used_keys() -> set[str]:

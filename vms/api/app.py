@@ -14,8 +14,8 @@ from vms.api.context import AppContext
 from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
 from vms.playback_cache import ClipCache
-from vms.api.routes import (audit, auth, cameras, docs, events, exports, health, metrics, onvif, recordings, reports,
-                            users)
+from vms.api.routes import (audit, auth, cameras, docs, events, exports, health, maintenance, metrics, onvif,
+                            programme_map, recordings, records, reports, review, users)
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -41,7 +41,8 @@ def create_app(context: AppContext) -> FastAPI:
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
-    for module in (health, metrics, auth, users, cameras, recordings, events, exports, audit, reports, onvif, docs):
+    for module in (health, metrics, auth, users, cameras, recordings, events, exports, audit, reports, onvif, docs,
+                   records, programme_map, maintenance, review):
         app.include_router(module.router)
     app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")

@@ -70,7 +70,8 @@ class EventOut(BaseModel):
     end: datetime | None
     severity: str
     zone: str | None
-    detector: str
+    detector: str  # "imported:<name>" for an imported event
+    imported: bool = False  # from a `vms analyze` result (handed-in footage): a claim, not a site detection
     object_classes: list[str]
     objects: list[EventObjectOut]
     details: dict

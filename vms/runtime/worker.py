@@ -27,6 +27,7 @@ from vms.db.models import CameraStatus
 from vms.recordings import add_segment
 from vms.runtime.health import HealthReporter
 from vms.runtime.substream import SubStreamReader
+from vms.sources import SourcePolicy, SourceRefused
 
 if TYPE_CHECKING:  # the analysis stack is imported only by workers that analyse
     from vms.runtime.live_analysis import AnalysisSpec, LiveAnalysis
@@ -52,6 +53,9 @@ class WorkerSpec:
     # Analyse this second connection (the camera's sub stream) instead of the main one, which is
     # then recorded without any decoding. None: analysis decodes the main stream.
     sub_source: StreamSource | None = None
+    # What the sources may point at (vms.sources), checked before every connection. None: unchecked
+    # (tests that build a spec by hand); the site always sets it.
+    source_policy: SourcePolicy | None = None
 
 
 class Backoff:
@@ -128,6 +132,10 @@ class CameraWorker:
             return
         spec = self.spec
         self.health.analysis.stream = "sub"
+        refused = self._refusal(spec.sub_source)
+        if refused:
+            self.health.analysis.disconnected(refused)  # the sub stream is never opened; recording goes on
+            return
         self.sub_reader = SubStreamReader(
             spec.camera_id, spec.sub_source, feed=self._analysis_feed("sub"), on_closed=self.analysis.connection_closed,
             health=self.health, packets=self.packets, backoff=Backoff(spec.backoff_initial_s, spec.backoff_max_s),
@@ -147,6 +155,8 @@ class CameraWorker:
 
             def feed(timed: TimedPacket) -> None:
                 if timed.kind == "video" and not analysis.failed:
+                    if timed.rebased:  # the clock stepped: events so far end, as on a reconnect
+                        analysis.connection_closed()
                     self.decode_packets[role] += 1
                     if role == "sub":
                         frames.main_wh = self.main_wh
@@ -188,9 +198,22 @@ class CameraWorker:
             log.info("%s: analysis %s", self.spec.camera_id, self.analysis.stats())
         self.health.stopped()
 
+    def _refusal(self, source: StreamSource) -> str:
+        """Why the site's policy refuses this source ("" if it does not): reported as the camera's error."""
+        if self.spec.source_policy is None:
+            return ""
+        try:
+            self.spec.source_policy.check(source.kind, source.location)
+        except SourceRefused as error:
+            return f"refused: {error}"
+        return ""
+
     def _run_connection(self) -> str:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
+        refused = self._refusal(spec.source)
+        if refused:
+            return refused
         try:
             with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s, audio=True) as session:
                 assert session.video_stream is not None
@@ -221,6 +244,10 @@ class CameraWorker:
                 return END_OF_STREAM if connected else "stream ended before any video"
         except StreamError as error:
             return str(error)
+        except Exception as error:  # any other failure is the camera's status too, never a crash loop
+            log.exception("%s: connection failed", spec.camera_id)
+            reason = f"{spec.source.display}: {type(error).__name__}: {error}"
+            return reason.replace(spec.source.password, "***") if spec.source.password else reason
         finally:
             self.recorder.close()
             self.packets.closed("main")

@@ -28,6 +28,7 @@ from detectors.rules.config import RULE_NAME_PATTERN
 from vms.config import CAMERA_ID_PATTERN, AnalysisStream, CameraConfig, DetectionSettings, RtspSource, Source
 from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
+from vms.sources import SOURCE_ERRORS, SourceRefused, check_camera_source, site_policy
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 NO_FOOTAGE_YET = register("camera.no_footage_yet", "no footage recorded yet")
@@ -47,6 +48,16 @@ register_pattern(RULE_NAME_PATTERN, "rule.name_pattern", "{field}: letters, digi
 RETENTION_FLOOR = register("camera.retention_below_floor", "retention must be at least {min_days} days (legal minimum)")
 RETENTION_ADMIN = register("camera.retention_lower_admin_only", "only an administrator may shorten retention")
 RETENTION_REASON = register("camera.retention_reason_required", "shortening retention needs a reason")
+for _code, _english in SOURCE_ERRORS.items():
+    register(_code, _english)
+
+
+def check_source(source: object, ctx: ContextDep) -> None:
+    """The site's limits on what a source may open (vms.sources): 422 naming the field otherwise."""
+    try:
+        check_camera_source(source, site_policy(ctx.config, ctx.paths))
+    except SourceRefused as error:
+        raise ApiError(422, error.code, str(error), field=error.field, **error.params) from None
 
 
 def camera_out(camera: Camera, status: CameraStatus | None, manager: bool = True) -> CameraOut:
@@ -199,6 +210,7 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
     if db.get(Camera, body.id) is not None:
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
     check_retention(body.retention_days, ctx.config.storage.min_retention_days)
+    check_source(body.source, ctx)
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -225,6 +237,8 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
         merged = CameraConfig.model_validate(data)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False), body=changes) from None
+    if body.source is not None:
+        check_source(merged.source, ctx)
     apply_camera_config(camera, merged, ctx.vault)
     source = merged.source
     if (isinstance(source, RtspSource) and source.password is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
@@ -19,7 +19,8 @@ from vms.api.errors import ApiError, register
 from vms.api.schemas import EventObjectOut, EventOut, EventPage
 from vms.audit import audit
 from vms.db.models import Camera, Event
-from vms.event_import import IMPORT_ERRORS, Analysis, ImportError_, import_analysis
+from vms.event_import import (IMPORT_ERRORS, IMPORT_VALIDATION_ERRORS, IMPORTED_PREFIX, Analysis, ImportError_,
+                              import_analysis)
 from vms.search import CursorError, EventFilter, camera_coverage, camera_events, objects_of, search_events
 
 router = APIRouter(prefix="/api", tags=["events"])
@@ -30,7 +31,7 @@ BAD_CURSOR = register("events.invalid_cursor", "invalid cursor")
 EVENT_NOT_FOUND = register("event.not_found", "no such event")
 NO_SNAPSHOT = register("event.no_snapshot", "this event has no snapshot")
 SNAPSHOT_MISSING = register("event.snapshot_missing", "snapshot file missing")
-for _code, _english in IMPORT_ERRORS.items():
+for _code, _english in {**IMPORT_ERRORS, **IMPORT_VALIDATION_ERRORS}.items():
     register(_code, _english)
 
 
@@ -48,6 +49,7 @@ def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
             severity=row.severity,
             zone=row.zone,
             detector=row.detector,
+            imported=(row.detector or "").startswith(IMPORTED_PREFIX),
             object_classes=[c for c in row.object_classes.split(",") if c],
             objects=[EventObjectOut.model_validate(o, from_attributes=True) for o in objects[row.id]],
             details=row.details or {},
@@ -78,6 +80,8 @@ def list_events(
     zone: str | None = Query(None, min_length=1, max_length=64),
     colour: str | None = Query(None, min_length=1, max_length=16),
     direction: str | None = Query(None, min_length=1, max_length=8),
+    origin: Literal["site", "imported"] | None = Query(
+        None, description="site: the site's own detections; imported: events imported from handed-in footage"),
     cursor: str | None = Query(None, max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ) -> EventPage:
@@ -95,6 +99,7 @@ def list_events(
         zone=zone,
         colour=colour,
         direction=direction,
+        origin=origin,
         site_wide=scope is None,
     )
     try:
@@ -119,6 +124,7 @@ def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
         "zone": criteria.zone,
         "colour": criteria.colour,
         "direction": criteria.direction,
+        "origin": criteria.origin,
     }
     return {key: value for key, value in values.items() if value}
 
@@ -166,6 +172,7 @@ class TimelineEvent(BaseModel):
     start: datetime
     end: datetime | None
     severity: str
+    imported: bool = False
 
 
 class TimelineCamera(BaseModel):
@@ -197,7 +204,8 @@ def timeline(
     cameras = []
     for camera in db.scalars(query):
         events = [
-            TimelineEvent.model_validate(e, from_attributes=True)
+            TimelineEvent(id=e.id, type=e.type, start=e.start, end=e.end, severity=e.severity,
+                          imported=(e.detector or "").startswith(IMPORTED_PREFIX))
             for e in camera_events(db, camera.id, start, end)
         ]
         cameras.append(

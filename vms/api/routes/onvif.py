@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -38,6 +39,7 @@ from vms.audit import audit
 from vms.config import CAMERA_ID_PATTERN
 from vms.db.models import Camera, User
 from vms.onvif_registry import registered_camera, save_onvif_camera
+from vms.sources import SourceRefused, site_policy
 
 router = APIRouter(prefix="/api/onvif", tags=["onvif"])
 Installer = Annotated[User, Depends(require_roles("installer"))]
@@ -183,7 +185,18 @@ class PtzAbsolute(BaseModel):
     zoom: float | None = Field(None, ge=0, le=1)
 
 
-async def _probe(body: Credentials) -> DeviceProfile:
+async def check_target(address: str, ctx: ContextDep) -> None:
+    """The site's limits on the hosts the server may talk to (vms.sources): no probing loopback,
+    link-local or (with `sources.camera_networks`) anything outside the camera subnets."""
+    host = urlsplit(address).hostname if address.startswith("http://") else address
+    try:
+        await asyncio.to_thread(site_policy(ctx.config, ctx.paths).check_host, host or address)
+    except SourceRefused as error:
+        raise ApiError(422, error.code, str(error), field="address", **error.params) from None
+
+
+async def _probe(body: Credentials, ctx: ContextDep) -> DeviceProfile:
+    await check_target(body.address, ctx)
     return await probe_device(body.address, body.port, body.username, body.password, timeout_s=body.timeout_s)
 
 
@@ -206,19 +219,19 @@ async def discover_devices(body: DiscoverRequest, user: Installer, db: SessionDe
 
 
 @router.post("/probe", response_model=ProbeOut, responses={422: {}, 502: {}, 504: {}})
-async def probe(body: Credentials, user: Installer, db: SessionDep) -> ProbeOut | JSONResponse:
+async def probe(body: Credentials, user: Installer, db: SessionDep, ctx: ContextDep) -> ProbeOut | JSONResponse:
     try:
-        profile = await _probe(body)
+        profile = await _probe(body, ctx)
     except OnvifError as error:
         return onvif_error_response(error)
     return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=registered_camera(db, profile))
 
 
 @router.post("/snapshot", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}, 422: {}, 502: {}})
-async def snapshot_preview(body: Credentials, user: Installer) -> Response:
+async def snapshot_preview(body: Credentials, user: Installer, ctx: ContextDep) -> Response:
     """A still from the camera, for the installer to confirm it is the right one."""
     try:
-        profile = await _probe(body)
+        profile = await _probe(body, ctx)
         if profile.snapshot_uri is None:
             raise ApiError(409, NO_SNAPSHOT_URI)
         jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s,
@@ -235,7 +248,7 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
     check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     try:
-        profile = await _probe(body)
+        profile = await _probe(body, ctx)
     except OnvifError as error:
         return onvif_error_response(error)
     if (body.main_uri, body.sub_uri) != (profile.main_uri, profile.sub_uri):
@@ -277,6 +290,10 @@ def _camera_session(ctx: ContextDep, db: SessionDep, user: User, camera_id: str)
         raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     if not camera.onvif_host or not camera.onvif_port:
         raise ApiError(409, NOT_ONVIF_CAMERA)
+    try:  # a host stored before the site's limits (vms.sources) changed
+        site_policy(ctx.config, ctx.paths).check_host(camera.onvif_host, resolve=False)
+    except SourceRefused as error:
+        raise ApiError(422, error.code, str(error), field="onvif_host", **error.params) from None
     password = ctx.vault.decrypt(camera.password_encrypted) if camera.password_encrypted else ""
     return OnvifCamera(camera.onvif_host, camera.onvif_port, camera.username or "", password)
 

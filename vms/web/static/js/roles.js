@@ -14,6 +14,9 @@ const CAN = {
   reports: ["operator", "investigator"],
   onvif: ["installer"],
   ptz: ["installer", "operator", "investigator"],
+  records: ["installer", "operator", "investigator"],
+  records_edit: ["installer"],
+  maintenance: ["installer", "operator"],
 };
 
 export function can(user, capability) {

@@ -44,6 +44,16 @@ function reportTable(report) {
   return el;
 }
 
+/** Events imported from handed-in footage: claims, never added to the site's own counts above. */
+function importedTable(report) {
+  const types = [...new Set(report.cameras.flatMap((c) => Object.keys(c.imported_by_type ?? {})))].sort();
+  if (!types.length) return "";
+  const rows = report.cameras.filter((c) => Object.keys(c.imported_by_type ?? {}).length)
+    .map((c) => [c.name, ...types.map((type) => String(c.imported_by_type[type] ?? 0))]);
+  return h("section.imported-report", {}, h("h3", {}, t("originImported")), h("p.hint", {}, t("importedHint")),
+    table([t("camera"), ...types.map((type) => code("type", type))], rows, { class: "report-table imported" }));
+}
+
 function signatures() {
   const box = (title) => h("div.signature", {}, h("strong", {}, title), h("em", {}, t("signHint")));
   return h("div.signatures.print-only", {}, box(t("preparedBy")), box(t("approvedBy")));
@@ -93,6 +103,7 @@ async function render(root, ctx) {
         h("p", {}, `${t("period")}: ${formatDateTime(start).slice(0, 10)} – ${formatDateTime(new Date(end - 1)).slice(0, 10)}`),
         h("p", {}, `${t("camerasTotal")}: ${report.totals?.cameras ?? report.cameras.length} · ${t("onlineNow")}: ${online}`)),
       reportTable(report),
+      importedTable(report),
       h("p.fingerprint", {}, h("strong", {}, `${t("keyFingerprint")}: `), h("code.key-fingerprint", {}, key.fingerprint)),
       h("p.printed", {}, `${t("printedAt")}: ${formatDateTime(new Date())}`),
       signatures()));
