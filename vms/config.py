@@ -178,6 +178,14 @@ class DetectorServiceConfig(_Frozen):
     budget_runs_per_s: float = Field(10, gt=0, le=1000, description="model runs per camera-second before a camera yields to others")
 
 
+class WorkersConfig(_Frozen):
+    """How camera workers map onto processes."""
+
+    cameras_per_process: int = Field(1, ge=1, le=32, description=(
+        "cameras sharing one worker process (each on its own threads): the libraries a worker loads are then "
+        "paid once per group, not per camera; a crash or a changed camera restarts its whole group"))
+
+
 class ServerConfig(_Frozen):
     """The web API and UI."""
 
@@ -244,6 +252,7 @@ class SiteConfig(_Frozen):
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
+    workers: WorkersConfig = WorkersConfig()
     sources: SourcesConfig = SourcesConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)

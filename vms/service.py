@@ -93,7 +93,8 @@ class Site:
             self.supervisor.sync(self.current_specs())
 
     def start_background(self) -> None:
-        self.supervisor = Supervisor(self.current_specs(), detector=self.detector_service)
+        self.supervisor = Supervisor(self.current_specs(), detector=self.detector_service,
+                                     cameras_per_process=self.config.workers.cameras_per_process)
         self.supervisor.start()
         storage = self.config.storage
         policy = StoragePolicy(
