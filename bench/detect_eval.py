@@ -19,6 +19,7 @@ halves under `first_half` / `second_half`.
 Usage:
     VMS_TEST_DATA=/work/shared/data python bench/detect_eval.py [--json PATH] [--limit N]
         [--detector nanodet|ssd_tflite] [--no-baseline] [--clips pets09,tud_campus,cdnet_highway]
+        [--trackers new,legacy,legacy_thresholds]
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig, default_de
 from detectors.objects.registry import build_detector  # noqa: E402
 from detectors.pipeline import DetectionPipeline, PipelineConfig  # noqa: E402
 from detectors.tracking import ByteTracker, TrackerConfig  # noqa: E402
+from legacy_tracker import LegacyTracker  # noqa: E402
+from legacy_tracker import TrackerConfig as LegacyConfig  # noqa: E402
 from detectors.types import ClassId, Detections  # noqa: E402
 
 DETECT_FPS = 5.0  # the engine's default detect rate (issue 11)
@@ -55,6 +58,20 @@ PERSON = [int(ClassId.PERSON)]
 VEHICLES = [int(ClassId.CAR), int(ClassId.TRUCK), int(ClassId.BUS)]
 SUMMARY_KEYS = ["mota", "idf1", "precision", "recall", "num_switches", "num_fragmentations",
                 "switches_per_gt", "fragments_per_gt", "num_unique_objects"]
+
+
+def _legacy_with_new_thresholds(config: PipelineConfig) -> LegacyTracker:
+    cfg = config.tracker.for_detector(config.detector.type)
+    return LegacyTracker(LegacyConfig(high_threshold=cfg.high_threshold, new_track_threshold=cfg.new_track_threshold))
+
+
+# Trackers compared side by side (`--trackers`): the product's, and the one main had before the
+# tracking package (bench/legacy_tracker.py) as it was (0.5/0.6) and with the new thresholds.
+TRACKERS = {
+    "new": lambda config: ByteTracker(config.tracker, config.detector.type),
+    "legacy": lambda config: LegacyTracker(),
+    "legacy_thresholds": _legacy_with_new_thresholds,
+}
 
 
 @dataclass
@@ -102,10 +119,11 @@ def _frame(bgr: np.ndarray, ts: float) -> Frame:
     return Frame("bench", ts, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b)
 
 
-def run_pipeline(clip: Clip, idx: list[int], detector: ObjectDetector, config: PipelineConfig
-                 ) -> tuple[dict[int, Detections], dict]:
+def run_pipeline(clip: Clip, idx: list[int], detector: ObjectDetector, config: PipelineConfig,
+                 tracker: str = "new") -> tuple[dict[int, Detections], dict]:
     """The product path over the frames `idx`; returns {frame number: tracks} and speed."""
     pipe = DetectionPipeline(config, detector=detector)
+    pipe.tracker = TRACKERS[tracker](config)
     out, elapsed = {}, 0.0
     for i in idx:
         t0 = time.perf_counter()
@@ -116,10 +134,10 @@ def run_pipeline(clip: Clip, idx: list[int], detector: ObjectDetector, config: P
                  "model_runs_per_camera_second": pipe.model_runs_per_camera_second}
 
 
-def run_full_frame(clip: Clip, idx: list[int], detector: ObjectDetector, tracker: TrackerConfig
-                   ) -> tuple[dict[int, Detections], dict]:
+def run_full_frame(clip: Clip, idx: list[int], detector: ObjectDetector, config: PipelineConfig,
+                   tracker: str = "new") -> tuple[dict[int, Detections], dict]:
     """Baseline: the model on the whole frame for every analysed frame, then the same tracker."""
-    trk = ByteTracker(tracker)
+    trk = TRACKERS[tracker](config)
     out, elapsed = {}, 0.0
     for i in idx:
         t0 = time.perf_counter()
@@ -133,25 +151,25 @@ def run_full_frame(clip: Clip, idx: list[int], detector: ObjectDetector, tracker
 
 
 def evaluate(clip: Clip, detector: ObjectDetector, config: PipelineConfig, rate: float | None,
-             baseline: bool) -> dict:
+             baseline: bool, tracker: str = "new") -> dict:
     """Pipeline (+ baseline) metrics at one analysis rate."""
     idx = select_at_fps(len(clip.frames), clip.fps, rate)
-    tracks, speed = run_pipeline(clip, idx, detector, config)
+    tracks, speed = run_pipeline(clip, idx, detector, config, tracker)
     row = {**score(tracks, clip.truth), **speed, "analysed_frames": float(len(idx))}
     if clip.halves:
         n = len(clip.frames)
         row["first_half"] = score(tracks, clip.truth, set(range(1, n // 2 + 1)))
         row["second_half"] = score(tracks, clip.truth, set(range(n // 2 + 1, n + 1)))
     if baseline:
-        base_tracks, base_speed = run_full_frame(clip, idx, detector, config)
+        base_tracks, base_speed = run_full_frame(clip, idx, detector, config, tracker)
         row["full_frame"] = {**score(base_tracks, clip.truth), **base_speed}
     return row
 
 
 def clip_results(clip: Clip, detector: ObjectDetector, config: PipelineConfig, detect_fps: float,
-                 baseline: bool) -> dict:
-    at_rate = evaluate(clip, detector, config, detect_fps, baseline)
-    full = evaluate(clip, detector, config, None, baseline)
+                 baseline: bool, tracker: str = "new") -> dict:
+    at_rate = evaluate(clip, detector, config, detect_fps, baseline, tracker)
+    full = evaluate(clip, detector, config, None, baseline, tracker)
     out = {k: v for k, v in at_rate.items() if k not in ("full_frame", "first_half", "second_half")}
     out["detect_fps"] = min(detect_fps, clip.fps)
     out["full_rate"] = {k: v for k, v in full.items() if k != "full_frame"}
@@ -178,6 +196,25 @@ def _print(results: dict, detector: str) -> None:
                       f"IDF1 {h['detect_fps']['idf1']:.3f} / {h['full_rate']['idf1']:.3f}")
 
 
+COMPARE_KEYS = ["mota", "idf1", "num_switches", "num_fragmentations", "switches_per_gt", "fragments_per_gt",
+                "num_unique_objects"]
+
+
+def _print_compare(results: dict, trackers: list[str]) -> None:
+    """One table per clip: tracker x path x rate."""
+    for name, row in results.items():
+        print(f"\n[{name}] trackers side by side")
+        print(f"  {'tracker':18s} {'path':10s} {'rate':>6s} " + " ".join(f"{k[:10]:>10s}" for k in COMPARE_KEYS))
+        for t in trackers:
+            r = row if t == row["tracker"] else row["trackers"][t]
+            cells = [("pipeline", f"{r['detect_fps']:g}", r), ("pipeline", "full", r["full_rate"])]
+            if "full_frame_mota" in r:
+                cells += [("full_frame", f"{r['detect_fps']:g}", {k: r[f"full_frame_{k}"] for k in COMPARE_KEYS}),
+                          ("full_frame", "full", r["full_frame_full_rate"])]
+            for path, rate, m in cells:
+                print(f"  {t:18s} {path:10s} {rate:>6s} " + " ".join(f"{m[k]:10.3f}" for k in COMPARE_KEYS))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="write results here")
@@ -189,7 +226,13 @@ def main() -> int:
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
     parser.add_argument("--detect-fps", type=float, default=DETECT_FPS, help="analysis rate of the first pass")
     parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway", help="comma-separated subset")
+    parser.add_argument("--trackers", default="new",
+                        help=f"comma-separated, side by side in one run ({', '.join(TRACKERS)}); the first "
+                             "gives the top-level keys, the others go under <clip>.trackers.<name>")
     args = parser.parse_args()
+    trackers = args.trackers.split(",")
+    if unknown := set(trackers) - set(TRACKERS):
+        parser.error(f"unknown tracker(s): {', '.join(sorted(unknown))}")
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     kind = {"nanodet": NanoDetConfig, "ssd_tflite": SsdTfliteConfig}.get(args.detector or "", type(default_detector()))
     det_cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
@@ -205,8 +248,16 @@ def main() -> int:
     for name in args.clips.split(","):
         clip = loaders[name]()
         clip.halves = name == "pets09"
-        results[name] = clip_results(clip, detector, config, args.detect_fps, not args.no_baseline)
+        first, *others = trackers
+        results[name] = clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, first)
+        results[name]["tracker"] = first
+        if others:
+            results[name]["trackers"] = {
+                t: clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, t) for t in others}
+        del clip
     _print(results, det_cfg.type)
+    if len(trackers) > 1:
+        _print_compare(results, trackers)
     # Timings depend on what else runs on the machine: record the load next to them.
     results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     results["config"] = {"detector": det_cfg.type, "detect_fps": args.detect_fps,
