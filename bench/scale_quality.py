@@ -17,7 +17,7 @@ from pathlib import Path
 
 import motmetrics as mm
 import numpy as np
-from detect_eval import load_gt
+from mot_score import load_mot_gt
 from dual_source import make_dual_clip
 from scale_cameras import quality_camera_main
 
@@ -68,7 +68,7 @@ def score_quality(data: Path, cache: Path, outputs: dict[str, Path]) -> dict[str
         run = json.loads(path.read_text())
         folder = data / QUALITY_CLIPS[name]
         clip = make_dual_clip(_video(folder), cache)
-        gt = load_gt(folder / "gt.txt")
+        gt = load_mot_gt(folder / "gt.txt")  # {frame: (ids, xyxy)}, MOT "ignore" rows left out
         results[name] = {**_score(run["frames"], gt, clip), "frames": len(run["frames"]), "decoded": run["decoded"],
                          "model_runs_per_frame": round(run["model_runs"] / max(1, len(run["frames"])), 2),
                          "detector": run["detector"],
@@ -83,7 +83,7 @@ def _score(frames: list[dict], gt: dict, clip) -> dict[str, float]:  # type: ign
         boxes = np.asarray(f["xyxy"], np.float32).reshape(-1, 4)[keep]
         ids = np.asarray(f["id"], int)[keep]
         gid, gbox = gt.get(int(f["frame"]), (np.zeros(0, int), np.zeros((0, 4))))
-        gxyxy = clip.to_stream(np.concatenate([gbox[:, :2], gbox[:, :2] + gbox[:, 2:]], axis=1), "sub")
+        gxyxy = clip.to_stream(gbox, "sub")
         iou = box_iou(gxyxy, boxes)
         acc.update(gid.tolist(), ids.tolist(), np.where(iou >= 0.5, 1.0 - iou, np.nan))
     summary = mm.metrics.create().compute(acc, metrics=["mota", "idf1", "precision", "recall", "num_switches"],

@@ -44,7 +44,8 @@ class Ramp:
     """Raise N for one design and mix: double until a step fails, then bisect `refine` times."""
 
     def __init__(self, design: str, mix: str, clips: list[DualClip], timing: Timing, max_n: int, refine: int,
-                 log: list[dict]) -> None:
+                 log: list[dict], cameras_per_process: int = 1) -> None:
+        self.cameras_per_process = cameras_per_process
         self.design, self.mix, self.clips, self.timing = design, mix, clips, timing
         self.max_n, self.refine, self.log = max_n, refine, log
         self.held, self.failed = 0, None
@@ -59,13 +60,13 @@ class Ramp:
             print("   ", self.limit_note, flush=True)
             return None
         cams = [self.clips[k % len(self.clips)] for k in range(n)]
-        result = run_step(self.design, self.mix, cams, self.timing)
+        result = run_step(self.design, self.mix, cams, self.timing, cameras_per_process=self.cameras_per_process)
         self.log.append(result.row())
         f = result.figures
         self.mb_per_camera = max(self.mb_per_camera, f.get("rss_mb_per_camera", 0.0) + f.get("detector_rss_mb", 0) / n)
         print(f"  {self.design:8} {self.mix:5} N={n:3d}  {'held' if result.held else 'FAILED':6} "
               f"lost {100 * result.drop_fraction:5.1f} %  cpu/cam {f.get('camera_cpu_pct_per_camera', '-')} %  "
-              f"rss/cam {f.get('rss_mb_per_camera', '-')} MB  runs/cam-s {f.get('model_runs_per_camera_s', '-')}  "
+              f"rss/cam {f.get('rss_mb_per_camera', '-')} MB pss/cam {f.get('pss_mb_per_camera', '-')} MB  runs/cam-s {f.get('model_runs_per_camera_s', '-')}  "
               f"load {result.load_1m[0]:.1f}->{result.load_1m[1]:.1f} {result.note}", flush=True)
         if n == 1:
             self.first = result
@@ -141,6 +142,8 @@ def main(doc: str) -> int:
     parser.add_argument("--mixes", default="mix,busy,quiet", help="comma-separated subset of mix,busy,quiet")
     parser.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated subset of engine,naive,previous")
     parser.add_argument("--no-quality", action="store_true", help="skip the quality step")
+    parser.add_argument("--cameras-per-process", type=int, default=1,
+                        help="the engine's workers.cameras_per_process (default 1: a process per camera)")
     parser.add_argument("--cache", type=Path, default=Path(__file__).resolve().parent / "out" / "clips",
                         help="where the 1080p/360p clips are kept between runs")
     args = parser.parse_args()
@@ -156,7 +159,7 @@ def main(doc: str) -> int:
     for mix in args.mixes.split(","):
         mix_clips = [clips[c] for c in MIXES[mix]]
         for design in args.designs.split(","):
-            ramp = Ramp(design, mix, mix_clips, timing, max_n, refine, steps)
+            ramp = Ramp(design, mix, mix_clips, timing, max_n, refine, steps, args.cameras_per_process)
             found.setdefault(mix, {})[design] = ramp.run()
             if ramp.limit_note:
                 found[mix][f"{design}_limit"] = ramp.limit_note  # type: ignore[assignment]
@@ -166,7 +169,8 @@ def main(doc: str) -> int:
         n = int(found["mix"]["engine"])
         cams = [clips[c] for c in MIXES["mix"]]
         extra, outputs = quality_extra(data, args.cache, 300 if args.quick else None)
-        result = run_step("engine", "mix", [cams[k % len(cams)] for k in range(n)], timing, extra=extra)
+        result = run_step("engine", "mix", [cams[k % len(cams)] for k in range(n)], timing, extra=extra,
+                          cameras_per_process=args.cameras_per_process)
         steps.append({**result.row(), "quality_step": True})
         quality = score_quality(data, args.cache, outputs())
         rss = {k: result.figures.get(k) for k in ("rss_mb_per_camera", "pss_mb_per_camera", "uss_mb_per_camera",
@@ -180,7 +184,7 @@ def main(doc: str) -> int:
            "steps": steps,
            "machine": {"cores": cores, "load_avg_start": [round(x, 2) for x in load0],
                        "load_avg_end": [round(x, 2) for x in os.getloadavg()], "minutes": round((time.time() - started) / 60, 1)},
-           "settings": {"quick": args.quick, "max_n": max_n, "window_s": timing.window_s, "settle_s": timing.settle_s,
+           "settings": {"quick": args.quick, "cameras_per_process": args.cameras_per_process, "max_n": max_n, "window_s": timing.window_s, "settle_s": timing.settle_s,
                         "engine_detect_fps": 5.0 if HAS_DETECT_FPS else "every_n_frames ~ 5 fps",
                         "previous": "today's workers: main stream at full rate, model per camera process"}}
     if args.json:

@@ -88,7 +88,7 @@ def _every_n(fps: float) -> int:
     return max(1, round(fps / DETECT_FPS))
 
 
-def site_config(design: str, clips: list[DualClip]) -> dict:
+def site_config(design: str, clips: list[DualClip], cameras_per_process: int = 1) -> dict:
     """The YAML a site would have, as a dict: one file camera per clip (looped, paced)."""
     cameras = []
     for k, clip in enumerate(clips):
@@ -101,13 +101,15 @@ def site_config(design: str, clips: list[DualClip]) -> dict:
         cameras.append({"id": f"cam{k:03d}", "name": f"{clip.main.stem} {k}", "source": source,
                         "analysis_stream": "auto" if design == "engine" else "main", "detection": detection})
     return {"site_name": "bench scale", "cameras": cameras, "storage": {"min_free_gb": 0.5},
-            "detector_service": {"enabled": design == "engine"}}
+            "detector_service": {"enabled": design == "engine"},
+            "workers": {"cameras_per_process": cameras_per_process if design == "engine" else 1},
+            "sources": {"media_dirs": sorted({str(clip.main.parent) for clip in clips})}}
 
 
 class _Running:
     """What a step runs: its processes, where their figures are, and how to stop them."""
 
-    def __init__(self, design: str, clips: list[DualClip], root: Path) -> None:
+    def __init__(self, design: str, clips: list[DualClip], root: Path, cameras_per_process: int = 1) -> None:
         self.design, self.root = design, root
         self.metrics = root / "state" / "metrics"
         self.site: Site | None = None
@@ -122,7 +124,7 @@ class _Running:
                 self.naive[cid] = process
         else:
             os.environ.setdefault("VMS_ADMIN_PASSWORD", "Bench-" + secrets.token_urlsafe(12))
-            self.site = Site(parse_config(site_config(design, clips), "bench"), DataPaths(root))
+            self.site = Site(parse_config(site_config(design, clips, cameras_per_process), "bench"), DataPaths(root))
             self.site.prepare()
             self.site.start_background()
 
@@ -141,7 +143,8 @@ class _Running:
 
     def snapshot(self) -> dict:
         procs = {}
-        named = {f"camera:{cid}": pid for cid, pid in self.camera_pids().items()}
+        # Keyed by process: with workers.cameras_per_process > 1 several cameras share one.
+        named = {f"camera:{pid}": pid for pid in set(self.camera_pids().values()) if pid}
         named["detector"] = self.detector_pid()
         for name, pid in named.items():
             usage = process_usage(pid) if pid else None
@@ -164,7 +167,8 @@ class _Running:
                 process.join(5)
 
 
-def run_step(design: str, mix: str, clips: list[DualClip], timing: Timing, extra=None) -> StepResult:  # type: ignore[no-untyped-def]
+def run_step(design: str, mix: str, clips: list[DualClip], timing: Timing, extra=None,  # type: ignore[no-untyped-def]
+             cameras_per_process: int = 1) -> StepResult:
     """Start N = len(clips) cameras, wait until all analyse, settle, measure one window, stop.
 
     `extra(running)`: called once all cameras analyse; returns a callable that blocks until the
@@ -173,7 +177,7 @@ def run_step(design: str, mix: str, clips: list[DualClip], timing: Timing, extra
     n = len(clips)
     root = Path(tempfile.mkdtemp(prefix=f"vms-scale-{design}-"))
     load0 = os.getloadavg()[0]
-    running = _Running(design, clips, root)
+    running = _Running(design, clips, root, cameras_per_process)
     started = time.monotonic()
     try:
         ids = list(running.camera_pids())
@@ -241,7 +245,7 @@ def _process_figures(before: dict, after: dict, window: float, n: int) -> dict:
     cams_b = {k: v for k, v in after["procs"].items() if k.startswith("camera:")}
     cpu = sum(cams_b[k]["cpu_s"] - cams_a[k]["cpu_s"] for k in cams_b if k in cams_a)
     mb = 1024 * 1024
-    out = {"camera_cpu_pct_per_camera": round(100 * cpu / window / n, 2),
+    out = {"camera_processes": len(cams_b), "camera_cpu_pct_per_camera": round(100 * cpu / window / n, 2),
            "rss_mb_per_camera": round(sum(p["rss"] for p in cams_b.values()) / n / mb, 1),
            "pss_mb_per_camera": round(sum(p["pss"] for p in cams_b.values()) / n / mb, 1),
            "uss_mb_per_camera": round(sum(p["uss"] for p in cams_b.values()) / n / mb, 1)}

@@ -180,4 +180,4 @@ def detector_service_spec(config: SiteConfig) -> DetectorServiceSpec | None:
 
 
 def data_paths(data_dir: Path | None, config: SiteConfig) -> DataPaths:
-    return DataPaths(Path(data_dir or config.data_dir or "."))
+    return DataPaths(Path(data_dir or config.data_dir or "."), config.keys_dir)
