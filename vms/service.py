@@ -21,7 +21,7 @@ from vms.api.context import AppContext
 from vms.auth import ensure_admin
 from vms.cameras import sync_cameras, worker_specs
 from vms.config import SiteConfig
-from vms.db.engine import make_engine, make_session_factory
+from vms.db.engine import POOL_RESERVE, make_engine, make_session_factory
 from vms.db.migrate import upgrade
 from vms.exports import ExportRunner
 from vms.paths import DataPaths
@@ -54,7 +54,9 @@ class Site:
         self.paths.create()
         self.database_url = self.database_url or self.config.database_url or self.paths.default_database_url()
         self.vault = CredentialVault(self.paths.secret_key)
-        self.engine = make_engine(self.database_url)
+        server = self.config.server
+        self.engine = make_engine(self.database_url, pool_size=server.max_active_requests + POOL_RESERVE,
+                                  pool_timeout_s=max(5.0, 2 * server.queue_timeout_s))
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None

@@ -15,6 +15,7 @@ from vms.api import errors
 from vms.api.context import AppContext
 from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
+from vms.api.overload import Admission, install_pool_timeout
 from vms.playback_cache import ClipCache
 from vms.api.routes import (audit, auth, cameras, docs, events, exports, health, live, maintenance, metrics, onvif,
                             programme_map, recordings, records, reports, review, users, wall)
@@ -48,10 +49,14 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.live_hub = hub
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
+    server = context.config.server
+    # An overloaded service answers 503 + Retry-After at once instead of queueing for 30 s.
+    app.add_middleware(Admission, max_active=server.max_active_requests, queue_timeout_s=server.queue_timeout_s)
     app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
+    install_pool_timeout(app)
     for module in (health, metrics, auth, users, cameras, recordings, live, wall, events, exports, audit, reports, onvif,
                    docs, records, programme_map, maintenance, review):
         app.include_router(module.router)
