@@ -35,6 +35,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,6 +49,7 @@ from detectors.objects.base import ObjectDetector  # noqa: E402
 from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig, default_detector  # noqa: E402
 from detectors.objects.registry import build_detector  # noqa: E402
 from detectors.pipeline import DetectionPipeline, PipelineConfig  # noqa: E402
+from detectors.regions import RegionConfig  # noqa: E402
 from detectors.tracking import ByteTracker, TrackerConfig  # noqa: E402
 from legacy_tracker import LegacyTracker  # noqa: E402
 from legacy_tracker import TrackerConfig as LegacyConfig  # noqa: E402
@@ -226,6 +228,9 @@ def main() -> int:
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
     parser.add_argument("--detect-fps", type=float, default=DETECT_FPS, help="analysis rate of the first pass")
     parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway", help="comma-separated subset")
+    parser.add_argument("--regions", default=None,
+                        help="region planner settings as YAML, e.g. '{full_frame_area: 0.001}' (= the whole frame "
+                             "whenever anything moves or is tracked); default: the product's")
     parser.add_argument("--trackers", default="new",
                         help=f"comma-separated, side by side in one run ({', '.join(TRACKERS)}); the first "
                              "gives the top-level keys, the others go under <clip>.trackers.<name>")
@@ -237,7 +242,8 @@ def main() -> int:
     kind = {"nanodet": NanoDetConfig, "ssd_tflite": SsdTfliteConfig}.get(args.detector or "", type(default_detector()))
     det_cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
     tracker = TrackerConfig() if args.tracker_high is None else TrackerConfig(high_threshold=args.tracker_high)
-    config = PipelineConfig(detector=det_cfg, tracker=tracker)
+    regions = RegionConfig.model_validate(yaml.safe_load(args.regions)) if args.regions else RegionConfig()
+    config = PipelineConfig(detector=det_cfg, tracker=tracker, regions=regions)
     detector = build_detector(det_cfg)
     loaders = {
         "pets09": lambda: load_mot_clip(data / "pets09_s2l1", args.limit),
@@ -261,7 +267,7 @@ def main() -> int:
     # Timings depend on what else runs on the machine: record the load next to them.
     results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     results["config"] = {"detector": det_cfg.type, "detect_fps": args.detect_fps,
-                         "tracker": tracker.for_detector(det_cfg.type).model_dump()}
+                         "tracker": tracker.for_detector(det_cfg.type).model_dump(), "regions": regions.model_dump()}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
