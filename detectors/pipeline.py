@@ -63,6 +63,7 @@ class DetectionPipeline:
         self.motion = MotionDetector(self.config.motion)
         self.detector = detector or build_detector(self.config.detector)
         self.tracker = ByteTracker(self.config.tracker, self.config.detector.type)
+        self.regions = self.config.regions.for_detector(self.config.detector.type)
         self.attributes = TrackAttributes(self.config.calibration)
         self.frames = 0
         self.model_runs = 0
@@ -93,7 +94,7 @@ class DetectionPipeline:
         motion_boxes = np.zeros((0, 4)) if motion.global_change else motion.boxes
         boxes = np.concatenate([motion_boxes.astype(np.float32), self.tracker.live_boxes()])
         if self.detector.needs_pixels:
-            regions = plan_regions(boxes, (frame.width, frame.height), self.config.regions)
+            regions = plan_regions(boxes, (frame.width, frame.height), self.regions)
         else:  # the simulated detector reads ground truth: it "sees" the whole frame every frame
             regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
         detections = self.detector.detect_frame(frame, regions) if len(regions) else Detections.empty()

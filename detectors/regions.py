@@ -23,10 +23,24 @@ class RegionConfig(BaseModel):
     max_regions: int = Field(8, ge=1, le=64, description="Above this many crops, run on the whole frame.")
     full_frame_area: float = Field(
         1.0,
-        gt=0.0,
+        ge=0.0,
         le=10.0,
-        description="When crops add up to this fraction of the frame, run once on the whole frame instead.",
+        description="When crops add up to this fraction of the frame, run once on the whole frame instead "
+        "(0: the whole frame whenever anything moves or is tracked). Unset: follows the detector "
+        "(DETECTOR_FULL_FRAME_AREA).",
     )
+
+    def for_detector(self, detector_type: str) -> RegionConfig:
+        """This config with an unset `full_frame_area` taken from DETECTOR_FULL_FRAME_AREA."""
+        if "full_frame_area" in self.model_fields_set or detector_type not in DETECTOR_FULL_FRAME_AREA:
+            return self
+        return self.model_copy(update={"full_frame_area": DETECTOR_FULL_FRAME_AREA[detector_type]})
+
+
+# NanoDet-g sees the whole frame better than crops: crops enlarge small people into its weak band
+# (~100-200 px at the 320 input). bench/detect_eval.py, NanoDet, 5 fps: PETS09 MOTA 0.514 with the
+# crops (24.9 model runs per camera-second) vs 0.76 with the whole frame (5); bench/RESULTS.md.
+DETECTOR_FULL_FRAME_AREA = {"nanodet": 0.0}
 
 
 def _square(box: np.ndarray, side: float, w: int, h: int) -> np.ndarray:

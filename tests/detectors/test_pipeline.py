@@ -60,7 +60,14 @@ def test_pipeline_runs_model_only_with_motion_and_tracks() -> None:
     assert runs[31:] == [0] * 19
     assert pipe.model_runs == sum(runs) == 26  # 1 crop for frames 5..30 (frame 5: motion only)
     assert pipe.model_runs_per_camera_second == pytest.approx(26 / 5.0)
-    assert all(h <= 240 and w <= 240 for h, w in backend.crops_seen)  # crops, not the frame
+    # The default detector (NanoDet-g) is shown the whole frame whenever something moves or is tracked.
+    assert set(backend.crops_seen) == {(240, 320)}
+    # Crop planning (the SSD's default, or set): crops around the car, not the frame.
+    crops = BrightBlobDetector()
+    pipe = DetectionPipeline(PipelineConfig.model_validate({"regions": {"full_frame_area": 1.0}}), detector=crops)
+    for i in range(20):
+        pipe.step(Frame("cam1", 100.0 + i / 10, _scene(i)))
+    assert crops.crops_seen and all(h <= 240 and w <= 240 for h, w in crops.crops_seen)
 
 
 def test_pipeline_finishes_tracks_with_attributes() -> None:

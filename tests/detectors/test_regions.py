@@ -40,3 +40,16 @@ def test_too_many_regions_fall_back_to_full_frame() -> None:
 def test_crops_covering_the_frame_fall_back_to_full_frame() -> None:
     out = plan_regions(np.array([[100, 100, 300, 300], [400, 100, 600, 300]], np.float32), (640, 480))
     assert out.tolist() == [[0, 0, 640, 480]]
+
+
+def test_the_whole_frame_follows_the_detector_unless_set() -> None:
+    from detectors.regions import RegionConfig
+
+    boxes = np.array([[10, 10, 40, 90]])
+    assert RegionConfig().for_detector("ssd_tflite") == RegionConfig()  # crops for the SSD
+    nanodet = RegionConfig().for_detector("nanodet")
+    assert plan_regions(boxes, (768, 576), nanodet).tolist() == [[0, 0, 768, 576]]  # NanoDet: the whole frame
+    assert len(plan_regions(np.zeros((0, 4)), (768, 576), nanodet)) == 0  # nothing moves: no model run
+    chosen = RegionConfig(full_frame_area=1.0)
+    assert chosen.for_detector("nanodet") == chosen  # set explicitly: kept
+    assert plan_regions(boxes, (768, 576), chosen).tolist() != [[0, 0, 768, 576]]
