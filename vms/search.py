@@ -39,6 +39,7 @@ class EventFilter:
     zone: str | None = None
     colour: str | None = None
     direction: str | None = None
+    review_states: tuple[str, ...] = ()  # alarm review: new | acknowledged | false_alarm | handled
     site_wide: bool = True  # include events without a camera (unrestricted users only)
 
 
@@ -74,6 +75,8 @@ def event_query(criteria: EventFilter) -> Select[tuple[Event]]:
         query = query.where(Event.type.in_(criteria.types))
     if criteria.zone:
         query = query.where(Event.zone == criteria.zone)
+    if criteria.review_states:
+        query = query.where(Event.review_state.in_(criteria.review_states))
     object_conditions = []
     if criteria.object_classes:
         object_conditions.append(EventObject.class_name.in_(criteria.object_classes))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -13,7 +17,8 @@ from vms.api import errors
 from vms.api.context import AppContext
 from vms.api.limits import BodyLimit
 from vms.playback_cache import ClipCache
-from vms.api.routes import audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
+from vms.api.push import EventWatcher
+from vms.api.routes import alarms, audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -28,14 +33,36 @@ class RevalidatedStaticFiles(StaticFiles):
         return response
 
 
+def _watcher(context: AppContext) -> EventWatcher:
+    return EventWatcher(context.session_factory, context.config.alarms, ZoneInfo(context.config.timezone),
+                        events.events_json)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The one event watcher of this process runs while the app serves (pushes to open pages)."""
+    watcher = _watcher(app.state.context)
+    await asyncio.to_thread(watcher.start, asyncio.get_running_loop())
+    app.state.watcher = watcher
+    try:
+        yield
+    finally:
+        app.state.watcher = None
+        watcher.close_subscribers()
+        await asyncio.to_thread(watcher.stop_polling)
+
+
 def create_app(context: AppContext) -> FastAPI:
-    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback")
+    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
+                  lifespan=lifespan)
     app.state.context = context
+    app.state.watcher = None
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
-    for module in (health, auth, users, cameras, recordings, events, exports, audit, reports, onvif):
+    # alarms before events: /api/events/stream must not be taken for /api/events/{event_id}.
+    for module in (health, auth, users, cameras, recordings, alarms, events, exports, audit, reports, onvif):
         app.include_router(module.router)
     app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")
