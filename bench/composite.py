@@ -24,6 +24,8 @@ from clips import read_frames
 PETS = Path("pets09_s2l1")
 DIFF_THRESHOLD = 40  # summed |BGR - plate| counted as object
 NOISE_SIGMA = 2.0
+IR_GAIN = 0.45  # night: IR picture brightness relative to day
+IR_NOISE = 6.0  # night: sensor noise sigma (grey levels)
 
 
 @dataclass(frozen=True)
@@ -203,3 +205,14 @@ def render(background: np.ndarray, items: list[Placement], rng: np.random.Genera
         paste(canvas, item)
     noise = rng.normal(0, NOISE_SIGMA, canvas.shape)
     return np.clip(canvas + noise, 0, 255).astype(np.uint8)
+
+
+def night_ir(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """What a commune camera shows at night with its IR lamps on: grey, darker (IR_GAIN), a
+    brighter centre where the lamps reach, and more sensor noise (IR_NOISE)."""
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    h, w = grey.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    lamp = 1.0 - 0.5 * (((xx - w / 2) / w) ** 2 + ((yy - h * 0.6) / h) ** 2) * 2.0
+    lit = grey * IR_GAIN * np.clip(lamp, 0.3, 1.0) + rng.normal(0, IR_NOISE, grey.shape)
+    return cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)

@@ -31,11 +31,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.scenarios import Scenario, suite  # noqa: E402
-from camera_drivers.sim_analysis import run_scene  # noqa: E402
 from camera_drivers.simulator import load_scene  # noqa: E402
 from camera_drivers.simulator.truth import ground_truth_track, incidents  # noqa: E402
 from detectors.pipeline import PipelineConfig  # noqa: E402
 from detectors.zones import LineZone  # noqa: E402
+from vms.analysis.scene import run_scene  # noqa: E402
 
 MATCH_S = 10.0
 REAL_CLIPS = [
@@ -155,7 +155,7 @@ def _summary(s: dict) -> dict:
 
 def real_clips(root: Path, every: int) -> dict:
     """Real pipeline (offline SSD) on every real clip; count hit-and-run (and all) events."""
-    from camera_drivers.file_analysis import analyze_file
+    from vms.analysis.file import analyse_file
     from detectors.rules import default_rules
 
     out = {}
@@ -164,7 +164,7 @@ def real_clips(root: Path, every: int) -> dict:
         if not path.is_file():
             continue
         t0 = time.perf_counter()
-        res = analyze_file(path, PipelineConfig(), default_rules(), epoch=1_700_000_000.0, every=every)
+        res = analyse_file(path, PipelineConfig(), default_rules(), epoch=1_700_000_000.0, every=every)
         starts = [e for e in res.events if e.phase == "start"]
         out[rel] = {"frames": res.frames, "hit_and_run": sum(e.type == "hit_and_run" for e in starts),
                     "collision": sum(e.type == "collision" for e in starts),

@@ -21,8 +21,12 @@ the alert delay after the car left the frame.
 
 `--night` renders every frame as a night IR picture (grey, darker, lamp fall-off, more noise).
 
+`--real-clips` runs every real clip of VMS_TEST_DATA instead (none holds an accident: any
+hit-and-run is a false alarm). The harder road family is bench/composite_eval.py.
+
 Usage:
     VMS_TEST_DATA=/work/shared/data python bench/hit_and_run_real.py [--json PATH] [--per-kind N] [--night]
+    VMS_TEST_DATA=/work/shared/data python bench/hit_and_run_real.py --real-clips [--json PATH]
 """
 
 from __future__ import annotations
@@ -43,14 +47,15 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clips import read_frames
-from composite import Cutout, Placement, highway_cars, people, plate, render
+from composite import Cutout, Placement, highway_cars, night_ir, people, plate, render
 
+from detectors.analysis import CameraAnalysis
 from detectors.frame import Frame
 from detectors.objects.base import ObjectDetector
 from detectors.objects.configs import SsdTfliteConfig
 from detectors.objects.registry import build_detector
-from detectors.pipeline import DetectionPipeline, PipelineConfig
-from detectors.rules import RuleEngine, default_rules
+from detectors.pipeline import PipelineConfig
+from detectors.rules import default_rules
 
 FPS = 10.0
 EPOCH = 1_700_000_000.0
@@ -59,8 +64,6 @@ CAR_HEIGHT_RATIO = 0.9  # a car's front is ~1.5 m high, a person ~1.7 m
 WALK_HEIGHTS_S = 0.8  # walking speed in body heights per second (~1.4 m/s)
 CAR_CROSS_S = (2.5, 4.0)
 NEAR_MISS_S = 2.0  # near miss: the walker reaches the lane this long after the car
-IR_GAIN = 0.45  # night: IR picture brightness relative to day
-IR_NOISE = 6.0  # night: sensor noise sigma (grey levels)  # seconds a car takes from far (y 150) to the bottom of the frame
 
 
 def person_height(feet_y: float) -> float:
@@ -145,22 +148,10 @@ def car_left_at(script: Script, height: int) -> float | None:
     return None
 
 
-def night_ir(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """What a commune camera shows at night with its IR lamps on: grey, darker (IR_GAIN), a
-    brighter centre where the lamps reach, and more sensor noise (IR_NOISE)."""
-    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    h, w = grey.shape
-    yy, xx = np.mgrid[0:h, 0:w]
-    lamp = 1.0 - 0.5 * (((xx - w / 2) / w) ** 2 + ((yy - h * 0.6) / h) ** 2) * 2.0
-    lit = grey * IR_GAIN * np.clip(lamp, 0.3, 1.0) + rng.normal(0, IR_NOISE, grey.shape)
-    return cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
-
-
 def run(script: Script, background: np.ndarray, detector: ObjectDetector, night: bool = False) -> dict:
     """Render and analyse one script; returns its hit_and_run / collision starts (video s)."""
     rng = np.random.default_rng(zlib.crc32(script.name.encode()))
-    pipe = DetectionPipeline(PipelineConfig(), detector=detector)
-    engine = RuleEngine(default_rules())
+    analysis = CameraAnalysis(PipelineConfig(), default_rules(), detector=detector)
     events = []
     # One second of the empty street first: the motion background is learnt as on a live camera.
     steps = int((script.duration + 1.0) * FPS)
@@ -172,8 +163,8 @@ def run(script: Script, background: np.ndarray, detector: ObjectDetector, night:
         frame = Frame(
             "composite", EPOCH + t, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b
         )
-        events += engine.update(frame, pipe.step(frame).tracks)
-    events += engine.close(EPOCH + script.duration)
+        events += analysis.step(frame).events
+    events += analysis.close(EPOCH + script.duration)
     starts = [e for e in events if e.phase == "start"]
     return {
         "name": script.name,
@@ -206,6 +197,22 @@ def summary(results: list[dict]) -> dict:
     return out
 
 
+def real_clip_negatives(out: Path | None) -> int:
+    """Every real clip (none holds an accident) through the file-analysis path with the default
+    detector and rules: any hit-and-run is a false alarm. Shares bench/events_eval.py's loop."""
+    from events_eval import real_clips
+
+    data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
+    clips = real_clips(data, every=1)
+    report = {"real_clips": clips, "real_clips_false_hit_and_run": sum(c["hit_and_run"] for c in clips.values()),
+              "real_clips_collision": sum(c["collision"] for c in clips.values()),
+              "load_avg_1m": round(os.getloadavg()[0], 2)}
+    print(json.dumps(report, indent=2))
+    if out:
+        out.write_text(json.dumps(report, indent=2))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="write results here")
@@ -213,7 +220,11 @@ def main() -> int:
     parser.add_argument("--only", default=None, help="run scripts whose name contains this")
     parser.add_argument("--night", action="store_true", help="render as a night IR picture (`night_ir`)")
     parser.add_argument("--save", type=Path, default=None, help="write each script's middle frames here")
+    parser.add_argument("--real-clips", action="store_true",
+                        help="instead: run every real clip of VMS_TEST_DATA through `vms analyze`'s path as negatives")
     args = parser.parse_args()
+    if args.real_clips:
+        return real_clip_negatives(args.json)
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     background = plate(read_frames(data / "pets09_s2l1" / "pets09_s2l1_view001_h264.mp4", step=8))
     walkers, cars = people(data), highway_cars(data)

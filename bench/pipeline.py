@@ -19,14 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-import av
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from camera_drivers.frames import FrameOptions, file_frames  # noqa: E402
+from detectors.analysis import CameraAnalysis  # noqa: E402
 from detectors.frame import Frame  # noqa: E402
+from detectors.objects import ObjectDetector, build_detector  # noqa: E402
 from detectors.objects.configs import SsdTfliteConfig  # noqa: E402
-from detectors.pipeline import DetectionPipeline, PipelineConfig  # noqa: E402
+from detectors.pipeline import PipelineConfig  # noqa: E402
 from detectors.rules import RuleEngine, default_rules  # noqa: E402
 from detectors.tracking import ByteTracker  # noqa: E402
 
@@ -38,36 +38,27 @@ CLIPS = ["pets09_s2l1/pets09_s2l1_view001_h264.mp4", "cdnet_highway/highway_inpu
 def decode(path: Path, limit: int) -> tuple[list[Frame], float, float]:
     """First `limit` frames as Frames (BGR decoded lazily); returns (frames, fps, decode CPU s)."""
     t0 = time.process_time()
-    frames = []
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        fps = float(stream.average_rate or 25)
-        for i, vf in enumerate(container.decode(stream)):
-            if i >= limit:
-                break
-            bgr = vf.to_ndarray(format="bgr24")
-            y = vf.to_ndarray(format="gray")
-            frames.append(Frame("bench", i / fps, y, _bgr=bgr))
+    frames = list(file_frames(path, "bench", FrameOptions(threads=1), max_frames=limit))[:limit]
+    for frame in frames:
+        frame.bgr()  # both designs need BGR: converting it counts as decoding
+    fps = (len(frames) - 1) / (frames[-1].ts - frames[0].ts) if len(frames) > 1 else 25.0
     return frames, fps, time.process_time() - t0
 
 
-def run_pipeline(frames: list[Frame]) -> tuple[float, int]:
-    det = DetectionPipeline(PipelineConfig(detector=SsdTfliteConfig(threads=1)))
-    engine = RuleEngine(default_rules())
+def run_pipeline(frames: list[Frame], detector: ObjectDetector) -> tuple[float, int]:
+    analysis = CameraAnalysis(PipelineConfig(), default_rules(), detector=detector)
     t0 = time.process_time()
     for f in frames:
-        engine.update(f, det.step(f).tracks)
-    return time.process_time() - t0, det.model_runs
+        analysis.step(f)
+    return time.process_time() - t0, analysis.model_runs
 
 
-def run_naive(frames: list[Frame]) -> tuple[float, int]:
-    det = DetectionPipeline(PipelineConfig(detector=SsdTfliteConfig(threads=1)))  # reuse its detector only
+def run_naive(frames: list[Frame], detector: ObjectDetector) -> tuple[float, int]:
     tracker = ByteTracker()
     engine = RuleEngine(default_rules())
     t0 = time.process_time()
     for f in frames:
-        whole = np.array([[0, 0, f.width, f.height]], np.int32)
-        engine.update(f, tracker.update(det.detector.detect_regions(f.bgr(), whole)))
+        engine.update(f, tracker.update(detector.detect_frame(f)))  # the whole frame, every frame
     return time.process_time() - t0, len(frames)
 
 
@@ -78,14 +69,15 @@ def main() -> int:
     args = parser.parse_args()
     root = Path(os.environ.get("VMS_TEST_DATA", ""))
     rows = []
+    detector = build_detector(SsdTfliteConfig(threads=1))  # one instance, shared by both designs
     for rel in CLIPS:
         path = root / rel
         if not path.is_file():
             continue
         frames, fps, decode_s = decode(path, args.frames)
         video_s = len(frames) / fps
-        pipe_s, pipe_runs = run_pipeline(frames)
-        naive_s, naive_runs = run_naive(frames)
+        pipe_s, pipe_runs = run_pipeline(frames, detector)
+        naive_s, naive_runs = run_naive(frames, detector)
         rows.append({"clip": rel, "size": f"{frames[0].width}x{frames[0].height}", "fps": round(fps, 1),
                      "video_s": round(video_s, 1), "decode_cpu_s": round(decode_s, 2),
                      "pipeline_cpu_s": round(pipe_s, 2), "naive_cpu_s": round(naive_s, 2),

@@ -19,10 +19,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import av
 import av.error
-import numpy as np
 
 from camera_drivers.audio import COPIED_CODECS, AacConverter, open_converter
 from camera_drivers.stream_errors import ffmpeg_reason, rtsp_open_failure
+
+from detectors.frame import FrameTruth
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +219,12 @@ class StreamSession:
             self.audio_stream = self.audio_converter.stream
     def _open_simulated(self, timeout: tuple[float, float]) -> None:
         # Imported here: the simulator pulls in rendering code that RTSP cameras never need.
-        from camera_drivers.simulator import SimulatedCamera, load_scene, open_simulated_stream
+        from camera_drivers.simulator import SceneError, SimulatedCamera, load_scene, open_simulated_stream
 
-        script = load_scene(self.source.location)
+        try:
+            script = load_scene(self.source.location)
+        except SceneError as error:  # a bad scene is this camera's error, never a worker crash
+            raise StreamError(f"{self.source.display}: {error}") from None
         if self.source.seed:
             script = script.model_copy(update={"seed": self.source.seed})
         if self.source.share_key is not None:
@@ -234,20 +238,18 @@ class StreamSession:
                                  options={"probesize": "32", "analyzeduration": "0"})
         self._sim_fps = float(self._sim_stream.fps)
 
-    def truth_source(self) -> "Callable[[float], object] | None":
+    def truth_source(self) -> "Callable[[float], FrameTruth] | None":
         """Simulated sources only: wall time of a frame -> its ground truth (None for real cameras).
 
         The function keeps working after the connection closes (the scene is pure computation),
-        so an analysis thread that lags behind can still ask for frames already recorded.
+        so an analysis thread that lags behind can still ask for frames already recorded. Boxes
+        are in scene pixels, i.e. main-stream pixels, also for the (smaller) sub stream.
         """
         sim = self._sim_stream
         if sim is None:
             return None
         start = sim.start_wall_time
-        scale = sim.width / sim.script.width  # a sub stream may be smaller than the scene
-        if scale == 1:
-            return lambda ts: sim.ground_truth_at(ts - start)
-        return lambda ts: _scaled_truth(sim.ground_truth_at(ts - start), scale)
+        return lambda ts: sim.ground_truth_at(ts - start)  # scene px = main-stream px, for either stream
 
     def close(self) -> None:
         if self.container is not None:
@@ -389,14 +391,6 @@ class StreamSession:
             for converted in self.audio_converter.convert(packet, ts):
                 yield TimedPacket(converted.packet, converted.ts, converted.duration_s, True, "audio",
                                   self.audio_converter.stream)
-
-
-def _scaled_truth(truth, scale: float):  # type: ignore[no-untyped-def]
-    """Simulated ground truth in the pixels of a stream `scale` times the scene's size."""
-    import dataclasses
-
-    return dataclasses.replace(truth, xyxy=truth.xyxy * np.float32(scale),
-                               velocity=truth.velocity * np.float32(scale))
 
 
 def _pace(start_monotonic: float, media_elapsed: float) -> None:

@@ -57,9 +57,14 @@ BORDER_DELTA = 14.0  # pixels this close (Lab distance) to the ground around the
 FG_MIN_SHARE = 0.2  # the motion mask counts when it covers this share of the box
 DARK_L = 45.0  # Lab L (0-100, scaled to the scene white point) below this is a dark pixel
 WHITE_Q = 0.90  # an achromatic object is white when this quantile of its lightness (its lit
-WHITE_L = 92.0  # body, not the windows and tyres every car has) is above WHITE_L,
+WHITE_L = 95.0  # body, not the windows and tyres every car has) is above WHITE_L,
+WHITE_BODY = 0.20  # ... at least this share of it is light (L > BODY_L): a white body, not a few glints,
+BODY_L = 85.0
+SILVER_B = -10.0  # ... and it is not bluish on average (b* below this): metallic silver mirrors the sky
 BLACK_SHARE = 0.60  # black when this share of it is darker than DARK_L, else grey
 BROWN_L = 42.0  # warm hues darker than this are brown
+WARM_DARK_A = 4.5  # a dark object whose mean a* is above this, with a warm mean hue, is brown
+WARM_HUE = (0.0, 45.0)  # ... (dark brown leather or paint keeps only a faint warm cast after H.264)
 PINK_L = 70.0  # red hues lighter than this with modest chroma are pink
 # Lab hue bins in degrees (a* axis = 0, b* axis = 90): upper bound -> colour.
 _HUE_BINS: list[tuple[float, int]] = [
@@ -161,22 +166,44 @@ def name_pixels(lab: np.ndarray, weight: np.ndarray) -> int:
     codes = _hue_codes(hue, L, chroma)
     need = np.where(codes == BLUE, CHROMA_BLUE, CHROMA_MIN)
     chromatic = (chroma >= need) & (L >= 12)
+    body = weight  # the white test reads the highlights too: white paint is where they are
     # Colourless highlights (sun on a windscreen) say little about the paint.
     weight = weight * np.where((L > 95) & ~chromatic, 0.5, 1.0)
     total = float(weight.sum()) or 1.0
     if float(weight[chromatic].sum()) / total >= CHROMATIC_SHARE:
         votes = np.bincount(codes[chromatic], weights=(weight * chroma)[chromatic], minlength=len(COLOURS))
         return int(votes.argmax())
+    if _is_white(L, b, body, float(body.sum()) or 1.0):
+        return WHITE
     grey_w = weight[~chromatic]
     share = float(grey_w.sum()) or 1.0
     grey_l = L[~chromatic]
-    order = np.argsort(grey_l)
-    cum = np.cumsum(grey_w[order])
-    if len(order) and grey_l[order][min(len(order) - 1, int(np.searchsorted(cum, WHITE_Q * cum[-1])))] >= WHITE_L:
-        return WHITE
     if float(grey_w[grey_l < DARK_L].sum()) / share >= BLACK_SHARE:
-        return BLACK
+        return BROWN if _warm(a, b, weight, total) else BLACK
     return GREY
+
+
+def _is_white(L: np.ndarray, b: np.ndarray, weight: np.ndarray, total: float) -> bool:
+    """White paint (or a white shirt), not silver: its lit part is as light as the scene's white
+    point, a good share of it is light, and it is not bluish on average (silver and grey metallic
+    paint mirror the sky; white paint scatters it). Measured on the tuning crops: silver cars
+    average b* -12, white ones -3 to -8, and both have glints at the white point."""
+    order = np.argsort(L)
+    cum = np.cumsum(weight[order])
+    if not len(order) or cum[-1] <= 0:
+        return False
+    q = L[order][min(len(order) - 1, int(np.searchsorted(cum, WHITE_Q * cum[-1])))]
+    light = float(weight[L > BODY_L].sum()) / total
+    mean_b = float((b * weight).sum()) / total
+    return bool(q >= WHITE_L and light >= WHITE_BODY and mean_b > SILVER_B)
+
+
+def _warm(a: np.ndarray, b: np.ndarray, weight: np.ndarray, total: float) -> bool:
+    """The object's mean colour has a warm cast (red-orange hue, a* above WARM_DARK_A): a dark
+    object that is brown, not black (black paint and cloth are neutral or bluish from the sky)."""
+    mean_a, mean_b = float((a * weight).sum()) / total, float((b * weight).sum()) / total
+    hue = float(np.degrees(np.arctan2(mean_b, mean_a)) % 360.0)
+    return mean_a > WARM_DARK_A and WARM_HUE[0] <= hue <= WARM_HUE[1]
 
 
 def _hue_codes(hue: np.ndarray, L: np.ndarray, chroma: np.ndarray) -> np.ndarray:

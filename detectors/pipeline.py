@@ -92,16 +92,12 @@ class DetectionPipeline:
         # A lighting switch makes every motion box meaningless; live tracks still get looked at.
         motion_boxes = np.zeros((0, 4)) if motion.global_change else motion.boxes
         boxes = np.concatenate([motion_boxes.astype(np.float32), self.tracker.live_boxes()])
-        regions = plan_regions(boxes, (frame.width, frame.height), self.config.regions)
-        detect_frame = getattr(self.detector, "detect_frame", None)
-        if detect_frame is not None:  # simulated cameras: degraded ground truth, no pixels needed
-            detections = detect_frame(frame)
-            self.model_runs += 1
-        elif len(regions):
-            detections = self.detector.detect_regions(frame.bgr(), regions)
-            self.model_runs += len(regions)
-        else:
-            detections = Detections.empty()
+        if self.detector.needs_pixels:
+            regions = plan_regions(boxes, (frame.width, frame.height), self.config.regions)
+        else:  # the simulated detector reads ground truth: it "sees" the whole frame every frame
+            regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
+        detections = self.detector.detect_frame(frame, regions) if len(regions) else Detections.empty()
+        self.model_runs += len(regions)
         tracks = self.tracker.update(detections)
         self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))

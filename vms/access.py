@@ -22,6 +22,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "users": frozenset({"admin"}),
     "reports": frozenset({"admin", "operator", "investigator"}),
     "alarms": frozenset({"admin", "operator", "investigator"}),  # acknowledge / false alarm / handled
+    # The programme's records: camera files and the map (owners' contacts included), maintenance tickets.
+    "records": frozenset({"admin", "installer", "operator", "investigator"}),
+    "records_edit": frozenset({"admin", "installer"}),
+    "maintenance": frozenset({"admin", "installer", "operator"}),
 }
 
 

@@ -21,11 +21,12 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from tqdm import tqdm
 
-from camera_drivers.file_analysis import FileAnalysis, analyze_file, count_frames
+from camera_drivers.frames import count_frames
 from detectors.attributes import TrackSummary
 from detectors.objects.configs import DetectorConfig, default_detector
 from detectors.pipeline import PipelineConfig
 from detectors.rules import RuleEvent, RulesConfig, default_rules
+from vms.analysis.file import FileAnalysis, analyse_file
 from vms.config import ConfigError
 from vms.runtime.events_writer import compass, jsonable
 
@@ -64,7 +65,7 @@ def run(path: Path, out: Path, *, rules: RulesConfig, detector: DetectorConfig, 
     epoch = started_at.timestamp() if started_at else 0.0
     bar = tqdm(total=count_frames(path), unit="frame", desc=path.name, disable=not progress)
     try:
-        result = analyze_file(path, PipelineConfig(detector=detector), rules, epoch=epoch, every=every,
+        result = analyse_file(path, PipelineConfig(detector=detector), rules, epoch=epoch, every=every,
                               progress=bar.update)
     finally:
         bar.close()

@@ -41,6 +41,7 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-1A")
 MIN_PASSWORD_LENGTH = 8
 # What a password may lack: problem code -> English wording (the UI has its own vi/en texts).
 PASSWORD_NEEDS = {
+    "common": "not a common word or a repeated letter",
     "length": "at least {min_length} characters",
     "lower": "a lower-case letter",
     "upper": "an upper-case letter",
@@ -66,10 +67,28 @@ class LoginError(Exception):
         self.locked_until = locked_until
 
 
-def check_password_policy(password: str) -> None:
-    """At least 8 characters with lower case, upper case and a digit."""
+# Words that make a password guessable whatever digits and capitals are added (Password1, Admin123,
+# Matkhau1): English and Vietnamese favourites, keyboard runs, and this software's own names.
+COMMON_WORDS = frozenset("""
+password passwd passw pass admin administrator root user guest login welcome letmein qwerty qwertyuiop
+asdf asdfgh asdfghjkl zxcvbn abc abcd abcdef abcdefg abcdefgh iloveyou monkey dragon master shadow sunshine
+princess football baseball superman batman trustno secret changeme default camera cameras vms antt
+matkhau matkhaumoi quantri quantrivien congan conganxa hanoi saigon vietnam anhyeuem emyeuanh
+""".split())
+ADMIN_MIN_LENGTH = 12
+
+
+def _guessable(password: str) -> bool:
+    """True for a common word with digits/capitals added, or one or two letters repeated (Aaaaaaa1)."""
+    core = "".join(c for c in password.lower() if c.isalpha())
+    return core in COMMON_WORDS or len(set(core)) <= 2
+
+
+def check_password_policy(password: str, role: str | None = None) -> None:
+    """At least 8 characters (12 for admins) with lower case, upper case and a digit, not guessable."""
+    minimum = ADMIN_MIN_LENGTH if role == "admin" else MIN_PASSWORD_LENGTH
     problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if len(password) < minimum:
         problems.append("length")
     if not re.search(r"[a-z]", password):
         problems.append("lower")
@@ -77,8 +96,10 @@ def check_password_policy(password: str) -> None:
         problems.append("upper")
     if not re.search(r"\d", password):
         problems.append("digit")
+    if _guessable(password):
+        problems.append("common")
     if problems:
-        raise PasswordPolicyError(problems)
+        raise PasswordPolicyError(problems, minimum)
 
 
 def hash_password(password: str) -> str:
@@ -88,7 +109,7 @@ def hash_password(password: str) -> str:
 def create_user(session: Session, username: str, password: str, role: str, full_name: str = "") -> User:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    check_password_policy(password)
+    check_password_policy(password, role)
     user = User(username=username, password_hash=hash_password(password), role=role, full_name=full_name)
     session.add(user)
     session.flush()

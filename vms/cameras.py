@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,7 @@ def apply_camera_config(row: Camera, config: CameraConfig, vault: CredentialVaul
     row.enabled = config.enabled
     row.retention_days = config.retention_days
     row.detection = config.detection.model_dump(mode="json")
+    row.analysis_stream = config.analysis_stream
     _apply_source(row, config.source, vault)
 
 
@@ -42,18 +45,38 @@ def _apply_source(row: Camera, source: RtspSource | FileSource | SimulatedSource
     row.username = None
     row.password_encrypted = None
     row.transport = "tcp"
+    row.sub_location = None
     if isinstance(source, RtspSource):
         row.source_location = source.url
+        row.sub_location = source.sub_url if source.sub_url != source.url else None
         row.transport = source.transport
         row.username = source.username
         if source.password is not None:
             row.password_encrypted = vault.encrypt(source.password.get_secret_value())
     elif isinstance(source, FileSource):
         row.source_location = str(source.path.resolve())
+        row.sub_location = str(source.sub_path.resolve()) if source.sub_path is not None else None
         row.loop = source.loop
     else:
         row.source_location = source.scene
+        row.sub_location = source.scene if source.sub else None
         row.seed = source.seed
+
+
+def analysed_stream(camera: Camera) -> str:
+    """"sub" when the camera's analysis reads its sub stream (then the main one is never decoded), else "main"."""
+    if camera.analysis_stream == "main" or not camera.sub_location:
+        return "main"
+    return "sub"  # "auto" with a sub stream, or "sub"
+
+
+def sub_stream_source(camera: Camera, vault: CredentialVault) -> StreamSource | None:
+    """The camera's sub stream as an ingest source (same credentials), or None without one."""
+    if not camera.sub_location:
+        return None
+    main = stream_source(camera, vault)
+    location = camera.source_location if camera.source_kind == "sim" else camera.sub_location
+    return dataclasses.replace(main, location=location, role="sub")
 
 
 def stream_source(camera: Camera, vault: CredentialVault) -> StreamSource:
@@ -67,6 +90,8 @@ def stream_source(camera: Camera, vault: CredentialVault) -> StreamSource:
         password=password,
         loop=camera.loop,
         seed=camera.seed,
+        # Main and sub sessions of a simulated camera share one rendered scene on one clock.
+        share_key=camera.id if camera.source_kind == "sim" else None,
     )
 
 
@@ -115,7 +140,9 @@ def worker_specs(
             read_timeout_s=recording.read_timeout_s,
             backoff_initial_s=recording.backoff_initial_s,
             backoff_max_s=recording.backoff_max_s,
-            analysis=analysis_spec(camera, _detection_settings(camera, detection), paths, timezone),
+            analysis=(analysis := analysis_spec(camera, _detection_settings(camera, detection), paths, timezone)),
+            sub_source=sub_stream_source(camera, vault) if analysis is not None and analysed_stream(camera) == "sub"
+            else None,
         )
         for camera in cameras
     ]

@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check-config":
             config = load_config(args.config)
+            from vms.service import data_paths
+            from vms.sources import check_config_sources
+
+            check_config_sources(config, data_paths(None, config))
             print(f"{args.config}: OK ({len(config.cameras)} cameras)")
             return 0
         if args.command == "demo":

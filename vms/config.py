@@ -6,6 +6,7 @@ at a commune office can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -29,6 +30,10 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PLACEHOLDER_PASSWORDS = frozenset({"change-me", "changeme", "change_me", "password", "secret", "xxx", "xxxx",
+                                   "your-password", "<password>", "todo", "placeholder"})
+
+
 class RtspSource(_Frozen):
     """A real IP camera stream pulled over RTSP."""
 
@@ -37,11 +42,25 @@ class RtspSource(_Frozen):
     transport: Literal["tcp", "udp"] = Field("tcp", description="RTSP transport; TCP survives lossy links")
     username: str | None = Field(None, description="RTSP user name")
     password: SecretStr | None = Field(None, description="RTSP password; stored encrypted, never logged")
+    sub_url: str | None = Field(None, description="the camera's sub stream (same credentials), for analysis; "
+                                                  "ONVIF registration fills it in")
 
-    @field_validator("url")
+    @field_validator("password")
     @classmethod
-    def _rtsp_scheme(cls, url: str) -> str:
+    def _no_placeholder(cls, password: SecretStr | None) -> SecretStr | None:
+        # A sample file's "change-me" must never reach a camera: it is the first password tried.
+        value = password.get_secret_value().strip().lower() if password is not None else ""
+        if value in PLACEHOLDER_PASSWORDS or value.startswith(("${", "<")):
+            raise PydanticCustomError("camera.password_placeholder",
+                                      "is a placeholder from a sample file; put the camera's real password")
+        return password
+
+    @field_validator("url", "sub_url")
+    @classmethod
+    def _rtsp_scheme(cls, url: str | None) -> str | None:
         # Custom error types are the API's error codes (vms.api.validation_codes), so the UI can word them.
+        if url is None:
+            return None
         if not url.startswith(("rtsp://", "rtsps://")):
             raise PydanticCustomError("camera.url_scheme", "must start with rtsp:// or rtsps://")
         if re.match(r"^rtsps?://[^/@]*:[^/@]*@", url):
@@ -57,6 +76,8 @@ class FileSource(_Frozen):
     path: Path = Field(description="video file readable by FFmpeg")
     loop: bool = Field(False, description="restart at end of file instead of treating EOF as a disconnect")
     realtime: bool = Field(True, description="pace reading to the file's frame rate")
+    sub_path: Path | None = Field(None, description="a smaller rendition of the same footage, played as the "
+                                                    "camera's sub stream (benchmarks, tests)")
 
 
 class SimulatedSource(_Frozen):
@@ -65,9 +86,20 @@ class SimulatedSource(_Frozen):
     type: Literal["sim"] = "sim"
     scene: str = Field("street_day", description="scene name in configs/scenes or a YAML path")
     seed: int = Field(0, ge=0, description="random seed; the same seed renders the same scene")
+    sub: bool = Field(True, description="offer a sub stream as IP cameras do (at most 640 px wide)")
 
 
 Source = Annotated[RtspSource | FileSource | SimulatedSource, Field(discriminator="type")]
+AnalysisStream = Literal["auto", "main", "sub"]
+
+
+def has_sub_stream(source: RtspSource | FileSource | SimulatedSource) -> bool:
+    """The source offers a second, smaller stream for analysis."""
+    if isinstance(source, RtspSource):
+        return bool(source.sub_url) and source.sub_url != source.url
+    if isinstance(source, FileSource):
+        return source.sub_path is not None
+    return source.sub
 
 
 class DetectionSettings(_Frozen):
@@ -94,6 +126,17 @@ class CameraConfig(_Frozen):
     enabled: bool = True
     retention_days: float = Field(30, gt=0, le=3650, description="delete unprotected footage older than this")
     detection: DetectionSettings = Field(default_factory=DetectionSettings, description="live event detection")
+    analysis_stream: AnalysisStream = Field(
+        "auto", description="stream analysed: auto = the sub stream when the camera has one (the main stream is "
+                            "then only recorded, never decoded), main, or sub")
+
+    @model_validator(mode="after")
+    def _sub_stream_exists(self) -> "CameraConfig":
+        if self.analysis_stream == "sub" and not has_sub_stream(self.source):
+            raise PydanticCustomError("camera.no_sub_stream",
+                                      "analysis_stream: 'sub' needs a sub stream (source.sub_url for RTSP, "
+                                      "source.sub_path for a file)")
+        return self
 
     @model_validator(mode="after")
     def _simulated_detector_only_for_simulated_cameras(self) -> "CameraConfig":
@@ -147,6 +190,50 @@ class ServerConfig(_Frozen):
         "(the client address is the TCP peer)"))
 
 
+class SourcesConfig(_Frozen):
+    """What camera sources may make the server open (vms.sources): hosts, local files, scenes."""
+
+    camera_networks: list[str] = Field(default_factory=list, max_length=256, description=(
+        "the site's camera subnets, e.g. [192.168.1.0/24]; empty = any address except loopback, link-local, "
+        "multicast, which are refused unless a listed network contains them"))
+    media_dirs: list[Path] = Field(default_factory=list, max_length=32, description=(
+        "folders file cameras may read, besides DIR/media"))
+    scene_dirs: list[Path] = Field(default_factory=list, max_length=32, description=(
+        "folders of scene files simulated cameras may read, besides configs/scenes and $VMS_SCENE_DIR"))
+
+    @field_validator("camera_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise PydanticCustomError("sources.bad_network", "{network} is not a network like 192.168.1.0/24",
+                                          {"network": network[:64]}) from None
+        return networks
+
+
+SCAN_MB_LIMIT, MAP_MB_LIMIT = 100, 200  # the largest upload caps a site may configure
+
+
+class ProgrammeConfig(_Frozen):
+    """The commune programme's records: automatic maintenance tickets, upload caps, the review form."""
+
+    superior_unit: str = Field("CÔNG AN TỈNH", max_length=120,
+                               description="the unit above the commune police, first line of the report header")
+    commune: str = Field("", max_length=120, description="commune name as written on reports, e.g. 'xã Tân Chi'")
+    signer_title: str = Field("TRƯỞNG CÔNG AN XÃ", max_length=120, description="title in the report's signature block")
+    document_code: str = Field("BC-CAX", max_length=32, description="the report number's suffix (Số: .../BC-CAX)")
+    offline_ticket_after_min: float = Field(120, gt=0, le=7 * 24 * 60,
+                                            description="a camera offline this long gets a maintenance ticket")
+    tamper_ticket_after_min: float = Field(30, gt=0, le=7 * 24 * 60,
+                                           description="a tamper alarm lasting this long gets a maintenance ticket")
+    ticket_due_days: float = Field(7, gt=0, le=365, description="a ticket is overdue this long after it was opened")
+    check_interval_s: float = Field(60, gt=0, le=3600, description="how often automatic tickets are checked")
+    max_scan_mb: int = Field(10, ge=1, le=SCAN_MB_LIMIT, description="largest agreement scan accepted")
+    max_map_mb: int = Field(20, ge=1, le=MAP_MB_LIMIT, description="largest site map image accepted")
+
+
 class SiteConfig(_Frozen):
     """The whole site: one file per deployment."""
 
@@ -159,6 +246,8 @@ class SiteConfig(_Frozen):
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
     alarms: AlarmsConfig = Field(AlarmsConfig(), description="which event types are alarms (banner, sound), by hour")
+    sources: SourcesConfig = SourcesConfig()
+    programme: ProgrammeConfig = ProgrammeConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

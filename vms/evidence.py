@@ -122,6 +122,11 @@ def normalise_fingerprint(text: str) -> str:
     return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
 
 
+def site_key_fingerprint(signing_key_path: Path) -> str:
+    """The site's own key fingerprint (`key_fingerprint` of its public key), for reports and forms."""
+    return key_fingerprint(public_pem(load_or_create_signing_key(signing_key_path)))
+
+
 def sha256_file(path: Path) -> str:
     """SHA-256 in one streaming pass of 1 MiB reads."""
     digest = hashlib.sha256()

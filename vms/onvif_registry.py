@@ -41,7 +41,7 @@ def save_onvif_camera(
         location=location,
         source_kind="rtsp",
         source_location=profile.main_uri,
-        sub_location=profile.sub_uri,
+        sub_location=profile.sub_uri if profile.sub_uri != profile.main_uri else None,
         transport="tcp",
         username=username or None,
         password_encrypted=vault.encrypt(password) if password else None,

@@ -42,15 +42,25 @@ class DataPaths:
         return self.state / "live"
 
     @property
+    def media(self) -> Path:
+        """Video files that `file` cameras may play (vms.sources; more folders: sources.media_dirs)."""
+        return self.root / "media"
+
+    @property
     def exports(self) -> Path:
         return self.state / "exports"
+
+    @property
+    def records(self) -> Path:
+        """Files of the programme's records: agreement scans and the site map image."""
+        return self.state / "records"
 
     @property
     def signing_key(self) -> Path:
         return self.state / "signing_key.pem"
 
     def create(self) -> "DataPaths":
-        for folder in (self.recordings, self.state, self.clip_cache, self.exports):
+        for folder in (self.recordings, self.state, self.clip_cache, self.exports, self.media):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

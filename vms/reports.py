@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from vms.alarms.reviews import OutcomeRow
 from vms.db.models import Camera, CameraStatus, Event, Segment
-from vms.event_import import IMPORTED_PREFIX
+from vms.event_import import is_imported
 from vms.spreadsheet import safe_row
 
 
@@ -66,10 +66,9 @@ def _covered(session: Session, camera_id: str, start: datetime, end: datetime) -
 
 def _events_by_type(session: Session, start: datetime, end: datetime,
                     imported: bool = False) -> dict[str | None, dict[str, int]]:
-    is_imported = Event.detector.startswith(IMPORTED_PREFIX)
     query = (
         select(Event.camera_id, Event.type, func.count())
-        .where(Event.start >= start, Event.start < end, is_imported if imported else ~is_imported)
+        .where(Event.start >= start, Event.start < end, is_imported() if imported else ~is_imported())
         .group_by(Event.camera_id, Event.type)
     )
     found: dict[str | None, dict[str, int]] = {}

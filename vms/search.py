@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from vms.db.models import Event, EventObject, Segment
+from vms.event_import import is_imported
 
 COVERAGE_GAP = timedelta(seconds=2)
 TIMELINE_EVENTS_CAP = 2000
@@ -40,6 +41,7 @@ class EventFilter:
     colour: str | None = None
     direction: str | None = None
     review_states: tuple[str, ...] = ()  # alarm review: new | acknowledged | false_alarm | handled
+    origin: str | None = None  # "site" (the site's own detections), "imported", None: both
     site_wide: bool = True  # include events without a camera (unrestricted users only)
 
 
@@ -77,6 +79,10 @@ def event_query(criteria: EventFilter) -> Select[tuple[Event]]:
         query = query.where(Event.zone == criteria.zone)
     if criteria.review_states:
         query = query.where(Event.review_state.in_(criteria.review_states))
+    if criteria.origin == "imported":
+        query = query.where(is_imported())
+    elif criteria.origin == "site":
+        query = query.where(~is_imported())
     object_conditions = []
     if criteria.object_classes:
         object_conditions.append(EventObject.class_name.in_(criteria.object_classes))

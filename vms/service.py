@@ -28,9 +28,13 @@ from vms.paths import DataPaths
 from vms.recordings import reconcile
 from vms.runtime.detector_scheduler import SchedulerConfig
 from vms.runtime.detector_service import DetectorServiceSpec
+from vms.runtime.metrics import node_snapshot
+from vms.runtime.remote_detector import service_stats
 from vms.runtime.supervisor import Supervisor
 from vms.runtime.worker import WorkerSpec
+from vms.records.watcher import MaintenanceWatcher
 from vms.secrets import CredentialVault
+from vms.sources import check_config_sources, site_policy
 from vms.storage import GB, Janitor, StoragePolicy
 
 log = logging.getLogger(__name__)
@@ -54,11 +58,14 @@ class Site:
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
         self.janitor: Janitor | None = None
+        self.maintenance: MaintenanceWatcher | None = None
         self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
         self.detector_service = detector_service_spec(self.config)
+        self.source_policy = site_policy(self.config, self.paths)
 
     def prepare(self) -> None:
         """Migrate, sync configured cameras, create the first admin, repair the index."""
+        check_config_sources(self.config, self.paths)  # a refused camera source stops start-up, naming its key
         upgrade(self.database_url)
         with self.session_factory.begin() as session:
             sync_cameras(session, self.config.cameras, self.vault)
@@ -74,9 +81,10 @@ class Site:
         with self.session_factory() as session:
             specs = worker_specs(session, self.vault, self.paths, self.database_url, self.config.recording,
                                  self.config.cameras, self.config.timezone)
-        if self.detector_service is None:
-            return specs
-        return [dataclasses.replace(s, analysis=dataclasses.replace(s.analysis, detector_service=self.detector_service))
+        metrics = self.paths.state / "metrics"
+        specs = [dataclasses.replace(s, source_policy=self.source_policy) for s in specs]
+        return [dataclasses.replace(s, analysis=dataclasses.replace(
+                    s.analysis, detector_service=self.detector_service, metrics_root=metrics.resolve()))
                 if s.analysis is not None else s for s in specs]
 
     def cameras_changed(self) -> None:
@@ -95,8 +103,12 @@ class Site:
         )
         self.janitor = Janitor(self.session_factory, self.paths.recordings.resolve(), policy, self.paths.clip_cache)
         self.janitor.start(storage.check_interval_s)
+        self.maintenance = MaintenanceWatcher(self.session_factory, self.config.programme)
+        self.maintenance.start()
 
     def stop_background(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.stop()
         if self.janitor is not None:
             self.janitor.stop()
         if self.supervisor is not None:
@@ -113,7 +125,19 @@ class Site:
             return {cid: {"pid": pid, "restarts": restarts[cid]} for cid, pid in supervisor.worker_pids().items()}
 
         return AppContext(self.config, self.paths, self.session_factory, self.vault, worker_info,
-                          cameras_changed=self.cameras_changed, exporter=self.exporter)
+                          cameras_changed=self.cameras_changed, exporter=self.exporter,
+                          node_metrics=self.node_metrics)
+
+    def node_metrics(self) -> dict:
+        """Figures of every process of this node (for /metrics and the health page)."""
+        processes: dict[str, int | None] = {"web": os.getpid()}
+        detector = None
+        if self.supervisor is not None:
+            processes.update({f"camera:{cid}": pid for cid, pid in self.supervisor.worker_pids().items()})
+            processes["detector"] = self.supervisor.detector_pid()
+        if self.detector_service is not None:
+            detector = service_stats(self.detector_service.address, self.detector_service.authkey, timeout_s=1.0)
+        return node_snapshot(self.paths.state / "metrics", processes, detector)
 
     def run(self, duration_s: float | None = None) -> None:
         """Prepare, start everything, serve HTTP until interrupted or `duration_s` elapses."""

@@ -5,6 +5,8 @@ Public API (everything the service needs):
 - ``ipv4_interfaces() -> list[(name, ip)]`` to pick the interface to probe from
 - ``discover(interface_ip, timeout_s) -> list[DiscoveredDevice]`` (blocking; run in a thread)
 - ``probe_device(address, port, username, password, timeout_s) -> DeviceProfile`` (async)
+- ``set_stream_frame_rate(address, port, username, password, profile_token, fps)`` (async): the
+  sub stream at the detect fps, where the camera allows SetVideoEncoderConfiguration
 - ``OnvifCamera`` (async context manager) for repeated calls and ``await cam.ptz()`` -> ``Ptz``
 - ``fetch_snapshot(uri, username, password, timeout_s) -> bytes`` (async, JPEG)
 - ``split_credentials`` / ``strip_credentials`` / ``with_credentials`` for stream URIs
@@ -13,7 +15,7 @@ Public API (everything the service needs):
 Command line (JSON output): ``python -m camera_drivers.onvif --help``.
 """
 
-from camera_drivers.onvif.client import OnvifCamera, probe_device
+from camera_drivers.onvif.client import OnvifCamera, probe_device, set_stream_frame_rate
 from camera_drivers.onvif.discovery import discover, ipv4_interfaces
 from camera_drivers.onvif.errors import (
     BasicAuthRefused,
@@ -62,6 +64,7 @@ __all__ = [
     "fetch_snapshot",
     "ipv4_interfaces",
     "probe_device",
+    "set_stream_frame_rate",
     "split_credentials",
     "strip_credentials",
     "with_credentials",

@@ -263,6 +263,22 @@ class OnvifCamera:
         service = await self._service("ptz")
         return Ptz(service, profile_token, self._run)
 
+    async def set_frame_rate(self, profile_token: str, fps: float) -> float:
+        """Set a profile's encoder frame-rate limit (SetVideoEncoderConfiguration); returns what the
+        camera now reports. Raises OnvifError if the camera refuses (many only allow it in their
+        web page) or has no encoder configuration on that profile."""
+        media = await self._service("media")
+        raw = next((p for p in await self._run("GetProfiles", media.GetProfiles()) if p.token == profile_token), None)
+        config = getattr(raw, "VideoEncoderConfiguration", None)
+        if config is None or getattr(config, "RateControl", None) is None:
+            raise OnvifError(f"The camera at {self.where} has no encoder settings on profile {profile_token!r}.",
+                             "no_encoder_configuration", where=self.where, profile=profile_token)
+        config.RateControl.FrameRateLimit = max(1, round(fps))
+        await self._run("SetVideoEncoderConfiguration",
+                        media.SetVideoEncoderConfiguration({"Configuration": config, "ForcePersistence": True}))
+        after = next(p for p in await self.profiles() if p.token == profile_token)
+        return after.fps or 0.0
+
     async def probe(self) -> DeviceProfile:
         """Everything registration needs: info, profiles, main/sub URIs, snapshot URI, clock, PTZ."""
         info = await self.device_info()
@@ -324,6 +340,17 @@ def _to_profile(p: Any) -> MediaProfile:
         fps=float(fps) if fps else None,
         has_ptz=getattr(p, "PTZConfiguration", None) is not None,
     )
+
+
+async def set_stream_frame_rate(address: str, port: int, username: str, password: str, profile_token: str,
+                                fps: float, timeout_s: float = 5.0) -> float:
+    """Connect and set one profile's frame rate (see OnvifCamera.set_frame_rate)."""
+    if address.startswith(("http://", "https://")):
+        cam = OnvifCamera.from_xaddr(address, username, password, timeout_s=timeout_s)
+    else:
+        cam = OnvifCamera(address, port, username, password, timeout_s=timeout_s)
+    async with cam:
+        return await cam.set_frame_rate(profile_token, fps)
 
 
 async def probe_device(

@@ -4,6 +4,10 @@ A backend implements one method, `detect(images)`: a batch of BGR crops in, one 
 per crop out (boxes in that crop's pixels, project class ids, unwanted classes dropped).
 The base class owns the rest: cutting regions out of the frame, shifting boxes back to frame
 coordinates and merging duplicates where regions overlap.
+
+The pipeline calls only `detect_frame(frame, regions)`. That is the seam for a detector that
+lives elsewhere (a client of a shared detector service overrides it or `detect`) and for one
+that does not look at pixels at all (the simulated detector reads the frame's ground truth).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from detectors.frame import Frame
 from detectors.types import Detections, box_iou
 
 
@@ -20,6 +25,9 @@ class ObjectDetector(ABC):
     """Base class: subclasses set `name` and implement `detect`."""
 
     name: str = "base"
+    # False for a backend that never looks at pixels (the simulated detector): motion cannot tell
+    # where its objects are, so the pipeline asks it about the whole frame on every frame.
+    needs_pixels: bool = True
 
     @abstractmethod
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
@@ -30,6 +38,21 @@ class ObjectDetector(ABC):
         Returns:
             One `Detections` per image, boxes in that image's pixel coordinates.
         """
+
+    def detect_frame(self, frame: Frame, regions: np.ndarray | None = None) -> Detections:
+        """Detections in frame pixels from the model run on `regions` of `frame`.
+
+        Args:
+            frame: the frame (BGR is converted only if a region is given).
+            regions: (k, 4) int xyxy crops inside the frame; None means the whole frame.
+        Returns:
+            Merged `Detections` in frame coordinates (see `detect_regions`).
+        """
+        if regions is None:
+            regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
+        if len(regions) == 0:
+            return Detections.empty()
+        return self.detect_regions(frame.bgr(), regions)
 
     def detect_regions(self, frame_bgr: np.ndarray, regions: np.ndarray) -> Detections:
         """Run the model on frame regions and return frame-coordinate detections.

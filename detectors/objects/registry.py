@@ -6,7 +6,8 @@ a config asks for it.
 Adding a backend (e.g. the `simulated` detector for simulated cameras) takes three small steps:
 1. a config class in `configs.py` with `type: Literal["simulated"]`, added to `DetectorConfig`;
 2. a subclass of `ObjectDetector` implementing `detect(images) -> list[Detections]` (or, for a
-   backend that does not look at pixels, overriding `detect_regions(frame_bgr, regions)`);
+   backend that does not look at pixels, overriding `detect_frame(frame, regions)` and setting
+   `needs_pixels = False`);
 3. one line here: `"simulated": "detectors.objects.simulated:SimulatedDetector"` (or a call to
    `register()` from the module that defines it).
 """

@@ -32,23 +32,28 @@ class SimulatedDetector(ObjectDetector):
     """Reads `frame.truth` (a simulator GroundTruth); never looks at pixels."""
 
     name = "simulated"
+    needs_pixels = False
 
     def __init__(self, config: SimulatedConfig | None = None) -> None:
         self.config = config or SimulatedConfig()
         self.rng = np.random.default_rng(self.config.seed)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
-        """Pixels carry no ground truth: nothing to report (use `detect_frame`)."""
+        """Pixels carry no ground truth: nothing to report (the pipeline calls `detect_frame`)."""
         return [Detections.empty() for _ in images]
 
-    def detect_frame(self, frame: Frame) -> Detections:
-        """Degraded detections of the frame's ground-truth objects (empty without truth)."""
+    def detect_frame(self, frame: Frame, regions: np.ndarray | None = None) -> Detections:
+        """Degraded detections of the frame's ground-truth objects (empty without truth).
+
+        `regions` is ignored: the simulated detector sees the whole frame (`needs_pixels` False).
+        """
         truth = frame.truth
         if truth is None or len(truth) == 0:
             return self._false_positives(frame, Detections.empty())
         cfg, rng = self.config, self.rng
         n = len(truth)
-        xyxy = np.asarray(truth.xyxy, np.float32).reshape(n, 4)
+        sx, sy = frame.scale  # truth is in main-stream (scene) px; the frame may be the smaller sub stream
+        xyxy = np.asarray(truth.xyxy, np.float32).reshape(n, 4) / np.array([sx, sy, sx, sy], np.float32)
         wh = xyxy[:, 2:] - xyxy[:, :2]
         keep = (rng.random(n) >= cfg.miss_rate) & (np.asarray(truth.occluded) < cfg.occluded_miss)
         keep &= np.minimum(wh[:, 0], wh[:, 1]) >= cfg.min_side_px

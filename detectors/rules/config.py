@@ -1,8 +1,9 @@
 """Rule configuration: one pydantic model per rule type, a discriminated union on `type`.
 
 A camera's `rules:` list in the site YAML validates into `RulesConfig`. Geometry is in image
-pixels of the camera's detection stream. Speeds are in box heights per second, so one threshold
-works near and far from the camera (a car 60 px tall and one 30 px tall move alike).
+pixels of the camera's MAIN (recorded) stream, whatever stream is analysed (detectors/geometry.py).
+Speeds are in box heights per second, so one threshold works near and far from the camera (a car
+60 px tall and one 30 px tall move alike).
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@
             ...  # start / update / end, see `RuleEvent`
     engine.close(last_ts)  # end what is still open (end of a file)
 
-Zone geometry needs the frame size, so rules are built on the first frame.
+Rules run in main-stream pixels (`Frame.main_wh`; the frame's own size when it is full size):
+`tracks` must be in those pixels (`CameraAnalysis` maps them), as is the configured geometry.
+Zone geometry needs that size, so rules are built on the first frame.
 """
 
 from __future__ import annotations
@@ -65,10 +67,10 @@ class RuleEngine:
                 self.tamper.append(TamperRule(rule))
 
     def update(self, frame: Frame, tracks: Detections) -> list[RuleEvent]:
-        """Feed one frame's tracked objects (tracker output); returns lifecycle steps in order."""
+        """Feed one frame's tracked objects (tracker output, main-stream px); returns lifecycle steps in order."""
         if self.frame_wh is None:
-            self._build((frame.width, frame.height))
-        table = self.history.update(frame.ts, tracks, (frame.width, frame.height))
+            self._build(frame.main_wh or (frame.width, frame.height))
+        table = self.history.update(frame.ts, tracks, self.frame_wh)
         self.table = table
         events: list[RuleEvent] = []
         for rule in self.tamper:

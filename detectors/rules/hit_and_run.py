@@ -9,9 +9,11 @@
    comes down: legs hidden behind a nearer object passing in front are not a fall), stops
    abruptly (moving at contact, stopped soon after, stays stopped), or vanishes away from the
    frame edge (id breaks are re-linked upstream, so a short occlusion is not a vanish).
-3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long) or drives on
-   several widths from the contact without a long stop -> `hit_and_run` (alert at once);
-   stops for longer than `max_vehicle_stop_s` while the victim is down -> `collision`.
+3. Vehicle outcome: leaves the view (lost at the frame edge, or lost for long while driving on)
+   or drives on several widths from the contact without a long stop -> `hit_and_run` (alert at
+   once); stops for longer than `max_vehicle_stop_s` while the victim is down, or is lost for
+   long in mid-view while braking or still by the contact (a stopped car the detector stops
+   finding) -> `collision`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from detectors.zones import points_near_edge
 
 CLOSING_S = 0.4  # look-back for the closing speed
 RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part in contacts
+STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths) had not driven off
 
 
 @dataclass(slots=True)
@@ -44,6 +47,7 @@ class Contact:
     victim_top: float  # top row of the victim's box around the contact
     vehicle_width: float
     vehicle_height: float
+    vehicle_speed_h: float  # vehicle speed at contact, heights/s
     closing_px_s: float
     frame: Frame | None
     boxes: np.ndarray
@@ -79,10 +83,15 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, in
     # robust when the anchors nearly coincide at impact, where a direction would be noise.
     then = towards + rel * CLOSING_S
     closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
+    # Two vehicles (two motorbikes, a car and a motorbike): the faster one is the one that hits.
+    # A person or a bicycle is a victim at any speed: a cyclist crossing in front of a car that
+    # comes towards the camera moves faster in the picture than the car does.
+    victim_is_vehicle = np.isin(table.class_id[ui], list(class_ids(cfg.vehicles)))[None, :]
+    faster_if_vehicle = ~victim_is_vehicle | (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])
     # A few pixels of gap still count: boxes lag a fast vehicle and the impact frame may be missed.
     ok = ((x_overlap > -cfg.contact_gap * h_min) & (depth_gap <= cfg.contact_depth * h_min)
           & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
-          & (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])  # two motorbikes: the faster one hits
+          & faster_if_vehicle
           & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
           & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
     r, c = np.nonzero(ok)
@@ -143,6 +152,14 @@ def _covered(box: np.ndarray, others: np.ndarray) -> float:
     return float(inter.max() / area)
 
 
+def _hard_contact(c: Contact, cfg: HitAndRunConfig) -> bool:
+    """Hit at speed: the gap closed fast, or the vehicle itself was fast (vehicle heights/s). A car
+    coming towards the camera closes on a crossing walker slowly in the picture (it grows more
+    than it moves) while it drives at full speed; a queue touches bumpers at a crawl either way."""
+    need = cfg.min_closing_no_fall
+    return c.closing_px_s >= need * c.vehicle_height or c.vehicle_speed_h >= need
+
+
 HEAD_DROP = 0.5  # share of the lost height the box top must come down by for a fall
 
 
@@ -201,6 +218,7 @@ class HitAndRunRule:
             victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
             victim_top=float(np.median(before[:, 2])) if len(before) else float(table.xyxy[urow, 1]),
             vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
+            vehicle_speed_h=float(table.speed_h[vrow]),
             closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
         )
@@ -220,7 +238,7 @@ class HitAndRunRule:
             c.last_ts = table.ts
             stopped_s = table.ts - c.vehicle_stop_since if c.vehicle_stop_since is not None else 0.0
             if (c.outcome is None and stopped_s >= cfg.max_vehicle_stop_s and c.hidden_s >= 0.8 * stopped_s
-                    and c.closing_px_s >= cfg.min_closing_no_fall * c.vehicle_height):
+                    and _hard_contact(c, cfg)):
                 c.outcome, c.outcome_ts = "hidden_by_vehicle", table.ts  # hit hard, then stopped over the victim
                 return self._raise("collision", c, table.ts, {"vehicle_stopped_s": round(stopped_s, 2)})
             if c.outcome is None:
@@ -239,7 +257,9 @@ class HitAndRunRule:
             if moving and far:
                 return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": "drove_off"})
             return None
-        gone = self._vehicle_gone(c, table)
+        gone = self._vehicle_gone(c, table, history)
+        if gone == "lost_while_stopping":  # it stopped by the victim and the detector lost it: it stayed
+            return self._raise("collision", c, table.ts, {"vehicle_exit": gone})
         if gone is not None:
             return self._raise("hit_and_run", c, table.ts, {"vehicle_exit": gone})
         return None
@@ -250,6 +270,10 @@ class HitAndRunRule:
         if urow is None:
             lost = np.flatnonzero(table.lost_id == c.victim)
             if not len(lost):
+                # Lost longer than the history keeps it: while something (the vehicle that stopped
+                # over it) still covers where it was hit, it is still hidden there.
+                if _covered(c.boxes[1], table.xyxy) >= 0.3:
+                    c.hidden_s += table.ts - c.last_ts
                 return None
             k = int(lost[0])
             box = table.lost_xyxy[k]
@@ -317,7 +341,10 @@ class HitAndRunRule:
         best = int(np.argmin(d))
         return int(table.track_id[rows[best]]) if d[best] <= radius else None
 
-    def _vehicle_gone(self, c: Contact, table: TrackTable) -> str | None:
+    def _vehicle_gone(self, c: Contact, table: TrackTable, history: TrackHistory) -> str | None:
+        """How the vehicle left: "left_view" (lost at the frame edge), "lost" (unseen long, last
+        seen driving on), "lost_while_stopping" (unseen long, last seen braking or still by the
+        contact: a stopped car the detector no longer finds, not a car that fled), or None."""
         lost = np.flatnonzero(table.lost_id == c.vehicle)
         if not len(lost):
             return "lost" if table.ts - c.ts > 1.0 else None  # forgotten by the history: long gone
@@ -330,8 +357,18 @@ class HitAndRunRule:
         if at_edge and unseen >= self.cfg.left_view_s:
             return "left_view"
         if unseen >= self.cfg.lost_vehicle_s:
-            return "lost"
+            return "lost_while_stopping" if self._stopping_when_lost(c, box, history) else "lost"
         return None
+
+    def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
+        """Last seen in the middle of the view, braking (below half its speed at contact) or still
+        within STOP_NEAR_WIDTHS of the contact: a car that fled was last seen driving away."""
+        hist = history.tracks.get(c.vehicle)
+        height = max(float(box[3] - box[1]), 1.0)
+        speed_h = float(np.hypot(*hist.velocity)) / height if hist is not None else 0.0
+        anchor = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
+        near = float(np.hypot(*(anchor - np.asarray(c.place)))) <= STOP_NEAR_WIDTHS * c.vehicle_width
+        return near or speed_h < 0.5 * c.vehicle_speed_h
 
     def _raise(self, kind: str, c: Contact, ts: float, extra: dict) -> RuleEvent:
         self._n += 1

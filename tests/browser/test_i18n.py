@@ -18,7 +18,7 @@ DYNAMIC = [f"role_{r}" for r in ("admin", "installer", "operator", "investigator
     f"severity_{s}" for s in ("info", "warning", "alarm")] + [
     f"cap_{c}" for c in ("live", "events", "search", "playback", "export", "cameras", "users", "reports")] + [
     f"nav_{v}" for v in ("wall", "timeline", "search", "playback", "exports", "cameras", "users", "audit", "reports",
-                         "discovery", "ptz")]
+                         "discovery", "ptz", "programme", "programme_map", "maintenance", "review")]
 
 
 def used_keys() -> set[str]:
@@ -30,11 +30,17 @@ def used_keys() -> set[str]:
     return keys
 
 
+def feature_modules() -> list[str]:
+    """Feature modules that add their own texts (js/i18n/*.js), as URLs."""
+    return [f"/static/js/i18n/{path.name}" for path in sorted((STATIC / "js" / "i18n").glob("*.js"))]
+
+
 def test_every_used_key_is_translated_in_both_languages(page: Page) -> None:
-    dictionaries = page.evaluate("""async () => {
+    dictionaries = page.evaluate("""async (modules) => {
+        for (const module of modules) await import(module);
         const { DICTIONARIES } = await import("/static/js/i18n.js");
         return { vi: Object.keys(DICTIONARIES.vi), en: Object.keys(DICTIONARIES.en) };
-    }""")
+    }""", feature_modules())
     vi, en = set(dictionaries["vi"]), set(dictionaries["en"])
     assert vi == en, {"only_vi": sorted(vi - en), "only_en": sorted(en - vi)}
     used = used_keys()

@@ -110,6 +110,20 @@ def test_hand_labelled_set_is_well_formed() -> None:
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert len(rows) >= 150
     assert {r["colour"] for r in rows} <= {c for c, _ in COLOURS}
-    assert {r["split"] for r in rows} == {"tune", "heldout"}
+    assert {r["split"] for r in rows} == {"tune", "heldout", "fresh"}
     assert all(int(r["x2"]) > int(r["x1"]) and int(r["y2"]) > int(r["y1"]) for r in rows)
     assert len({(r["clip"], r["frame"], r["x1"], r["y1"]) for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("paint", "expected", "why"),
+    [
+        ((250, 220, 195), "grey", "silver: light, but bluish on average (metallic paint mirrors the sky)"),
+        ((235, 235, 235), "white", "white paint: as light, and neutral"),
+        ((42, 46, 62), "brown", "dark with a faint warm cast (a* 7): brown leather or paint after H.264"),
+        ((36, 40, 48), "black", "dark and nearly neutral (a* 3): black"),
+    ],
+)
+def test_silver_is_not_white_and_dark_warm_is_brown(paint, expected, why) -> None:
+    frame = _car(_street(), paint)
+    assert object_colour(frame, BOX)[0] == expected, why

@@ -64,6 +64,9 @@ def site_config(extra: dict[str, Any] | None = None) -> dict[str, Any]:
         "site_name": "Công an xã Kiểm thử an ninh",
         "recording": {"segment_seconds": 2},
         "storage": {"min_free_gb": 0.1, "check_interval_s": 2},
+        # The fake ONVIF devices and listeners are on loopback: allowed explicitly (a module that
+        # tests the refusal overrides this through `service_extra`).
+        "sources": {"camera_networks": ["127.0.0.0/8"]},
         "cameras": [{"id": CAMERA, "name": "Cổng chợ", "location": "Chợ", "retention_days": 30,
                      "source": {"type": "sim", "scene": "street_day", "seed": 1}, "detection": {"enabled": False}}],
     }

@@ -48,19 +48,27 @@ def test_admin_shortens_retention_only_with_a_reason_and_the_audit_shows_old_and
     assert entry["details"]["reason"] == "Quyết định số 12/QĐ"
 
 
-def test_imported_events_are_marked_and_reported_apart(service: svc.Service) -> None:
-    """An investigator's import cannot pass as the site's own detections in the periodic report."""
-    from datetime import datetime, timedelta, timezone
+def test_viewer_sees_no_source_address_user_name_or_server_path(service: svc.Service) -> None:
+    viewer = service.client("viewer").get(f"/api/cameras/{svc.CAMERA}").json()
+    assert viewer["source_location"] == "" and viewer["username"] is None
+    installer = service.client("installer").get(f"/api/cameras/{svc.CAMERA}").json()
+    assert installer["source_location"] == "street_day"  # the roles that manage cameras still see it
 
-    now = datetime.now(timezone.utc)
-    analysis = {"detector": "simulated", "events": [{"type": "hit_and_run", "start": 1.0}]}
-    imported = service.client("investigator").post("/api/events/import", json={
-        "camera_id": svc.CAMERA, "started_at": (now - timedelta(minutes=5)).isoformat(), "analysis": analysis})
-    assert imported.status_code == 201
-    event = service.client("admin").get(f"/api/events/{imported.json()['event_ids'][0]}").json()
-    assert event["detector"] == "imported:simulated"  # before the fix: "simulated", like a live camera's
-    report = service.client("operator").get("/api/reports/summary", params={
-        "start": (now - timedelta(hours=1)).isoformat(), "end": (now + timedelta(hours=1)).isoformat()}).json()
-    camera = next(c for c in report["cameras"] if c["camera_id"] == svc.CAMERA)
-    assert camera["imported_by_type"] == {"hit_and_run": 1}
-    assert "hit_and_run" not in camera["events_by_type"]
+
+def test_event_snapshot_cannot_reach_the_keys_beside_the_snapshots(service: svc.Service) -> None:
+    from datetime import datetime, timezone
+
+    from vms.db.models import Event
+
+    engine = create_engine(service.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            event = Event(camera_id=svc.CAMERA, type="intrusion", start=datetime.now(timezone.utc),
+                          severity="info", details={}, snapshot="../signing_key.pem")
+            session.add(event)
+            session.flush()
+            event_id = event.id
+    finally:
+        engine.dispose()
+    answer = service.client("operator").get(f"/api/events/{event_id}/snapshot.jpg")
+    assert answer.status_code == 404 and b"PRIVATE KEY" not in answer.content  # before the fix: the key

@@ -87,3 +87,42 @@ def test_client_address_in_the_audit_log_cannot_be_forged(service: svc.Service, 
     items = service.client("admin").get("/api/audit", params={"limit": 50}).json()["items"]
     entry = next(i for i in items if i["action"] == "login_failed" and i["username"] == "gia-mao")
     assert entry["client_ip"] == "127.0.0.1"  # before the fix: 203.0.113.9 (uvicorn trusted loopback)
+
+
+@pytest.mark.parametrize(("role", "password"), [("viewer", "Password1"), ("viewer", "Aaaaaaa1"),
+                                                ("viewer", "Matkhau2026"), ("admin", "Short-Pass1")])
+def test_guessable_passwords_are_refused(service: svc.Service, role: str, password: str) -> None:
+    answer = service.client("admin").post("/api/users", json={"username": f"yeu-{len(password)}-{role}",
+                                                              "password": password, "role": role})
+    assert answer.status_code == 422 and answer.json()["detail"]["code"] == "password.too_weak"
+
+
+def test_browser_headers_forbid_framing_sniffing_and_foreign_code(service: svc.Service) -> None:
+    page = service.client().get("/")
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert f"ws://127.0.0.1:{service.port}" in policy and "media-src 'self' blob:" in policy
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_session_cookie_is_secure_behind_a_tls_proxy() -> None:
+    """Over TLS (here: a trusted proxy saying X-Forwarded-Proto: https) the cookie carries Secure."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    base = Path(tempfile.mkdtemp(prefix="vms-security-tls-"))
+    proxied = svc.start(base, {"server": {"trusted_proxies": ["127.0.0.1"]}})
+    try:
+        client = proxied.client()
+        plain = _login(client, "admin", svc.ADMIN_PASSWORD)
+        assert "secure" not in plain.headers["set-cookie"].lower()
+        tls = client.post("/api/auth/login", json={"username": "admin", "password": svc.ADMIN_PASSWORD},
+                          headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"})
+        assert "secure" in tls.headers["set-cookie"].lower()
+        items = proxied.client("admin").get("/api/audit", params={"action": "login", "limit": 5}).json()["items"]
+        assert "198.51.100.7" in {i["client_ip"] for i in items}  # from the configured proxy: believed
+    finally:
+        svc.stop(proxied)
+        shutil.rmtree(base, ignore_errors=True)

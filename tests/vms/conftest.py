@@ -19,6 +19,8 @@ from tests.media import make_h264_file
 
 ADMIN_PASSWORD = "Admin-Passw0rd"
 SITE_CONFIG = {
+    # cam1's documentation address, and loopback for the cameras tests add through the API.
+    "sources": {"camera_networks": ["192.0.2.0/24", "127.0.0.0/8"]},
     "cameras": [
         {"id": "cam1", "name": "Cổng chợ", "source": {"type": "rtsp", "url": "rtsp://192.0.2.7/live",
                                                         "username": "viewer", "password": "CamPass-99"}},

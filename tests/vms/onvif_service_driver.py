@@ -45,7 +45,8 @@ def run(data: Path, cam_ip: str, vms_ip: str, absent_ip: str) -> dict:
         shown = client.post("/api/onvif/probe", json={"address": cam_ip, **AUTH_CAMERA}).json()["profile"]
         uris = {"main_uri": shown["main_uri"], "sub_uri": shown["sub_uri"]}  # what the installer saw
         registered = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate",
-                                                               "name": "Cổng UBND", "location": "Cổng chính", **uris})
+                                                               "name": "Cổng UBND", "location": "Cổng chính", **uris,
+                                                               "sub_fps": 5})
         out["register"] = {"status": registered.status_code, "body": registered.json()}
         again = client.post("/api/onvif/register", json={"address": cam_ip, **AUTH_CAMERA, "id": "gate2", "name": "x",
                                                           **uris})
@@ -60,7 +61,7 @@ def run(data: Path, cam_ip: str, vms_ip: str, absent_ip: str) -> dict:
             "presets": client.get("/api/onvif/cameras/gate/ptz/presets").status_code,
         }
         out["ptz"] = ptz
-        time.sleep(12)  # the worker started by registration records the main stream
+        time.sleep(12)  # the worker started by registration records the main stream, analyses the sub stream
         out["cameras_body"] = client.get("/api/cameras").text
         rediscovered = client.post("/api/onvif/discover", json={"interface_ip": vms_ip, "timeout_s": 3}).json()
         out["registered_flags"] = {d["port"]: d["registered_camera_id"] for d in rediscovered}

@@ -242,6 +242,28 @@ def test_camera_crud_keeps_passwords_write_only(site: Site) -> None:
     assert len(changes) == 3
 
 
+def test_camera_sub_stream_and_analysed_stream_through_the_api(site: Site) -> None:
+    admin = login(create_app(site.app_context()), "admin")
+    body = {"id": "cam4", "name": "Chợ", "source": {"type": "rtsp", "url": "rtsp://127.0.0.1:9/main",
+                                                       "sub_url": "rtsp://127.0.0.1:9/sub", "username": "u",
+                                                       "password": "Secret-88"}}
+    created = admin.post("/api/cameras", json=body).json()
+    assert (created["sub_location"], created["analysis_stream"]) == ("rtsp://127.0.0.1:9/sub", "auto")
+    patched = admin.patch("/api/cameras/cam4", json={"analysis_stream": "main"})
+    assert patched.status_code == 200 and patched.json()["analysis_stream"] == "main"
+    assert patched.json()["sub_location"] == "rtsp://127.0.0.1:9/sub"  # kept when only the choice changes
+    with site.session_factory() as session:
+        from vms.db.models import Camera
+
+        stored = session.get(Camera, "cam4")
+        assert stored is not None and site.vault.decrypt(stored.password_encrypted or "") == "Secret-88"
+    no_sub = admin.patch("/api/cameras/cam4", json={"source": {"type": "rtsp", "url": "rtsp://127.0.0.1:9/main"},
+                                                    "analysis_stream": "sub"})
+    assert no_sub.status_code == 422 and "camera.no_sub_stream" in no_sub.text
+    status = admin.get("/api/cameras/cam4").json()["status"]
+    assert status is None or {"analysis_online", "analysis_error", "audio_codec"} <= set(status)
+
+
 def test_every_audited_action_writes_an_entry(recorded_site: Site) -> None:
     add_role_users(recorded_site)
     add_events(recorded_site, 2)

@@ -34,6 +34,7 @@ def test_sigkill_while_recording_then_restart(tmp_path: Path, rtsp_servers: Call
     server = rtsp_servers(cams=2)
     config = tmp_path / "site.yaml"
     config.write_text(yaml.safe_dump({
+        "sources": {"camera_networks": ["127.0.0.0/8"]},  # the test RTSP server is on loopback: allowed explicitly
         "recording": {"segment_seconds": 4},
         "cameras": [{"id": f"cam{i}", "name": f"Cam {i}", "source": {"type": "rtsp", "url": server.url(i)},
                      "detection": {"enabled": False}}

@@ -144,7 +144,8 @@ def test_remote_detections_equal_local_and_wrong_key_is_refused(service, test_da
     spec, _ = service
     frame = read_frame(test_data / "pets09_s2l1" / "pets09_s2l1_view001_h264.mp4", 100)
     regions = np.array([[0, 0, 768, 576], [100, 150, 400, 450]])
-    cams = [RemoteDetector(spec.address, spec.authkey, f"cam{i}", NanoDetConfig()) for i in (1, 2)]
+    # A generous timeout: the first request makes the service load the model (slow on a busy machine).
+    cams = [RemoteDetector(spec.address, spec.authkey, f"cam{i}", NanoDetConfig(), timeout_s=120) for i in (1, 2)]
     intruder = RemoteDetector(spec.address, b"not the key", "cam9", NanoDetConfig())
     try:
         local = NanoDetDetector(NanoDetConfig()).detect_regions(frame, regions)

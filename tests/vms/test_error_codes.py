@@ -107,7 +107,7 @@ def test_api_answers_with_codes_and_parameters(admin: TestClient) -> None:
     assert "pw@" not in str(detail)
     detail = client.post("/api/cameras", json={**camera, "id": "Cam 2"}).json()["detail"]
     assert ("camera.id_pattern", "id") in [(d["code"], d["params"]["field"]) for d in detail]
-    weak = client.post("/api/users", json={"username": "u1", "password": "abc", "role": "viewer"}).json()["detail"]
+    weak = client.post("/api/users", json={"username": "u1", "password": "xyq", "role": "viewer"}).json()["detail"]
     assert weak["code"] == "password.too_weak"
     assert weak["params"]["problems"] == ["password.need.length", "password.need.upper", "password.need.digit"]
     too_long = client.get("/api/cameras/cam1/playback.mp4",

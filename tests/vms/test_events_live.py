@@ -81,7 +81,7 @@ def test_full_queue_drops_the_oldest_frames(tmp_path: Path) -> None:
         with live.cond:  # the analysis thread cannot take frames meanwhile
             for i in range(5):
                 live.offer(Frame("cam", float(i), np.zeros((4, 4), np.uint8)))
-            assert [f.ts for f, _ in live.queue] == [3.0, 4.0]
+            assert [f.ts for f in live.queue] == [3.0, 4.0]
             assert (live.offered, live.dropped) == (5, 3)
     finally:
         live.stop()

@@ -33,12 +33,16 @@ def test_discover_register_record_snapshot_ptz(onvif_lab, tmp_path: Path) -> Non
     profile = out["register"]["body"]["profile"]
     assert profile["main"]["width"] == 640 and profile["sub"]["width"] == 320
     assert profile["clock"]["drift_s"] is not None
+    # ipycam has no SetVideoEncoderConfiguration: the registration goes on and says why.
+    assert out["register"]["body"]["sub_fps"] is None and out["register"]["body"]["sub_fps_error"]["code"]
     assert out["register_again_status"] == 409  # the same device cannot be registered twice
     assert out["snapshot"] == {"status": 200, "jpeg": True}
     assert out["ptz"] == {"absolute": 204, "move": 204, "stop": 204, "presets": 409}
     assert "secret123" not in out["cameras_body"] and "secret123" not in out["_stderr"]
     cameras = {c["id"]: c for c in json.loads(out["cameras_body"])}
     assert cameras["gate"]["has_credentials"] and cameras["gate"]["status"]["online"]
+    assert cameras["gate"]["sub_location"] == profile["sub_uri"] != profile["main_uri"]
+    assert cameras["gate"]["status"]["analysis_stream"] == "sub"  # the main stream is recorded, not decoded
     assert out["registered_flags"]["8081"] == "gate" and out["registered_flags"]["8080"] is None
     root = Path(out["recordings_root"])
     assert len(out["segments"]) >= 2

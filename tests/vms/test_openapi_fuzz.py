@@ -38,7 +38,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     record_clip_into(site, "cam1", make_h264_file(base / "clip.mp4", 4.0, fps=15, gop=15))
     app = create_app(site.app_context())
     HEADERS["Authorization"] = "Bearer " + login(app, "admin").cookies["vms_session"]
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=HEADERS)  # the schema needs a login too
     # The event stream is long-lived by design (tests/vms/test_alarms.py covers it).
     yield schema.exclude(path="/api/auth/logout").exclude(path="/api/events/stream").exclude(path_regex=r"^/api/onvif/(discover|probe|snapshot|register)$")
     site.exporter.shutdown()

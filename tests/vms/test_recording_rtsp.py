@@ -26,6 +26,7 @@ RECORD_ONLY = {"enabled": False}
 
 def rtsp_site(tmp_path: Path, urls: dict[str, str], segment_seconds: float = 5) -> Site:
     config = parse_config({
+        "sources": {"camera_networks": ["127.0.0.0/8"]},  # the test RTSP server is on loopback: allowed explicitly
         "recording": {"segment_seconds": segment_seconds, "read_timeout_s": 3, "backoff_initial_s": 0.5,
                       "backoff_max_s": 2},
         "cameras": [{"id": cid, "name": cid, "source": {"type": "rtsp", "url": url},
@@ -129,6 +130,7 @@ def test_rtsp_auth_udp_and_wrong_password(tmp_path: Path, rtsp_servers: Callable
                                           caplog: pytest.LogCaptureFixture) -> None:
     server = rtsp_servers(cams=2, user="viewer", password="Rtsp-Secret-1")
     config = parse_config({
+        "sources": {"camera_networks": ["127.0.0.0/8"]},  # the test RTSP server is on loopback: allowed explicitly
         "recording": {"segment_seconds": 2, "read_timeout_s": 3, "backoff_initial_s": 0.5, "backoff_max_s": 1},
         "cameras": [
             {"id": "tcp-auth", "name": "a", "source": {"type": "rtsp", "url": server.url(1), "username": "viewer",

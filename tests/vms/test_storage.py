@@ -108,6 +108,7 @@ def test_quota_reached_while_recording(tmp_path: Path) -> None:
     config = parse_config({
         "recording": {"segment_seconds": 2},
         "storage": {"quota_gb": 0.00001, "min_free_gb": 0, "check_interval_s": 1},  # ~10 kB: 3 segments
+        "sources": {"media_dirs": [str(tmp_path)]},  # file cameras read only listed folders
         "cameras": [{"id": "cam", "name": "Cam", "source": {"type": "file", "path": str(clip), "loop": True}}],
     })
     site = Site(config, DataPaths(tmp_path / "data"))

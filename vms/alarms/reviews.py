@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from vms.alarms.policy import AlarmsConfig
 from vms.db.models import Event, EventReview
+from vms.event_import import IMPORTED_PREFIX
 
 OPEN_STATES = ("new", "acknowledged")
 CLOSED_STATES = ("false_alarm", "handled")
@@ -45,7 +46,9 @@ def classify_unseen(session: Session, alarms: AlarmsConfig, tz: ZoneInfo) -> lis
     rows = session.scalars(select(Event).where(Event.alarm_level.is_(None)).order_by(Event.id)
                            .limit(CLASSIFY_BATCH)).all()
     for row in rows:
-        row.alarm_level = alarms.level(row.type, row.start, tz)
+        # Events imported from handed-in footage are claims about the past, never live alarms.
+        imported = (row.detector or "").startswith(IMPORTED_PREFIX)
+        row.alarm_level = "log" if imported else alarms.level(row.type, row.start, tz)
         row.review_state = "new" if row.alarm_level in ("alarm", "notify") else None
     return [row.id for row in rows]
 

@@ -15,10 +15,12 @@ from fastapi.staticfiles import StaticFiles
 
 from vms.api import errors
 from vms.api.context import AppContext
+from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
 from vms.playback_cache import ClipCache
 from vms.api.push import EventWatcher
-from vms.api.routes import alarms, audit, auth, cameras, events, exports, health, onvif, recordings, reports, users
+from vms.api.routes import (alarms, audit, auth, cameras, docs, events, exports, health, maintenance, metrics, onvif,
+                            programme_map, recordings, records, reports, review, users)
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -53,16 +55,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(context: AppContext) -> FastAPI:
+    # The framework's /docs, /redoc and /openapi.json are off: they load Swagger UI from a CDN and
+    # need no login. vms.api.routes.docs serves them locally, behind login, under the CSP.
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
+                  docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
     app.state.context = context
     app.state.watcher = None
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
+    app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
     # alarms before events: /api/events/stream must not be taken for /api/events/{event_id}.
-    for module in (health, auth, users, cameras, recordings, alarms, events, exports, audit, reports, onvif):
+    for module in (health, metrics, auth, users, cameras, recordings, alarms, events, exports, audit, reports, onvif, docs,
+                   records, programme_map, maintenance, review):
         app.include_router(module.router)
     app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")

@@ -26,3 +26,5 @@ class AppContext:
     cameras_changed: Callable[[], None] = lambda: None
     # Runs export jobs in the background (set by the site; None = exports run inline, for tests).
     exporter: "ExportRunner | None" = None
+    # Figures of the node's processes (vms.runtime.metrics.node_snapshot) for /metrics.
+    node_metrics: Callable[[], dict] = lambda: {}

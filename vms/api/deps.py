@@ -92,6 +92,9 @@ ExportUser = Annotated[User, Depends(require("export"))]
 CameraAdmin = Annotated[User, Depends(require("cameras"))]
 UsersAdmin = Annotated[User, Depends(require("users"))]
 ReportsUser = Annotated[User, Depends(require("reports"))]
+RecordsUser = Annotated[User, Depends(require("records"))]
+RecordsEditor = Annotated[User, Depends(require("records_edit"))]
+MaintenanceUser = Annotated[User, Depends(require("maintenance"))]
 
 
 def client_ip(request: Request) -> str:

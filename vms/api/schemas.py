@@ -17,6 +17,13 @@ class CameraStatusOut(BaseModel):
     last_frame_at: datetime | None
     reconnects: int
     last_error: str
+    audio_codec: str = ""  # as sent, e.g. "aac", or "pcm_mulaw>aac" when converted for recording
+    analysis_stream: str = ""  # connection analysed: "sub" (a second one), "main" (the recorded one), ""
+    analysis_online: bool = False
+    analysis_width: int = 0
+    analysis_height: int = 0
+    analysis_fps: float = 0.0
+    analysis_error: str = ""
     updated_at: datetime | None
 
 
@@ -26,6 +33,8 @@ class CameraOut(BaseModel):
     location: str
     source_kind: str
     source_location: str
+    sub_location: str | None = None  # the sub stream (RTSP URL without credentials, file path, scene)
+    analysis_stream: str = "auto"  # configured: auto | main | sub
     has_credentials: bool
     enabled: bool
     retention_days: float
@@ -70,7 +79,8 @@ class EventOut(BaseModel):
     end: datetime | None
     severity: str
     zone: str | None
-    detector: str
+    detector: str  # "imported:<name>" for an imported event
+    imported: bool = False  # from a `vms analyze` result (handed-in footage): a claim, not a site detection
     object_classes: list[str]
     objects: list[EventObjectOut]
     details: dict

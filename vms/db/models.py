@@ -9,10 +9,10 @@ measures these choices at a million events.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -56,7 +56,10 @@ class Camera(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     source_kind: Mapped[str] = mapped_column(String(8))  # rtsp | file | sim
     source_location: Mapped[str] = mapped_column(Text)  # URL without credentials, path or scene
-    sub_location: Mapped[str | None] = mapped_column(Text, nullable=True)  # sub stream for detection
+    # The sub stream analysed instead of the main one (RTSP URL without credentials, or file path;
+    # for simulated cameras the scene name when the camera offers one). None: single-stream camera.
+    sub_location: Mapped[str | None] = mapped_column(Text, nullable=True)
+    analysis_stream: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")  # auto|main|sub
     transport: Mapped[str] = mapped_column(String(4), default="tcp")
     username: Mapped[str | None] = mapped_column(String(120), nullable=True)
     password_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -94,6 +97,14 @@ class CameraStatus(Base):
     last_frame_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reconnects: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    audio_codec: Mapped[str] = mapped_column(String(24), default="", server_default="")  # e.g. aac, pcm_mulaw>aac
+    # The analysed stream's connection ("sub": a second connection; "main": the recorded one; "": none).
+    analysis_stream: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    analysis_online: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    analysis_width: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_height: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    analysis_fps: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    analysis_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -261,3 +272,91 @@ class Export(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# -- The programme's records (hồ sơ): camera files, maintenance tickets, the site map ------------------
+
+
+class CameraRecord(Base):
+    """The programme's file on one camera (hồ sơ camera): owner and funder, agreement, installation,
+    place, what it covers, and its status in the programme.
+
+    Keyed by the camera id but with no foreign key: the commune's list also holds cameras that are
+    planned, retired or not connected to this server, and a record survives its camera being disabled.
+    """
+
+    __tablename__ = "camera_records"
+    __table_args__ = (Index("ix_camera_records_hamlet", "hamlet"),)
+
+    camera_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), default="")  # used when no connected camera has this id
+    owner_kind: Mapped[str] = mapped_column(String(16), default="other")  # vms.records.schemas.PARTY_KINDS
+    owner_name: Mapped[str] = mapped_column(String(120), default="")
+    owner_contact: Mapped[str] = mapped_column(String(120), default="")
+    funder_kind: Mapped[str] = mapped_column(String(16), default="other")
+    funder_name: Mapped[str] = mapped_column(String(120), default="")
+    funder_contact: Mapped[str] = mapped_column(String(120), default="")
+    agreement_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    agreement_ref: Mapped[str] = mapped_column(String(64), default="")
+    agreement_scan: Mapped[str | None] = mapped_column(String(80), nullable=True)  # file name under state/records
+    agreement_scan_name: Mapped[str] = mapped_column(String(200), default="")  # what the uploader called it
+    installer: Mapped[str] = mapped_column(String(120), default="")
+    installed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    warranty_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    hamlet: Mapped[str] = mapped_column(String(80), default="")  # thôn, bản, tổ dân phố
+    address: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    map_x: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0..1 across the site map image
+    map_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+    coverage: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["road", "market"]
+    coverage_note: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="active")  # planned | active | broken | retired
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    status_since: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class MaintenanceTicket(Base):
+    """One fault of one camera, from report to repair: who raised it, who fixed it, what it cost."""
+
+    __tablename__ = "maintenance_tickets"
+    __table_args__ = (
+        Index("ix_tickets_camera_status", "camera_id", "status"),
+        Index("ix_tickets_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    camera_id: Mapped[str] = mapped_column(String(48))
+    source: Mapped[str] = mapped_column(String(12), default="manual")  # manual | offline | tamper
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | in_progress | fixed | cancelled
+    fault: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(64))  # a user name, or "system" for automatic tickets
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the offline/tamper event behind it
+    recovered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # fault cleared by itself
+    fixed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    fixed_by: Mapped[str] = mapped_column(String(120), default="")  # the technician
+    work_done: Mapped[str] = mapped_column(Text, default="")
+    cost_vnd: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    paid_by_kind: Mapped[str] = mapped_column(String(16), default="")
+    paid_by_name: Mapped[str] = mapped_column(String(120), default="")
+    closed_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SiteMap(Base):
+    """An uploaded map of the commune (its own map or a scanned plan); the newest row is the one shown."""
+
+    __tablename__ = "site_maps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(80))  # under state/records
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(64))

@@ -3,6 +3,8 @@
 Rules emit start / update / end steps (`detectors.rules.RuleEvent`). The writer inserts the row
 on start, touches it again only on a meaningful change (new objects involved, the end), and
 saves the best frame with the objects boxed to DATA/state/snapshots/<camera>/<event id>.jpg.
+Event boxes arrive in main-stream pixels (`detectors.geometry`); `details.boxes` keeps them with
+`details.boxes_wh`, the main picture's size, so they line up with the recorded footage.
 An event links to recordings by time: `details.clip` gives the span worth showing (start minus
 pre-roll to end plus post-roll); `vms.recordings.segments_between` finds the segments.
 """
@@ -19,6 +21,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from detectors.geometry import FrameGeometry
 from detectors.rules import RuleEvent
 from vms.db.models import Event, EventObject, utcnow
 from vms.recordings import to_utc
@@ -123,8 +126,13 @@ class EventsWriter:
         end = event.end_ts if event.end_ts is not None else None
         clip = {"from": round(event.start_ts - self.pre_roll_s, 3),
                 "to": round(end + self.post_roll_s, 3) if end is not None else None}
-        return {"rule": event.rule, "evidence": jsonable(evidence), "pre_roll_s": self.pre_roll_s,
-                "post_roll_s": self.post_roll_s, "clip": clip, "alert_ts": (keep or {}).get("alert_ts", event.ts)}
+        details = {"rule": event.rule, "evidence": jsonable(evidence), "pre_roll_s": self.pre_roll_s,
+                   "post_roll_s": self.post_roll_s, "clip": clip, "alert_ts": (keep or {}).get("alert_ts", event.ts)}
+        if event.boxes is not None and len(event.boxes) and event.frame is not None:
+            # Main-stream px (what the recording and the rule editor show), with the picture size they are in.
+            details["boxes"] = [[round(float(v), 1) for v in box] for box in np.asarray(event.boxes).reshape(-1, 4)]
+            details["boxes_wh"] = list(event.frame.main_wh or (event.frame.width, event.frame.height))
+        return details
 
     def _add_objects(self, session: Session, row: Event, event: RuleEvent, describe: Describe) -> None:
         known = self.objects[event.key]
@@ -144,7 +152,8 @@ class EventsWriter:
         if self.snapshots_root is None or event.frame is None:
             return None
         image = event.frame.bgr().copy()
-        for x1, y1, x2, y2 in np.round(event.boxes if event.boxes is not None else np.zeros((0, 4))).astype(int):
+        boxes = FrameGeometry.of(event.frame).boxes_to_frame(event.boxes if event.boxes is not None else np.zeros((0, 4)))
+        for x1, y1, x2, y2 in np.round(boxes).astype(int):  # event boxes are main px; the snapshot is the analysed frame
             cv2.rectangle(image, (int(x1) - 2, int(y1) - 2), (int(x2) + 2, int(y2) + 2), (0, 0, 255), 2)
         rel = Path(self.camera_id) / f"{event_id}.jpg"
         path = self.snapshots_root / rel

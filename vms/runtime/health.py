@@ -8,6 +8,7 @@ the camera comes back, so the gap in footage is explained on the timeline.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
@@ -22,6 +23,38 @@ FLUSH_INTERVAL_S = 2.0
 RATE_WINDOW_S = 5.0
 
 
+class AnalysisHealth:
+    """The analysed stream's connection as its reader sees it (the sub stream has its own thread).
+
+    A sub stream that fails costs analysis only: it is reported here, never as the camera offline.
+    """
+
+    def __init__(self) -> None:
+        self.stream = ""  # "sub", "main" or "" (no analysis)
+        self.online = False
+        self.width = self.height = 0
+        self.error = ""
+        self._times: deque[float] = deque()
+
+    def connected(self, stream: str, width: int, height: int) -> None:
+        self.stream, self.online, self.width, self.height, self.error = stream, True, width, height, ""
+
+    def frame(self, ts: float) -> None:
+        self._times.append(ts)
+        while self._times and ts - self._times[0] > RATE_WINDOW_S:
+            self._times.popleft()
+
+    def disconnected(self, reason: str) -> None:
+        self.online, self.error = False, reason
+        self._times.clear()
+
+    def fps(self) -> float:
+        times = list(self._times)
+        if len(times) < 2 or times[-1] <= times[0]:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
+
+
 class HealthReporter:
     """Tracks one camera's health and writes it to `camera_status` and `events`."""
 
@@ -34,12 +67,15 @@ class HealthReporter:
         self.last_error = ""
         self.width = self.height = 0
         self.codec = ""
+        self.audio_codec = ""
+        self.analysis = AnalysisHealth()
         self._window: deque[tuple[float, int]] = deque()
         self._last_flush = 0.0
+        self._flush_lock = threading.Lock()  # the sub stream's thread flushes too
 
-    def connected(self, first_ts: float, width: int, height: int, codec: str) -> None:
+    def connected(self, first_ts: float, width: int, height: int, codec: str, audio_codec: str = "") -> None:
         """First packet of a connection arrived: close any open offline event at that time."""
-        self.width, self.height, self.codec = width, height, codec
+        self.width, self.height, self.codec, self.audio_codec = width, height, codec, audio_codec
         self.online = True
         self.last_error = ""
         with self.factory.begin() as session:
@@ -106,8 +142,13 @@ class HealthReporter:
         now = time.monotonic()
         if not force and now - self._last_flush < FLUSH_INTERVAL_S:
             return
-        self._last_flush = now
+        with self._flush_lock:
+            self._last_flush = now
+            self._write()
+
+    def _write(self) -> None:
         fps, kbps = self.rates()
+        analysis = self.analysis
         with self.factory.begin() as session:
             status = session.get(CameraStatus, self.camera_id)
             if status is None:
@@ -120,6 +161,12 @@ class HealthReporter:
             status.last_frame_at = to_utc(self.last_frame_ts) if self.last_frame_ts else None
             status.reconnects = self.reconnects
             status.last_error = self.last_error[:500]
+            status.audio_codec = self.audio_codec
+            status.analysis_stream = analysis.stream
+            status.analysis_online = analysis.online
+            status.analysis_width, status.analysis_height = analysis.width, analysis.height
+            status.analysis_fps = round(analysis.fps(), 2)
+            status.analysis_error = analysis.error[:500]
             status.updated_at = datetime.now(timezone.utc)
 
     def _open_offline_event(self, session: Session) -> Event | None:

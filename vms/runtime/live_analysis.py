@@ -1,11 +1,12 @@
 """Live analysis inside a camera worker, decoupled from recording.
 
-The worker thread (which records) hands decoded frames to `LiveAnalysis.offer`, which never
-blocks: frames wait in a bounded deque and, when analysis falls behind, the oldest frame is
-dropped and counted. One analysis thread runs motion -> detector -> tracker -> rules and writes
-events through `EventsWriter`. The detector is built on the analysis
-thread (loading a model takes a while); if that fails (e.g. model weights missing), the camera
-keeps recording without analysis and the reason is logged.
+The worker thread (which records) decodes frames (`camera_drivers.frames.FrameDecoder`) and hands
+them to `LiveAnalysis.offer`, which never blocks: frames wait in a bounded deque and, when
+analysis falls behind, the oldest frame is dropped and counted. One analysis thread runs the
+camera's `CameraAnalysis` (motion -> detector -> tracker -> rules) and writes events through
+`EventsWriter`. The detector is built on the analysis thread (loading a model takes a while);
+if that fails (e.g. model weights missing), the camera keeps recording without analysis and the
+reason is logged.
 """
 
 from __future__ import annotations
@@ -17,23 +18,22 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-import av
 import cv2
-import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from camera_drivers.frames import FrameOptions
+from detectors.analysis import CameraAnalysis
 from detectors.frame import Frame
-from detectors.pipeline import DetectionPipeline, PipelineConfig
-from detectors.rules import RuleEngine, RulesConfig
-from detectors.types import CLASS_NAMES_EN, ClassId
+from detectors.objects import ObjectDetector
+from detectors.pipeline import PipelineConfig
+from detectors.rules import RulesConfig
 from vms.runtime.detector_service import DetectorServiceSpec
 from vms.runtime.events_writer import EventsWriter, ObjectInfo, compass
+from vms.runtime.metrics import CameraStatsWriter
 from vms.runtime.remote_detector import RemoteDetector
 
 log = logging.getLogger(__name__)
-TruthFn = Callable[[float], object] | None
 # Event types the rules produce (camera_offline belongs to health reporting, not to the rules).
 RULE_EVENT_TYPES = {"hit_and_run", "collision", "intrusion", "loitering", "line_crossing", "wrong_way", "tamper"}
 
@@ -73,6 +73,8 @@ class AnalysisSpec:
     # The node's detector service (None: the model runs in this process). Simulated detectors
     # always run here: they read the simulator's truth, not pixels.
     detector_service: DetectorServiceSpec | None = None
+    # Where this camera's figures go for /metrics and the health page (None: not written).
+    metrics_root: Path | None = None
 
     @property
     def uses_service(self) -> bool:
@@ -82,52 +84,41 @@ class AnalysisSpec:
     def detector_name(self) -> str:
         return self.pipeline.detector.type
 
+    @property
+    def frame_options(self) -> FrameOptions:
+        """How the worker decodes this camera's frames for analysis."""
+        return FrameOptions(every=self.every_n_frames)
+
 
 class LiveAnalysis:
     """Bounded hand-off from the recording thread to one analysis thread."""
 
-    def __init__(self, spec: AnalysisSpec, camera_id: str, factory: sessionmaker[Session]) -> None:
+    def __init__(self, spec: AnalysisSpec, camera_id: str, factory: sessionmaker[Session],
+                 detector: ObjectDetector | None = None) -> None:
         self.spec = spec
         self.camera_id = camera_id
-        self.pipeline: DetectionPipeline | None = None  # built on the analysis thread (model loading is slow)
+        self.detector = detector  # None: the node's detector service, or built from the spec
+        self.analysis: CameraAnalysis | None = None  # built on the analysis thread (model loading is slow)
         self.remote: RemoteDetector | None = None  # the node's detector service, when used
-        self.failed = False  # the pipeline could not be built: the camera records without analysis
-        self.engine = RuleEngine(spec.rules)
+        self.failed = False  # the analysis could not be built: the camera records without analysis
         self.writer = EventsWriter(factory, camera_id, spec.snapshots_root, spec.detector_name,
                                    spec.pre_roll_s, spec.post_roll_s)
-        self.queue: deque[tuple[Frame, TruthFn]] = deque()
+        self.queue: deque[Frame] = deque()
         self.cond = threading.Condition()
         self.stopping = False
         self.offered = self.dropped = self.processed = 0
         self.busy_s = 0.0
-        self._decoded = 0
-        self._last_ts: float | None = None
         self._live_written = float("-inf")
         self._close_requested = False
+        self._metrics = CameraStatsWriter(spec.metrics_root, camera_id)
         self.thread = threading.Thread(target=self._run, name=f"analysis-{camera_id}", daemon=True)
         self.thread.start()
 
     # -- recording thread side ---------------------------------------------------------------
-    def decode(self, codec: av.CodecContext, packet: av.Packet, packet_ts: float, truth: TruthFn) -> None:
-        """Decode one packet and offer every n-th frame. Decode errors only cost analysis, never recording."""
+    def offer(self, frame: Frame) -> None:
+        """Queue a frame for analysis; when full, drop the oldest (live) or wait for room (not live)."""
         if self.failed:
             return
-        try:
-            frames = codec.decode(packet)
-        except av.error.FFmpegError:
-            return
-        for vf in frames:
-            self._decoded += 1
-            if (self._decoded - 1) % self.spec.every_n_frames:
-                continue
-            ts = packet_ts
-            if vf.pts is not None and packet.pts is not None and vf.time_base is not None:
-                ts = packet_ts + float((vf.pts - packet.pts) * vf.time_base)
-            y = _luma(vf)
-            self.offer(Frame(self.camera_id, ts, y, bgr_source=lambda vf=vf: vf.to_ndarray(format="bgr24")), truth)
-
-    def offer(self, frame: Frame, truth: TruthFn = None) -> None:
-        """Queue a frame for analysis; when full, drop the oldest (live) or wait for room (not live)."""
         with self.cond:
             while self.spec.wait_when_full and len(self.queue) >= self.spec.queue_frames and not self.failed \
                     and not self.stopping:
@@ -135,7 +126,7 @@ class LiveAnalysis:
             if len(self.queue) >= self.spec.queue_frames:
                 self.queue.popleft()
                 self.dropped += 1
-            self.queue.append((frame, truth))
+            self.queue.append(frame)
             self.offered += 1
             self.cond.notify()
 
@@ -161,8 +152,8 @@ class LiveAnalysis:
         except Exception:  # the database may be briefly locked; analysis goes on regardless
             log.exception("%s: could not end stale events", self.camera_id)
         try:
-            self.remote = self._remote_detector()
-            self.pipeline = DetectionPipeline(self.spec.pipeline, detector=self.remote)
+            self.remote = self._remote_detector() if self.detector is None else None
+            self.analysis = CameraAnalysis(self.spec.pipeline, self.spec.rules, detector=self.detector or self.remote)
         except Exception as error:  # e.g. model weights missing: keep recording, say why
             log.error("%s: event detection disabled: %s", self.camera_id, error)
             self.failed = True
@@ -181,11 +172,10 @@ class LiveAnalysis:
                 if close:
                     self._close_requested = False
             if item is not None:
-                self._analyse(*item)
-            if close and self._last_ts is not None:
-                self.writer.apply(self.engine.close(self._last_ts), self._describe)
-        if self._last_ts is not None:
-            self.writer.apply(self.engine.close(self._last_ts), self._describe)
+                self._analyse(item)
+            if close:
+                self.writer.apply(self.analysis.close(), self._describe)
+        self.writer.apply(self.analysis.close(), self._describe)
         if self.remote is not None:
             self.remote.close()
 
@@ -195,24 +185,23 @@ class LiveAnalysis:
             return None
         return RemoteDetector(service.address, service.authkey, self.camera_id, self.spec.pipeline.detector)
 
-    def _analyse(self, frame: Frame, truth: TruthFn) -> None:
-        assert self.pipeline is not None
+    def _analyse(self, frame: Frame) -> None:
+        assert self.analysis is not None
         started = time.perf_counter()
         try:
-            if truth is not None:
-                frame.truth = truth(frame.ts)
             if self.remote is not None:  # cameras with live tracks are served first
-                self.remote.priority = len(self.pipeline.tracker.live_boxes()) > 0
-            result = self.pipeline.step(frame)
-            events = self.engine.update(frame, result.tracks)
+                self.remote.priority = len(self.analysis.pipeline.tracker.live_boxes()) > 0
+            events = self.analysis.step(frame).events
             if events:
                 self.writer.apply(events, self._describe)
-            self._last_ts = frame.ts
             self._keep_live_frame(frame)
         except Exception:  # one bad frame must not end analysis for the camera
             log.exception("%s: analysis failed on a frame", self.camera_id)
         self.processed += 1
         self.busy_s += time.perf_counter() - started
+        self._metrics.maybe_write(self.offered, self.processed, {
+            "offered": self.offered, "dropped": self.dropped, "processed": self.processed,
+            "model_runs": self.analysis.pipeline.model_runs, "busy_s": round(self.busy_s, 2)})
 
     def _keep_live_frame(self, frame: Frame) -> None:
         """Every LIVE_FRAME_INTERVAL_S, write the frame as `<live root>/<camera>.jpg` (atomic rename)."""
@@ -230,14 +219,11 @@ class LiveAnalysis:
         os.replace(temp, root / f"{self.camera_id}.jpg")
 
     def _describe(self, stable_id: int) -> ObjectInfo | None:
-        """Class, colour, direction and speed of a (stable) track id, from the pipeline's attributes."""
-        assert self.pipeline is not None
-        live = set(self.pipeline.attributes.track_ids())
-        raws = [raw for raw, sid in self.engine.history.alias.items() if sid == stable_id and raw in live]
-        if not raws:
-            cls = self.engine.history.class_of(stable_id)
-            return ObjectInfo(CLASS_NAMES_EN[ClassId(cls)]) if cls is not None else None
-        s = self.pipeline.attributes.summary(max(raws))
+        """Class, colour, direction and speed of a stable track id, for the event's objects."""
+        assert self.analysis is not None
+        s = self.analysis.describe(stable_id)
+        if s is None:
+            return None
         return ObjectInfo(s.class_en, s.colour_en, compass(s.direction_en),
                           round(s.speed_kmh, 1) if s.speed_kmh is not None else None)
 
@@ -248,11 +234,3 @@ class LiveAnalysis:
             out.update({f"detector_{k}": v for k, v in self.remote.counts.items()})
         return out
 
-
-def _luma(vf: av.VideoFrame) -> np.ndarray:
-    """Y plane of a planar YUV frame (a copy: the decoder reuses its buffers)."""
-    if vf.format.name in ("yuv420p", "yuvj420p", "yuv422p", "yuv444p", "nv12"):
-        plane = vf.planes[0]
-        arr = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-        return arr[:, : plane.width].copy()
-    return vf.to_ndarray(format="gray")

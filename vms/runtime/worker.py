@@ -13,16 +13,21 @@ import os
 import random
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from camera_drivers.fanout import PacketFanout
+from camera_drivers.fanout import PacketFanout, Role
+from camera_drivers.frames import FrameDecoder
 from camera_drivers.recorder import ClosedSegment, SegmentRecorder
-from camera_drivers.stream import StreamError, StreamSession, StreamSource
+from camera_drivers.stream import StreamError, StreamSession, StreamSource, TimedPacket
 from vms.db.engine import make_engine, make_session_factory
+from vms.db.models import CameraStatus
 from vms.recordings import add_segment
 from vms.runtime.health import HealthReporter
+from vms.runtime.substream import SubStreamReader
+from vms.sources import SourcePolicy, SourceRefused
 
 if TYPE_CHECKING:  # the analysis stack is imported only by workers that analyse
     from vms.runtime.live_analysis import AnalysisSpec, LiveAnalysis
@@ -45,6 +50,12 @@ class WorkerSpec:
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
     analysis: AnalysisSpec | None = None  # None: record only
+    # Analyse this second connection (the camera's sub stream) instead of the main one, which is
+    # then recorded without any decoding. None: analysis decodes the main stream.
+    sub_source: StreamSource | None = None
+    # What the sources may point at (vms.sources), checked before every connection. None: unchecked
+    # (tests that build a spec by hand); the site always sets it.
+    source_policy: SourcePolicy | None = None
 
 
 class Backoff:
@@ -78,6 +89,22 @@ class CameraWorker:
         self._parent_pid = os.getppid()
         self.analysis: LiveAnalysis | None = None
         self.packets = PacketFanout()  # every packet of every connection, e.g. for the live view
+        self.decode_packets = {"main": 0, "sub": 0}  # packets handed to a decoder, per connection
+        self.sub_reader: SubStreamReader | None = None
+        # The main stream's picture size: rule geometry is in its pixels, also when the sub stream
+        # is analysed. From the main connection; until it connects, the size it had last time.
+        self.main_wh: tuple[int, int] | None = self._last_main_size()
+        self.waiting_for_main_size = 0  # sub-stream frames not analysed: main size not known yet
+
+    def _last_main_size(self) -> tuple[int, int] | None:
+        try:
+            with self.factory() as session:
+                status = session.get(CameraStatus, self.spec.camera_id)
+                if status is not None and status.width > 0 and status.height > 0:
+                    return (status.width, status.height)
+        except Exception:  # a missing or locked table only delays analysis until the main stream connects
+            log.debug("%s: no stored main stream size", self.spec.camera_id, exc_info=True)
+        return None
 
     def _on_closed(self, closed: ClosedSegment) -> None:
         with self.factory.begin() as session:
@@ -96,8 +123,58 @@ class CameraWorker:
         except Exception as error:  # a broken rule config must not stop recording
             log.error("%s: analysis disabled: %s", self.spec.camera_id, error)
 
+    def _start_sub_stream(self) -> None:
+        """Analysis on the sub stream: its own connection and thread, its own backoff."""
+        if self.analysis is None:
+            return
+        if self.spec.sub_source is None:
+            self.health.analysis.stream = "main"
+            return
+        spec = self.spec
+        self.health.analysis.stream = "sub"
+        refused = self._refusal(spec.sub_source)
+        if refused:
+            self.health.analysis.disconnected(refused)  # the sub stream is never opened; recording goes on
+            return
+        self.sub_reader = SubStreamReader(
+            spec.camera_id, spec.sub_source, feed=self._analysis_feed("sub"), on_closed=self.analysis.connection_closed,
+            health=self.health, packets=self.packets, backoff=Backoff(spec.backoff_initial_s, spec.backoff_max_s),
+            stop=self.stop, open_timeout_s=spec.open_timeout_s, read_timeout_s=spec.read_timeout_s)
+        self.sub_reader.start()
+
+    def _analysis_feed(self, role: Role) -> Callable[[StreamSession], Callable[[TimedPacket], None]]:
+        """Per connection: a function that decodes its video packets for analysis (before muxing)."""
+        analysis = self.analysis
+        assert analysis is not None
+
+        def for_session(session: StreamSession) -> Callable[[TimedPacket], None]:
+            assert session.video_stream is not None and self.spec.analysis is not None
+            # The demuxer never decodes: the decoder is analysis's (one per connection).
+            frames = FrameDecoder(session.video_stream, self.spec.camera_id, self.spec.analysis.frame_options,
+                                  truth=session.truth_source())
+
+            def feed(timed: TimedPacket) -> None:
+                if timed.kind == "video" and not analysis.failed:
+                    self.decode_packets[role] += 1
+                    if role == "sub":
+                        frames.main_wh = self.main_wh
+                    for frame in frames.decode(timed.packet, timed.ts):
+                        if role == "sub" and frames.main_wh is None:
+                            self._waiting_for_main_size()
+                            continue
+                        analysis.offer(frame)
+            return feed
+        return for_session
+
+    def _waiting_for_main_size(self) -> None:
+        """A sub-stream frame before the main stream ever connected: its geometry is unknown, skip it."""
+        if self.waiting_for_main_size == 0:
+            log.info("%s: sub stream analysis waits for the main stream's picture size", self.spec.camera_id)
+        self.waiting_for_main_size += 1
+
     def run(self) -> None:
         self._start_analysis()
+        self._start_sub_stream()
         first_attempt = True
         while not self._should_stop():
             reason = self._run_connection()
@@ -111,33 +188,53 @@ class CameraWorker:
             log.info("%s: %s; retrying in %.1f s", self.spec.camera_id, reason, delay)
             self.stop.wait(delay)
         self.recorder.close()
+        self.stop.set()  # the sub stream's thread too (e.g. when the parent died)
+        if self.sub_reader is not None:
+            self.sub_reader.join()
         if self.analysis is not None:
             self.analysis.stop()
             log.info("%s: analysis %s", self.spec.camera_id, self.analysis.stats())
         self.health.stopped()
 
+    def _refusal(self, source: StreamSource) -> str:
+        """Why the site's policy refuses this source ("" if it does not): reported as the camera's error."""
+        if self.spec.source_policy is None:
+            return ""
+        try:
+            self.spec.source_policy.check(source.kind, source.location)
+        except SourceRefused as error:
+            return f"refused: {error}"
+        return ""
+
     def _run_connection(self) -> str:
         """Stream until disconnect; return the reason (never containing credentials)."""
         spec = self.spec
+        refused = self._refusal(spec.source)
+        if refused:
+            return refused
         try:
             with StreamSession(spec.source, spec.open_timeout_s, spec.read_timeout_s, audio=True) as session:
                 assert session.video_stream is not None
                 self.recorder.start_connection(session.video_stream, session.audio_stream)
                 self.packets.opened("main", [s for s in (session.video_stream, session.audio_stream) if s is not None])
-                decoder = session.video_stream.codec_context  # the demuxer does not use it: analysis decodes
-                truth = session.truth_source()
+                analyse_main = self.analysis is not None and self.sub_reader is None
+                feed = self._analysis_feed("main")(session) if analyse_main else None
                 connected = False
                 for timed in session.packets():
                     if not connected:
                         codec = session.video_stream.codec_context
-                        self.health.connected(timed.ts, codec.width, codec.height, codec.name)
+                        self.main_wh = (codec.width, codec.height) if codec.width and codec.height else self.main_wh
+                        self.health.connected(timed.ts, codec.width, codec.height, codec.name, session.audio_codec)
+                        if analyse_main:
+                            self.health.analysis.connected("main", codec.width, codec.height)
                         self.backoff.reset()
                         connected = True
                     # Before muxing: a muxer may take the packet's data over (FFmpeg's ownership rule).
                     self.packets.packet("main", timed)
                     if timed.kind == "video":
-                        if self.analysis is not None:  # decode + hand over; analysis runs on its own thread
-                            self.analysis.decode(decoder, timed.packet, timed.ts, truth)
+                        if feed is not None:  # decode + hand over; analysis runs on its own thread
+                            feed(timed)
+                            self.health.analysis.frame(timed.ts)
                         self.health.packet(timed.ts, timed.packet.size)
                     self.recorder.write(timed)
                     if self._should_stop():
@@ -145,11 +242,16 @@ class CameraWorker:
                 return END_OF_STREAM if connected else "stream ended before any video"
         except StreamError as error:
             return str(error)
+        except Exception as error:  # any other failure is the camera's status too, never a crash loop
+            log.exception("%s: connection failed", spec.camera_id)
+            reason = f"{spec.source.display}: {type(error).__name__}: {error}"
+            return reason.replace(spec.source.password, "***") if spec.source.password else reason
         finally:
             self.recorder.close()
             self.packets.closed("main")
-            if self.analysis is not None:
+            if self.analysis is not None and self.sub_reader is None:
                 self.analysis.connection_closed()
+                self.health.analysis.disconnected("main stream closed")
 
 
 def worker_main(spec: WorkerSpec) -> None:

@@ -24,7 +24,9 @@ def _p(token: str, encoding: str | None, w: int, h: int, fps: float | None = 25.
         ([_p("a", "H264", 1280, 720, 12), _p("b", "H264", 1280, 720, 25)], "b", "b"),
         ([_p("a", "H264", 640, 360), _p("b", "H264", 640, 360)], "a", "a"),
         ([_p("m", "h264", 1920, 1080), _p("s", "H.264", 640, 360)], "m", "s"),
-        ([_p("m", "H264", 0, 0, None), _p("s", "H264", 640, 360)], "s", "m"),
+        ([_p("m", "H264", 0, 0, None), _p("s", "H264", 640, 360)], "s", "s"),
+        ([_p("m", "H264", 1920, 1080), _p("s", "H264", 640, 360), _p("q", "H264", 176, 144)], "m", "s"),
+        ([_p("m", "H264", 1920, 1080), _p("s", "H264", 320, 240)], "m", "s"),
     ],
     ids=[
         "usual",
@@ -35,7 +37,9 @@ def _p(token: str, encoding: str | None, w: int, h: int, fps: float | None = 25.
         "fps-tiebreak",
         "full-tie-keeps-order",
         "spelling",
-        "unknown-size-is-smallest",
+        "unknown-size-is-not-a-sub-stream",
+        "qcif-too-small-for-analysis",
+        "320-wide-is-enough",
     ],
 )
 def test_select_streams(profiles: list[MediaProfile], main: str, sub: str) -> None:

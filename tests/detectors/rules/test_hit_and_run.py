@@ -141,3 +141,46 @@ def test_victim_lost_just_before_the_impact_still_counts() -> None:
 def test_lost_walker_without_an_outcome_is_not_a_crash(walker: list, why: str) -> None:
     events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car())}, duration=14)
     assert summary(events) == [], why
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "expected", "why"),
+    [
+        # brakes after the contact (150 -> 30 px/s) and is then lost by the detector mid-view
+        ([(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (5.6, 290, 260, 350, 290), (6.0, 302, 260, 362, 290)],
+         "collision", "braking"),
+        # stops dead just past the contact and is lost right there (no slowing seen between frames)
+        ([(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (5.2, 278, 260, 338, 290)], "collision", "still by the contact"),
+        # lost in mid-view 3 widths on, still at full speed: it drove on
+        ([(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (6.2, 428, 260, 488, 290)], "hit_and_run", "driving on"),
+    ],
+)
+def test_vehicle_lost_in_mid_view(vehicle: list, expected: str, why: str) -> None:
+    """A stopped car without motion is often no longer detected: lost while stopping by its victim
+    is a collision (the driver stayed), lost while driving on is a hit-and-run."""
+    events = run_tracks(RULES, {1: (MOTO, moto_victim("fell")), 2: (CAR, vehicle)}, duration=14)
+    assert [e.type for e in events if e.phase == "start"] == [expected], why
+
+
+def test_a_fast_crossing_cyclist_hit_by_a_slower_car_is_a_victim() -> None:
+    """A cyclist (seen as a person) crosses at 3 heights/s in front of a car that comes towards
+    the camera at 1 height/s in the picture: the cyclist is the faster one on screen and still the
+    victim (the 'faster one hits' test is only for two vehicles); it falls, the car drives out."""
+    car_down = [(0, 300, 170, 360, 200), (3, 300, 260, 360, 290), (5.4, 300, 332, 360, 362)]
+    cyclist = [(2, 200, 250, 214, 290), (3, 323, 250, 337, 290), (3.3, 320, 276, 360, 290), (10, 320, 276, 360, 290)]
+    events = run_tracks(RULES, {1: (PERSON, cyclist), 2: (CAR, car_down)}, duration=10)
+    assert [e.type for e in events if e.phase == "start"] == ["hit_and_run"]
+    assert events[0].objects == [(2, "vehicle"), (1, "victim")]
+
+
+def test_car_that_stops_over_its_victim_is_a_collision() -> None:
+    """The walker is lost at the impact (hidden under the car, or lying and not detected); the car
+    brakes and stays over the spot for 7 s, the detector missing it for 0.9 s on the way (a new
+    tracker id after, re-linked): a collision, however long the victim has been out of the track
+    history."""
+    braking = [(0, -502, 260, -442, 290), (5, 248, 260, 308, 290), (5.4, 268, 260, 328, 290), (6.2, 276, 260, 336, 290),
+               (7.0, 276, 260, 336, 290)]
+    stays = [(7.9, 276, 260, 336, 290), (14, 276, 260, 336, 290)]
+    walker = [(0, 400, 250, 414, 290), (5.0, 300, 250, 314, 290)]
+    events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, braking), 3: (CAR, stays)}, duration=14)
+    assert [e.type for e in events if e.phase == "start"] == ["collision"]

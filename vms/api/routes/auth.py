@@ -55,6 +55,7 @@ def login(body: LoginRequest, request: Request, response: Response, db: SessionD
         max_age=int(ctx.config.server.session_hours * 3600),
         httponly=True,
         samesite="strict",
+        secure=request.url.scheme == "https",  # over TLS (directly or via a trusted proxy): never sent in clear
     )
     return LoginResponse(token=issued.token, user=UserOut(username=user.username, role=user.role, full_name=user.full_name))
 

@@ -18,16 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from camera_drivers.stream import redact_url
-from vms.access import sees_camera
+from vms.access import can, sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register, register_pattern
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
 from detectors.rules.config import RULE_NAME_PATTERN
-from vms.config import CAMERA_ID_PATTERN, CameraConfig, DetectionSettings, RtspSource, Source
+from vms.config import CAMERA_ID_PATTERN, AnalysisStream, CameraConfig, DetectionSettings, RtspSource, Source
 from vms.db.models import AuditEntry, Camera, CameraStatus, Segment
 from vms.snapshots import SnapshotError, latest_keyframe_jpeg
+from vms.sources import SOURCE_ERRORS, SourceRefused, check_camera_source, site_policy
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 NO_FOOTAGE_YET = register("camera.no_footage_yet", "no footage recorded yet")
@@ -35,7 +36,9 @@ SNAPSHOT_FAILED = register("camera.snapshot_failed", "cannot make a still from t
 CAMERA_ID_TAKEN = register("camera.id_taken", "a camera with this id exists: {camera_id}")
 # Raised by the config validators (vms.config) as PydanticCustomError types.
 register("camera.url_scheme", "{field}: must start with rtsp:// or rtsps://")
+register("camera.password_placeholder", "{field}: is a placeholder from a sample file; put the camera's real password")
 register("camera.url_credentials", "{field}: must not embed credentials; use the user name and password fields")
+register("camera.no_sub_stream", "analysing the sub stream needs a sub stream URL")
 register("camera.simulated_detector", "the simulated detector only works for simulated cameras")
 register("rule.schedule_format", "{field}: a schedule looks like 22:00-05:00")
 register("rule.duplicate_names", "two rules have the same name: {names}")
@@ -45,22 +48,38 @@ register_pattern(RULE_NAME_PATTERN, "rule.name_pattern", "{field}: letters, digi
 RETENTION_FLOOR = register("camera.retention_below_floor", "retention must be at least {min_days} days (legal minimum)")
 RETENTION_ADMIN = register("camera.retention_lower_admin_only", "only an administrator may shorten retention")
 RETENTION_REASON = register("camera.retention_reason_required", "shortening retention needs a reason")
+for _code, _english in SOURCE_ERRORS.items():
+    register(_code, _english)
 
 
-def camera_out(camera: Camera, status: CameraStatus | None) -> CameraOut:
+def check_source(source: object, ctx: ContextDep) -> None:
+    """The site's limits on what a source may open (vms.sources): 422 naming the field otherwise."""
+    try:
+        check_camera_source(source, site_policy(ctx.config, ctx.paths))
+    except SourceRefused as error:
+        raise ApiError(422, error.code, str(error), field=error.field, **error.params) from None
+
+
+def camera_out(camera: Camera, status: CameraStatus | None, manager: bool = True) -> CameraOut:
+    """A camera for the API. Only roles that manage cameras (`manager`) see its user name, source
+    address or file path, and the raw error text (which can name server paths)."""
     status_out = None
     if status is not None:
         status_out = CameraStatusOut.model_validate(status, from_attributes=True)
+        if not manager:
+            status_out = status_out.model_copy(update={"last_error": "error" if status.last_error else ""})
     return CameraOut(
         id=camera.id,
         name=camera.name,
         location=camera.location,
         source_kind=camera.source_kind,
-        source_location=redact_url(camera.source_location),
+        source_location=redact_url(camera.source_location) if manager else "",
+        sub_location=redact_url(camera.sub_location) if camera.sub_location and manager else None,
+        analysis_stream=camera.analysis_stream or "auto",
         has_credentials=bool(camera.username or camera.password_encrypted),
         enabled=camera.enabled,
         retention_days=camera.retention_days,
-        username=camera.username,
+        username=camera.username if manager else None,
         detection=camera.detection,
         status=status_out,
     )
@@ -71,7 +90,8 @@ def list_cameras(user: LiveUser, db: SessionDep, scope: ScopeDep) -> list[Camera
     query = select(Camera, CameraStatus).outerjoin(CameraStatus).order_by(Camera.id)
     if scope is not None:
         query = query.where(Camera.id.in_(sorted(scope)))
-    return [camera_out(camera, status) for camera, status in db.execute(query)]
+    manager = can(user, "cameras")
+    return [camera_out(camera, status, manager) for camera, status in db.execute(query)]
 
 
 def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Camera:
@@ -84,7 +104,7 @@ def _visible(db: SessionDep, camera_id: str, scope: frozenset[str] | None) -> Ca
 @router.get("/{camera_id}", response_model=CameraOut)
 def get_camera(camera_id: str, user: LiveUser, db: SessionDep, scope: ScopeDep) -> CameraOut:
     camera = _visible(db, camera_id, scope)
-    return camera_out(camera, db.get(CameraStatus, camera_id))
+    return camera_out(camera, db.get(CameraStatus, camera_id), can(user, "cameras"))
 
 
 LIVE_VIEW_AUDIT_INTERVAL = timedelta(minutes=5)
@@ -146,6 +166,7 @@ class CameraPatch(BaseModel):
     retention_reason: str | None = Field(None, min_length=5, max_length=500,
                                          description="why retention is shortened (required to lower it; admin only)")
     detection: DetectionSettings | None = Field(None, description="live analysis: detector, rules, pre/post roll")
+    analysis_stream: AnalysisStream | None = Field(None, description="stream analysed: auto, main or sub")
 
 
 def check_retention(days: float, floor: float) -> None:
@@ -189,6 +210,7 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
     if db.get(Camera, body.id) is not None:
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
     check_retention(body.retention_days, ctx.config.storage.min_retention_days)
+    check_source(body.source, ctx)
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -208,12 +230,15 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
     before = (camera.source_kind, camera.source_location, camera.username, camera.password_encrypted)
     current = _current_config(camera)
     changes = body.model_dump(exclude_unset=True, exclude={"source", "retention_reason"})
-    try:  # re-validate the combination (e.g. a detector that suits only another source type)
-        merged = CameraConfig.model_validate({**current.model_dump(), **changes})
+    data = {**current.model_dump(), **changes}
+    if body.source is not None:
+        data["source"] = body.source  # the model itself: a new password stays a secret
+    try:  # re-validate the combination (e.g. a detector or stream choice that suits another source)
+        merged = CameraConfig.model_validate(data)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False), body=changes) from None
     if body.source is not None:
-        merged = merged.model_copy(update={"source": body.source})
+        check_source(merged.source, ctx)
     apply_camera_config(camera, merged, ctx.vault)
     source = merged.source
     if (isinstance(source, RtspSource) and source.password is None
@@ -242,13 +267,16 @@ def delete_camera(camera_id: str, request: Request, user: CameraAdmin, db: Sessi
 def _current_config(camera: Camera) -> CameraConfig:
     """The row as a config (password left out: it stays encrypted in the row)."""
     if camera.source_kind == "rtsp":
-        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location,
+        source: dict[str, object] = {"type": "rtsp", "url": camera.source_location, "sub_url": camera.sub_location,
                                      "transport": camera.transport, "username": camera.username}
     elif camera.source_kind == "file":
-        source = {"type": "file", "path": camera.source_location, "loop": camera.loop}
+        source = {"type": "file", "path": camera.source_location, "loop": camera.loop,
+                  "sub_path": camera.sub_location}
     else:
-        source = {"type": "sim", "scene": camera.source_location, "seed": camera.seed}
+        source = {"type": "sim", "scene": camera.source_location, "seed": camera.seed,
+                  "sub": camera.sub_location is not None}
     return CameraConfig.model_validate({"id": camera.id, "name": camera.name, "location": camera.location,
                                         "source": source, "enabled": camera.enabled,
                                         "retention_days": camera.retention_days,
+                                        "analysis_stream": camera.analysis_stream or "auto",
                                         "detection": camera.detection or {}})

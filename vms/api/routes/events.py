@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from vms.access import can, sees_camera
 from vms.api.limits import MIB, allow_body
-from vms.api.ranges import check_range
+from vms.api.ranges import Moment, check_range
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
 from vms.alarms.reviews import reviews_of
 from vms.api.schemas import EventObjectOut, EventOut, EventPage, ReviewOut
 from vms.audit import audit
 from vms.db.models import Camera, Event
-from vms.event_import import IMPORT_ERRORS, Analysis, ImportError_, import_analysis
+from vms.event_import import (IMPORT_ERRORS, IMPORT_VALIDATION_ERRORS, IMPORTED_PREFIX, Analysis, ImportError_,
+                              import_analysis)
 from vms.search import CursorError, EventFilter, camera_coverage, camera_events, objects_of, search_events
 
 router = APIRouter(prefix="/api", tags=["events"])
@@ -31,7 +32,7 @@ BAD_CURSOR = register("events.invalid_cursor", "invalid cursor")
 EVENT_NOT_FOUND = register("event.not_found", "no such event")
 NO_SNAPSHOT = register("event.no_snapshot", "this event has no snapshot")
 SNAPSHOT_MISSING = register("event.snapshot_missing", "snapshot file missing")
-for _code, _english in IMPORT_ERRORS.items():
+for _code, _english in {**IMPORT_ERRORS, **IMPORT_VALIDATION_ERRORS}.items():
     register(_code, _english)
 
 
@@ -50,6 +51,7 @@ def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
             severity=row.severity,
             zone=row.zone,
             detector=row.detector,
+            imported=(row.detector or "").startswith(IMPORTED_PREFIX),
             object_classes=[c for c in row.object_classes.split(",") if c],
             objects=[EventObjectOut.model_validate(o, from_attributes=True) for o in objects[row.id]],
             details=row.details or {},
@@ -90,6 +92,8 @@ def list_events(
     direction: str | None = Query(None, min_length=1, max_length=8),
     review_state: list[Literal["new", "acknowledged", "false_alarm", "handled"]] = Query(
         [], description="alarm review state"),
+    origin: Literal["site", "imported"] | None = Query(
+        None, description="site: the site's own detections; imported: events imported from handed-in footage"),
     cursor: str | None = Query(None, max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ) -> EventPage:
@@ -108,6 +112,7 @@ def list_events(
         colour=colour,
         direction=direction,
         review_states=tuple(review_state),
+        origin=origin,
         site_wide=scope is None,
     )
     try:
@@ -133,6 +138,7 @@ def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
         "colour": criteria.colour,
         "direction": criteria.direction,
         "review_states": list(criteria.review_states),
+        "origin": criteria.origin,
     }
     return {key: value for key, value in values.items() if value}
 
@@ -167,8 +173,9 @@ def event_snapshot(
         raise ApiError(404, NO_SNAPSHOT)
     base = ctx.paths.snapshots.resolve()
     path = (base / event.snapshot).resolve()
-    # Stored paths are relative to state/snapshots; refuse anything that points outside it.
-    if not path.is_relative_to(ctx.paths.state.resolve()) or not path.is_file():
+    # Stored paths are relative to state/snapshots; refuse anything outside that folder (state/
+    # also holds the keys and the database).
+    if not path.is_relative_to(base) or path.suffix.lower() not in (".jpg", ".jpeg") or not path.is_file():
         raise ApiError(404, SNAPSHOT_MISSING)
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
@@ -179,6 +186,7 @@ class TimelineEvent(BaseModel):
     start: datetime
     end: datetime | None
     severity: str
+    imported: bool = False
 
 
 class TimelineCamera(BaseModel):
@@ -210,7 +218,8 @@ def timeline(
     cameras = []
     for camera in db.scalars(query):
         events = [
-            TimelineEvent.model_validate(e, from_attributes=True)
+            TimelineEvent(id=e.id, type=e.type, start=e.start, end=e.end, severity=e.severity,
+                          imported=(e.detector or "").startswith(IMPORTED_PREFIX))
             for e in camera_events(db, camera.id, start, end)
         ]
         cameras.append(
@@ -226,7 +235,7 @@ def timeline(
 
 class ImportRequest(BaseModel):
     camera_id: str = Field(min_length=1, max_length=48, description="camera the footage belongs to")
-    started_at: datetime | None = Field(None, description="wall-clock start of the video, if the analysis lacks it")
+    started_at: Moment | None = Field(None, description="wall-clock start of the video, if the analysis lacks it")
     analysis: Analysis
 
 

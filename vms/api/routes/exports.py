@@ -13,7 +13,7 @@ from sqlalchemy import select
 from vms.access import sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, CurrentUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
-from vms.api.ranges import check_range
+from vms.api.ranges import Moment, check_range
 from vms.audit import audit
 from vms.db.models import Camera, Export, User
 from vms.evidence import MANIFEST, key_fingerprint, load_or_create_signing_key, public_pem, sha256_file
@@ -60,8 +60,8 @@ class ExportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     camera_ids: list[str] = Field(min_length=1, max_length=16, description="cameras to export")
-    start: datetime = Field(description="ISO 8601 with time zone")
-    end: datetime = Field(description="ISO 8601 with time zone")
+    start: Moment = Field(description="ISO 8601 with time zone")
+    end: Moment = Field(description="ISO 8601 with time zone")
     case_number: str = Field(min_length=1, max_length=64, description="case or file number (số hồ sơ)")
     reason: str = Field(min_length=1, max_length=2000, description="why the footage is exported")
 

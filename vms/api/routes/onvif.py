@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
@@ -28,6 +29,7 @@ from camera_drivers.onvif import (
     fetch_snapshot,
     ipv4_interfaces,
     probe_device,
+    set_stream_frame_rate,
 )
 from vms.access import camera_scope, sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, SessionDep, client_ip, require_roles
@@ -37,6 +39,7 @@ from vms.audit import audit
 from vms.config import CAMERA_ID_PATTERN
 from vms.db.models import Camera, User
 from vms.onvif_registry import registered_camera, save_onvif_camera
+from vms.sources import SourceRefused, site_policy
 
 router = APIRouter(prefix="/api/onvif", tags=["onvif"])
 Installer = Annotated[User, Depends(require_roles("installer"))]
@@ -158,11 +161,15 @@ class RegisterRequest(Credentials):
     endpoint: str | None = Field(None, max_length=255, description="WS-Discovery endpoint uuid, if discovered")
     main_uri: str = Field(max_length=2000, description="the main stream URI the installer saw in the probe result")
     sub_uri: str = Field(max_length=2000, description="the sub stream URI the installer saw in the probe result")
+    sub_fps: float | None = Field(None, gt=0, le=30, description="set the sub stream's frame rate to this (the "
+                                  "detect fps: every sub stream frame is decoded), where the camera allows it")
 
 
 class ProbeOut(BaseModel):
     profile: dict
     registered_camera_id: str | None
+    sub_fps: float | None = None  # registration: the sub stream's frame rate after setting it
+    sub_fps_error: dict | None = None  # registration: why the camera refused it ({code, reason, message})
 
 
 class PtzMove(BaseModel):
@@ -178,7 +185,18 @@ class PtzAbsolute(BaseModel):
     zoom: float | None = Field(None, ge=0, le=1)
 
 
-async def _probe(body: Credentials) -> DeviceProfile:
+async def check_target(address: str, ctx: ContextDep) -> None:
+    """The site's limits on the hosts the server may talk to (vms.sources): no probing loopback,
+    link-local or (with `sources.camera_networks`) anything outside the camera subnets."""
+    host = urlsplit(address).hostname if address.startswith("http://") else address
+    try:
+        await asyncio.to_thread(site_policy(ctx.config, ctx.paths).check_host, host or address)
+    except SourceRefused as error:
+        raise ApiError(422, error.code, str(error), field="address", **error.params) from None
+
+
+async def _probe(body: Credentials, ctx: ContextDep) -> DeviceProfile:
+    await check_target(body.address, ctx)
     return await probe_device(body.address, body.port, body.username, body.password, timeout_s=body.timeout_s)
 
 
@@ -201,19 +219,19 @@ async def discover_devices(body: DiscoverRequest, user: Installer, db: SessionDe
 
 
 @router.post("/probe", response_model=ProbeOut, responses={422: {}, 502: {}, 504: {}})
-async def probe(body: Credentials, user: Installer, db: SessionDep) -> ProbeOut | JSONResponse:
+async def probe(body: Credentials, user: Installer, db: SessionDep, ctx: ContextDep) -> ProbeOut | JSONResponse:
     try:
-        profile = await _probe(body)
+        profile = await _probe(body, ctx)
     except OnvifError as error:
         return onvif_error_response(error)
     return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=registered_camera(db, profile))
 
 
 @router.post("/snapshot", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}, 422: {}, 502: {}})
-async def snapshot_preview(body: Credentials, user: Installer) -> Response:
+async def snapshot_preview(body: Credentials, user: Installer, ctx: ContextDep) -> Response:
     """A still from the camera, for the installer to confirm it is the right one."""
     try:
-        profile = await _probe(body)
+        profile = await _probe(body, ctx)
         if profile.snapshot_uri is None:
             raise ApiError(409, NO_SNAPSHOT_URI)
         jpeg = await fetch_snapshot(profile.snapshot_uri, body.username, body.password, timeout_s=body.timeout_s,
@@ -230,7 +248,7 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
     check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     try:
-        profile = await _probe(body)
+        profile = await _probe(body, ctx)
     except OnvifError as error:
         return onvif_error_response(error)
     if (body.main_uri, body.sub_uri) != (profile.main_uri, profile.sub_uri):
@@ -238,6 +256,7 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
     existing = registered_camera(db, profile)
     if existing is not None:
         raise ApiError(409, ALREADY_REGISTERED, camera_id=existing)
+    sub_fps, sub_fps_error = await _set_sub_fps(body, profile)
     save_onvif_camera(db, ctx.vault, profile, camera_id=body.id, name=body.name, location=body.location,
                       username=body.username, password=body.password, retention_days=body.retention_days,
                       endpoint=body.endpoint, allow_basic_http=body.allow_basic_http)
@@ -246,7 +265,23 @@ async def register(body: RegisterRequest, request: Request, user: Installer, db:
           snapshot_uri=profile.snapshot_uri, allow_basic_http=body.allow_basic_http)
     db.commit()
     ctx.cameras_changed()
-    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id)
+    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=body.id, sub_fps=sub_fps,
+                    sub_fps_error=sub_fps_error)
+
+
+async def _set_sub_fps(body: RegisterRequest, profile: DeviceProfile) -> tuple[float | None, dict | None]:
+    """Where asked and the camera has a separate sub stream: its frame rate to the detect fps.
+
+    A camera that refuses does not stop the registration: analysis then thins the sub stream
+    itself, and the installer is told to set it in the camera's web page."""
+    if body.sub_fps is None or profile.sub.token == profile.main.token:
+        return None, None
+    try:
+        fps = await set_stream_frame_rate(body.address, body.port, body.username, body.password, profile.sub.token,
+                                          body.sub_fps, timeout_s=body.timeout_s)
+    except OnvifError as error:
+        return None, {"code": error.code, "reason": error.reason, "message": str(error)}
+    return fps, None
 
 
 def _camera_session(ctx: ContextDep, db: SessionDep, user: User, camera_id: str) -> OnvifCamera:
@@ -255,6 +290,10 @@ def _camera_session(ctx: ContextDep, db: SessionDep, user: User, camera_id: str)
         raise ApiError(404, CAMERA_NOT_FOUND, camera_id=camera_id)
     if not camera.onvif_host or not camera.onvif_port:
         raise ApiError(409, NOT_ONVIF_CAMERA)
+    try:  # a host stored before the site's limits (vms.sources) changed
+        site_policy(ctx.config, ctx.paths).check_host(camera.onvif_host, resolve=False)
+    except SourceRefused as error:
+        raise ApiError(422, error.code, str(error), field="onvif_host", **error.params) from None
     password = ctx.vault.decrypt(camera.password_encrypted) if camera.password_encrypted else ""
     return OnvifCamera(camera.onvif_host, camera.onvif_port, camera.username or "", password)
 

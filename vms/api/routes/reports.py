@@ -39,7 +39,8 @@ class CameraSummary(BaseModel):
 class Totals(BaseModel):
     cameras: int
     online_now: int
-    events_by_type: dict[str, int]
+    events_by_type: dict[str, int]  # the site's own detections
+    imported_by_type: dict[str, int] = {}  # events imported from handed-in footage: claims, counted apart
 
 
 class AlarmOutcome(BaseModel):
@@ -89,13 +90,17 @@ def report_summary(
     alarms = [AlarmOutcome(**asdict(row), false_alarm_rate=row.false_alarm_rate)
               for row in outcomes(db, start, end, scope)]
     totals: dict[str, int] = {}
+    imported: dict[str, int] = {}
     for report in reports:
         for kind, count in report.events_by_type.items():
             totals[kind] = totals.get(kind, 0) + count
+        for kind, count in report.imported_by_type.items():
+            imported[kind] = imported.get(kind, 0) + count
     return Summary(
         period=Period(start=start, end=end),
         cameras=[CameraSummary(**asdict(r)) for r in reports],
-        totals=Totals(cameras=len(reports), online_now=online, events_by_type=dict(sorted(totals.items()))),
+        totals=Totals(cameras=len(reports), online_now=online, events_by_type=dict(sorted(totals.items())),
+                      imported_by_type=dict(sorted(imported.items()))),
         alarms=alarms,
     )
 

@@ -103,9 +103,9 @@ def _check_cameras(db: Session, camera_ids: list[str]) -> None:
         raise ApiError(422, UNKNOWN_CAMERAS, f"unknown cameras: {', '.join(unknown)}", cameras=unknown)
 
 
-def _policy(password: str) -> None:
+def _policy(password: str, role: str | None = None) -> None:
     try:
-        check_password_policy(password)
+        check_password_policy(password, role)
     except PasswordPolicyError as error:
         raise ApiError(422, PASSWORD_WEAK, str(error), min_length=error.min_length,
                        problems=[f"password.need.{p}" for p in error.problems]) from None
@@ -121,7 +121,7 @@ def add_user(body: UserCreate, request: Request, admin: UsersAdmin, db: SessionD
     if db.scalars(select(User.id).where(User.username == body.username)).first() is not None:
         raise ApiError(409, USERNAME_TAKEN)
     _check_cameras(db, body.cameras)
-    _policy(body.password)
+    _policy(body.password, body.role)
     user = create_user(db, body.username, body.password, body.role, body.full_name)
     set_user_cameras(db, user.id, body.cameras)
     audit(
@@ -150,7 +150,7 @@ def update_user(
         _check_cameras(db, body.cameras)
         set_user_cameras(db, user.id, body.cameras)
     if body.password is not None:
-        _policy(body.password)
+        _policy(body.password, body.role or user.role)
         user.password_hash = hash_password(body.password)
         unlock(db, user.username)  # an admin resetting a password also lifts a lockout
         end_sessions(db, user.id)  # whoever knew the old password is logged out everywhere
@@ -183,7 +183,7 @@ def change_password(body: PasswordChange, request: Request, user: CurrentUser, d
         if error.locked_until is None:
             raise ApiError(403, OLD_PASSWORD_WRONG) from None
         raise ApiError(403, ACCOUNT_LOCKED, locked_until=error.locked_until.isoformat()) from None
-    _policy(body.new_password)
+    _policy(body.new_password, user.role)
     user.password_hash = hash_password(body.new_password)
     end_sessions(db, user.id, keep_token=request_token(request))  # other devices must log in again
     audit(db, user.username, "password_change", target=user.username, client_ip=client_ip(request))

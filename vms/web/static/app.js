@@ -20,10 +20,14 @@ import audit from "./js/views/audit.js";
 import reports from "./js/views/reports.js";
 import discovery from "./js/views/discovery.js";
 import ptz from "./js/views/ptz.js";
+import programme from "./js/views/programme.js";
+import programmeMap from "./js/views/programme_map.js";
+import maintenance from "./js/views/maintenance.js";
+import review from "./js/views/review.js";
 
 // Route name -> view. Order is the menu order; views without `menu` are reached by links only.
 const VIEWS = { wall, alarms: alarmsView, timeline, search, events: eventView, playback, exports: exportsView, import: importView, cameras,
-  users, audit, reports, discovery, ptz };
+  users, audit, reports, discovery, ptz, programme, programme_map: programmeMap, maintenance, review };
 
 const state = { user: null, cleanup: null, siteName: "", renders: 0 };
 

@@ -32,8 +32,9 @@ async function errorDetail(response) {
 }
 
 /** fetch() that raises ApiError for non-2xx answers and sends the user to the login on 401. */
-export async function request(path, { method = "GET", body, headers = {} } = {}) {
+export async function request(path, { method = "GET", body, headers = {}, rawBody } = {}) {
   const options = { method, credentials: "same-origin", headers: { ...headers } };
+  if (rawBody !== undefined) options.body = rawBody;
   if (body !== undefined) {
     options.body = JSON.stringify(body);
     options.headers["Content-Type"] = "application/json";
@@ -61,3 +62,10 @@ export async function getPage(path, params) {
 
 export const playbackUrl = (cameraId, start, end) =>
   withQuery(`/api/cameras/${encodeURIComponent(cameraId)}/playback.mp4`, { start, end });
+
+/** Send a file as the raw request body (uploads with a size cap on the server); JSON answer. */
+export async function sendFile(method, path, file, params = {}) {
+  const response = await request(withQuery(path, params), { method, body: undefined,
+    headers: { "Content-Type": file.type || "application/octet-stream" }, rawBody: file });
+  return response.json();
+}

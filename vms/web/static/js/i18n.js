@@ -392,11 +392,13 @@ const ERRORS = {
 const FIELDS = {
   vi: { password: "Mật khẩu", new_password: "Mật khẩu mới", old_password: "Mật khẩu cũ", username: "Tên đăng nhập",
     full_name: "Họ tên", id: "Mã", camera_id: "Mã camera", name: "Tên", location: "Vị trí", url: "Địa chỉ RTSP",
+    sub_url: "Địa chỉ luồng phụ", sub_path: "Tệp luồng phụ", analysis_stream: "Luồng phân tích",
     retention_days: "Lưu giữ (ngày)", address: "Địa chỉ", port: "Cổng", start: "Từ", end: "Đến",
     case_number: "Số hồ sơ", reason: "Lý do", polygon: "Vùng", line: "Vạch", schedule: "Lịch", note: "Ghi chú",
     timeout_s: "Thời gian chờ", seed: "Hạt giống", scene: "Cảnh mô phỏng", path: "Đường dẫn tệp", role: "Vai trò" },
   en: { password: "Password", new_password: "New password", old_password: "Old password", username: "User name",
     full_name: "Full name", id: "ID", camera_id: "Camera ID", name: "Name", location: "Location", url: "RTSP URL",
+    sub_url: "Sub stream URL", sub_path: "Sub stream file", analysis_stream: "Analysed stream",
     retention_days: "Retention (days)", address: "Address", port: "Port", start: "From", end: "To",
     case_number: "Case number", reason: "Reason", polygon: "Zone", line: "Line", schedule: "Schedule", note: "Note",
     timeout_s: "Timeout", seed: "Seed", scene: "Simulated scene", path: "File path", role: "Role" },

@@ -16,6 +16,9 @@ const CAN = {
   ptz: ["installer", "operator", "investigator"],
   alarms: ["operator", "investigator"], // acknowledge, false alarm, handled
   rules: ["installer"], // draw zones and lines (the rule editor)
+  records: ["installer", "operator", "investigator"],
+  records_edit: ["installer"],
+  maintenance: ["installer", "operator"],
 };
 
 export function can(user, capability) {

@@ -11,6 +11,9 @@ addStrings({
   files: "Tệp", confirmUris: "Kiểm tra các địa chỉ camera trả về trước khi lưu",
   allowBasic: "Cho phép gửi mật khẩu dạng Basic qua HTTP không mã hoá (chỉ khi camera không hỗ trợ Digest)",
   retentionReason: "Lý do giảm thời gian lưu giữ (chỉ quản trị viên)",
+  importedEvent: "Nhập từ video nộp", origin: "Nguồn", originSite: "Hệ thống tự phát hiện",
+  originImported: "Nhập từ kết quả phân tích video nộp",
+  importedHint: "Sự kiện này được nhập từ kết quả phân tích một video do người dân/đơn vị nộp, không phải do camera của hệ thống phát hiện; bộ phát hiện ghi ở đây là điều tệp đó khai báo.",
 }, {
   keyFingerprint: "Evidence signing key fingerprint",
   keyFingerprintHint: "Publish this fingerprint on paper (handover form, periodic report). The receiver compares it with “openssl pkey -pubin -in site_public_key.pem -outform DER | sha256sum”.",
@@ -20,6 +23,9 @@ addStrings({
   files: "Files", confirmUris: "Check the addresses the camera returned before saving",
   allowBasic: "Allow sending the password as Basic over unencrypted HTTP (only if the camera has no Digest)",
   retentionReason: "Why retention is shortened (administrators only)",
+  importedEvent: "Imported from handed-in footage", origin: "Origin", originSite: "Detected by this site",
+  originImported: "Imported from an analysis of handed-in footage",
+  importedHint: "This event was imported from the analysis of a video someone handed in, not detected by this site's cameras; the detector shown is what that file claims.",
 });
 
 addErrors({
@@ -40,7 +46,26 @@ addErrors({
   "camera.retention_reason_required": ["Giảm thời gian lưu giữ phải ghi rõ lý do", "Shortening retention needs a reason"],
   "playback.busy": ["Bạn đang có {limit} đoạn xem lại đang được chuẩn bị; thử lại sau giây lát",
     "You already have {limit} clips being prepared; try again in a moment"],
+  "range.out_of_range": ["Thời gian phải nằm trong khoảng {earliest} đến {latest}", "Times must lie between {earliest} and {latest}"],
+  "password.need.common": ["không phải từ thông dụng hay một chữ lặp lại", "not a common word or a repeated letter"],
+  "camera.password_placeholder": ["{field}: là mật khẩu mẫu trong tệp ví dụ; hãy nhập mật khẩu thật của camera",
+    "{field}: is a placeholder from a sample file; put the camera's real password"],
   "request.too_large": ["Dữ liệu gửi lên quá lớn (tối đa {limit} byte)", "The request is too large (at most {limit} bytes)"],
+  "import.event_type": ["{field}: {value} không phải loại sự kiện do các quy tắc phát hiện ({known})",
+    "{field}: {value} is not an event type the rules raise ({known})"],
+  "import.detector": ["{field}: {value} không phải bộ phát hiện mà vms analyze dùng ({known})",
+    "{field}: {value} is not a detector vms analyze runs ({known})"],
+  "docs.no_such_asset": ["Không có tệp tài liệu này", "No such documentation file"],
+  // What a camera source may open (vms/sources.py).
+  "source.address_special": ["{host} là địa chỉ {kind} ({address}): camera không bao giờ ở đó; muốn cho phép thì thêm vào sources.camera_networks",
+    "{host} is a {kind} address ({address}): cameras are never there; list it in sources.camera_networks to allow it"],
+  "source.address_outside": ["{host} ({address}) nằm ngoài các mạng camera (sources.camera_networks: {networks})",
+    "{host} ({address}) is outside the camera networks (sources.camera_networks: {networks})"],
+  "source.host_unknown": ["Không phân giải được tên máy camera {host}", "Cannot resolve the camera host {host}"],
+  "source.file_outside": ["{path} nằm ngoài các thư mục camera dạng tệp được đọc (sources.media_dirs: {folders})",
+    "{path} is outside the folders file cameras may read (sources.media_dirs: {folders})"],
+  "source.scene_outside": ["{scene} không phải tên cảnh, cũng không phải tệp cảnh trong các thư mục cảnh (sources.scene_dirs: {folders})",
+    "{scene} is not a scene name nor a scene file in the scene folders (sources.scene_dirs: {folders})"],
 });
 
 addCodes("action", { export_signed: "Ký gói trích xuất" }, { export_signed: "Export signed" });

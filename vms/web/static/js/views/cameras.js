@@ -3,6 +3,7 @@ import { getJson, sendJson } from "../api.js";
 import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
 import "../i18n/security.js";
 import { t } from "../i18n.js";
+import "../i18n/streams.js";
 import { formatDateTime } from "../time.js";
 
 const SOURCE_FIELDS = {
@@ -11,33 +12,49 @@ const SOURCE_FIELDS = {
     field(t("transport"), select("transport", [["tcp", "TCP"], ["udp", "UDP"]], s.transport ?? "tcp")),
     field(t("username"), h("input", { name: "username", value: s.username ?? "", autocomplete: "off" })),
     field(`${t("password")} (${t("keepPassword")})`, h("input", { name: "password", type: "password", autocomplete: "new-password" })),
+    field(t("subUrl"), h("input", { name: "sub_url", value: s.sub ?? "", placeholder: "rtsp://192.168.1.64:554/stream2",
+      size: 40, title: t("subUrlHint") })),
   ],
   file: (s) => [
     field(t("path"), h("input", { name: "path", value: s.path ?? "", size: 40 })),
     h("label.check", {}, h("input", { type: "checkbox", name: "loop", checked: Boolean(s.loop) }), t("loop")),
+    field(t("subPath"), h("input", { name: "sub_path", value: s.sub ?? "", size: 40 })),
   ],
   sim: (s) => [
     field(t("scene"), h("input", { name: "scene", value: s.scene ?? "street_day" })),
     field(t("seed"), h("input", { name: "seed", type: "number", min: 0, value: s.seed ?? 0 })),
+    h("label.check", {}, h("input", { type: "checkbox", name: "sim_sub", checked: s.sub !== null }), t("simSub")),
   ],
 };
+
+const ANALYSIS_STREAMS = () => [["auto", t("analysisAuto")], ["main", t("analysisMain")], ["sub", t("analysisSub")]];
+
+/** What the camera analyses right now, from its status: "Luồng phụ 640×360", or why it cannot. */
+function analysisCell(camera) {
+  const s = camera.status;
+  if (!camera.enabled || !s || !s.analysis_stream) return "—";
+  const which = s.analysis_stream === "sub" ? t("analysisSub") : t("analysisMain");
+  if (!s.analysis_online) return h("span.badge.offline", { title: s.analysis_error || "" }, `${which}: ${t("offline")}`);
+  return h("span.badge.online", {}, `${which} ${s.analysis_width}×${s.analysis_height}`);
+}
 
 function sourceBody(form, kind) {
   const v = (name) => form.elements[name]?.value ?? "";
   if (kind === "rtsp") {
-    const source = { type: "rtsp", url: v("url"), transport: v("transport"), username: v("username") || null };
+    const source = { type: "rtsp", url: v("url"), transport: v("transport"), username: v("username") || null,
+      sub_url: v("sub_url") || null };
     if (v("password")) source.password = v("password");
     return source;
   }
-  if (kind === "file") return { type: "file", path: v("path"), loop: form.elements.loop.checked };
-  return { type: "sim", scene: v("scene"), seed: Number(v("seed")) };
+  if (kind === "file") return { type: "file", path: v("path"), loop: form.elements.loop.checked, sub_path: v("sub_path") || null };
+  return { type: "sim", scene: v("scene"), seed: Number(v("seed")), sub: form.elements.sim_sub.checked };
 }
 
 /** The add/edit dialog; `camera` is null for a new one. Resolves true when saved. */
 function editDialog(camera) {
   const kind = camera?.source_kind ?? "rtsp";
   const current = camera ? { url: camera.source_location, path: camera.source_location, scene: camera.source_location,
-    username: camera.username } : {};
+    username: camera.username, sub: camera.sub_location } : {};
   const sourceBox = h("div.source-fields", {}, SOURCE_FIELDS[kind](current));
   const kindSelect = select("kind", [["rtsp", "RTSP"], ["file", "File"], ["sim", "Sim"]], kind,
     { onchange: () => sourceBox.replaceChildren(...SOURCE_FIELDS[kindSelect.value]({})) });
@@ -50,6 +67,8 @@ function editDialog(camera) {
       field(t("name"), h("input", { name: "name", value: camera?.name ?? "", required: true, maxlength: 120 })),
       field(t("location"), h("input", { name: "location", value: camera?.location ?? "", maxlength: 200 }))),
     h("div.row", {}, field(t("sourceType"), kindSelect), sourceBox),
+    h("div.row", {}, field(t("analysisStream"), select("analysis_stream", ANALYSIS_STREAMS(), camera?.analysis_stream ?? "auto",
+      { title: t("analysisStreamHint") }))),
     camera?.has_credentials ? h("p.hint", {}, t("reenterCredentials")) : "",
     h("div.row", {},
       field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, step: "any",
@@ -66,7 +85,8 @@ function editDialog(camera) {
     form.addEventListener("submit", async (submit) => {
       submit.preventDefault();
       const body = { name: form.elements.name.value, location: form.elements.location.value,
-        retention_days: Number(form.elements.retention_days.value), enabled: form.elements.enabled.checked };
+        retention_days: Number(form.elements.retention_days.value), enabled: form.elements.enabled.checked,
+        analysis_stream: form.elements.analysis_stream.value };
       if (form.elements.retention_reason?.value) body.retention_reason = form.elements.retention_reason.value;
       // An unchanged source is left out of an edit, so the stored password is kept.
       const sourceTouched = !camera || kindSelect.value !== camera.source_kind || [...sourceBox.querySelectorAll("input")]
@@ -97,7 +117,7 @@ function cameraRow(camera, refresh) {
     refresh();
   };
   return [camera.id, camera.name, camera.location, `${camera.source_kind}: ${camera.source_location}`,
-    status, camera.status?.last_frame_at ? formatDateTime(camera.status.last_frame_at) : "—",
+    status, analysisCell(camera), camera.status?.last_frame_at ? formatDateTime(camera.status.last_frame_at) : "—",
     String(camera.retention_days),
     h("span.actions", {}, h("button.ghost", { type: "button", onclick: edit }, t("edit")),
       camera.enabled ? h("button.danger", { type: "button", onclick: remove }, t("delete")) : "")];
@@ -107,7 +127,7 @@ async function render(root) {
   const list = h("div.table-wrap");
   const refresh = async () => {
     const cameras = await getJson("/api/cameras");
-    list.replaceChildren(table([t("id"), t("name"), t("location"), t("source"), t("status"), t("lastFrame"),
+    list.replaceChildren(table([t("id"), t("name"), t("location"), t("source"), t("status"), t("analysisStream"), t("lastFrame"),
       t("retentionDays"), ""], cameras.map((camera) => cameraRow(camera, refresh))));
   };
   root.append(h("div.toolbar", {}, h("h1", {}, t("nav_cameras")),

@@ -4,7 +4,10 @@
 import { getJson, sendJson, request } from "../api.js";
 import { h, field, select, table, toast, CAMERA_ID_PATTERN } from "../dom.js";
 import { t } from "../i18n.js";
+import "../i18n/streams.js";
 import "../i18n/security.js";
+
+const DETECT_FPS = 5; // analysis rate (frames per second): the sub stream needs no more
 
 function profileFacts(profile) {
   const stream = (p) => `${p.encoding ?? "?"} ${p.width}×${p.height}${p.fps ? ` · ${p.fps} fps` : ""}`;
@@ -63,6 +66,15 @@ function deviceCard(device, onRegistered) {
   return form;
 }
 
+/** The offer to set the sub stream to the detect fps (every sub stream frame is decoded for analysis). */
+function subFpsChoice(profile) {
+  if (!profile || profile.sub.token === profile.main.token) return "";
+  const now = profile.sub.fps ? ` (${t("subFpsNow")} ${profile.sub.fps})` : "";
+  return h("label.check", { title: t("subFpsHint") },
+    h("input", { type: "checkbox", name: "sub_fps", checked: !profile.sub.fps || profile.sub.fps > DETECT_FPS }),
+    `${t("subFps")} ${profile.sub.width}×${profile.sub.height}: ${DETECT_FPS} ${t("fpsUnit")}${now}`);
+}
+
 function registerForm(credentials, device, profile, onRegistered) {
   const error = h("p.error", { role: "alert" });
   const form = h("form.row.register", {},
@@ -70,15 +82,16 @@ function registerForm(credentials, device, profile, onRegistered) {
     field(t("name"), h("input", { name: "name", required: true, maxlength: 120, value: device?.name ?? "" })),
     field(t("location"), h("input", { name: "location", maxlength: 200, value: device?.location ?? "" })),
     field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: 30 })),
+    subFpsChoice(profile),
     h("button.primary.big", { type: "submit" }, t("register")), error);
   form.addEventListener("submit", async (submit) => {
     submit.preventDefault();
     try {
-      await sendJson("POST", "/api/onvif/register", { ...credentials(), id: form.elements.id.value,
+      const saved = await sendJson("POST", "/api/onvif/register", { ...credentials(), id: form.elements.id.value,
         name: form.elements.name.value, location: form.elements.location.value,
         retention_days: Number(form.elements.retention_days.value), endpoint: device?.key ?? null,
-        main_uri: profile.main_uri, sub_uri: profile.sub_uri });
-      toast(t("registered"));
+        main_uri: profile.main_uri, sub_uri: profile.sub_uri, sub_fps: form.elements.sub_fps?.checked ? DETECT_FPS : null });
+      toast(saved.sub_fps_error ? `${t("registered")}. ${t("subFpsRefused")}` : t("registered"));
       onRegistered();
     } catch (failure) {
       error.textContent = failure.message;

@@ -27,6 +27,8 @@ function facts(event) {
     [t("duration"), duration],
     [t("zone"), event.zone ?? "—"],
     [t("detector"), event.detector || "—"],
+    [t("origin"), event.imported ? h("span.badge.imported", { title: t("importedHint") }, t("originImported"))
+      : t("originSite")],
   ];
   return h("dl.facts", {}, rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }

@@ -54,6 +54,14 @@ function alarmTable(report, names) {
     t("review_handled"), t("falseAlarmRate")], rows, { class: "report-table alarm-outcomes" });
   el.querySelectorAll("tr").forEach((tr) => [...tr.children].slice(3).forEach((cell) => cell.classList.add("num")));
   return h("section", {}, h("h3", {}, t("alarmOutcomes")), el);
+/** Events imported from handed-in footage: claims, never added to the site's own counts above. */
+function importedTable(report) {
+  const types = [...new Set(report.cameras.flatMap((c) => Object.keys(c.imported_by_type ?? {})))].sort();
+  if (!types.length) return "";
+  const rows = report.cameras.filter((c) => Object.keys(c.imported_by_type ?? {}).length)
+    .map((c) => [c.name, ...types.map((type) => String(c.imported_by_type[type] ?? 0))]);
+  return h("section.imported-report", {}, h("h3", {}, t("originImported")), h("p.hint", {}, t("importedHint")),
+    table([t("camera"), ...types.map((type) => code("type", type))], rows, { class: "report-table imported" }));
 }
 
 function signatures() {
@@ -106,6 +114,7 @@ async function render(root, ctx) {
         h("p", {}, `${t("camerasTotal")}: ${report.totals?.cameras ?? report.cameras.length} · ${t("onlineNow")}: ${online}`)),
       reportTable(report),
       alarmTable(report, new Map(report.cameras.map((c) => [c.camera_id, c.name]))),
+      importedTable(report),
       h("p.fingerprint", {}, h("strong", {}, `${t("keyFingerprint")}: `), h("code.key-fingerprint", {}, key.fingerprint)),
       h("p.printed", {}, `${t("printedAt")}: ${formatDateTime(new Date())}`),
       signatures()));

@@ -34,6 +34,7 @@ export function eventCard(event) {
     h("div.thumb", {}, thumb),
     h("div.card-body", {},
       h("strong.type", {}, code("type", event.type)),
+      event.imported ? h("span.badge.imported", { title: t("importedHint") }, t("importedEvent")) : "",
       h("div", {}, event.camera_name ?? event.camera_id ?? ""),
       h("div.time", {}, `${formatDateTime(event.start)} · ${duration}`),
       h("div.objects", {}, objectSummary(event)),
@@ -56,7 +57,9 @@ function filterForm(ctx, cameras) {
         p.get("colour") ?? "")) : "",
       full ? field(t("direction"), select("direction", [["", t("any")], ...DIRECTIONS.map((d) => [d, code("direction", d)])],
         p.get("direction") ?? "")) : "",
-      full ? field(t("zone"), h("input", { name: "zone", value: p.get("zone") ?? "", size: 10 })) : ""),
+      full ? field(t("zone"), h("input", { name: "zone", value: p.get("zone") ?? "", size: 10 })) : "",
+      field(t("origin"), select("origin", [["", t("any")], ["site", t("originSite")], ["imported", t("originImported")]],
+        p.get("origin") ?? ""))),
     full ? chips("type", EVENT_TYPES, (v) => code("type", v), p.getAll("type")) : "",
     full ? chips("object_class", OBJECT_CLASSES, (v) => code("class", v), p.getAll("object_class")) : "",
     full ? chips("review_state", REVIEW_STATES, (v) => t(`review_${v}`), p.getAll("review_state")) : "",
@@ -84,7 +87,7 @@ async function render(root, ctx) {
   const status = h("p.hint");
   root.append(h("div.toolbar", {}, h("h1", {}, t("nav_search"))), filterForm(ctx, cameras), status, results, more);
   const params = {};
-  for (const key of ["camera_id", "start", "end", "colour", "direction", "zone", "type", "object_class", "review_state"]) {
+  for (const key of ["camera_id", "start", "end", "colour", "direction", "zone", "type", "object_class", "origin", "review_state"]) {
     const values = ctx.params.getAll(key);
     if (values.length) params[key] = values.length > 1 ? values : values[0];
   }

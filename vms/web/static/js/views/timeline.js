@@ -136,7 +136,8 @@ class Timeline {
     if (!events.length) { this.eventList.replaceChildren(); return; }
     this.eventList.replaceChildren(h("h2", {}, t("events")), table([t("time"), t("camera"), t("type"), ""],
       events.map((event) => [formatDateTime(event.start), event.camera.name,
-        h(`span.sev-text.sev-${event.severity}`, {}, code("type", event.type)),
+        h("span", {}, h(`span.sev-text.sev-${event.severity}`, {}, code("type", event.type)),
+          event.imported ? h("span.badge.imported", { title: t("importedHint") }, t("importedEvent")) : ""),
         h("span.actions", {},
           this.player ? h("button.ghost.play-from", { type: "button",
             onclick: () => this.seek(Date.parse(event.start) - EVENT_PRE_ROLL, event.camera.camera_id) }, `▶ ${t("play")}`) : "",
@@ -149,8 +150,9 @@ class Timeline {
     const markers = camera.events.map((event) => {
       const left = x(event.start);
       const width = Math.max((event.end ? x(event.end) : left) - left, 0.004);
-      return svg("rect", { class: `marker sev-${event.severity}`, x: pct(left), y: 2, width: pct(width), height: 36,
-        "data-event": event.id }, svg("title", {}, `${code("type", event.type)} · ${formatDateTime(event.start)}`));
+      return svg("rect", { class: `marker sev-${event.severity}${event.imported ? " imported" : ""}`, x: pct(left), y: 2, width: pct(width), height: 36,
+        "data-event": event.id }, svg("title", {}, `${code("type", event.type)} · ${formatDateTime(event.start)}${
+          event.imported ? ` · ${t("importedEvent")}` : ""}`));
     });
     const track = svg("svg", { class: "track", width: "100%", height: 40 }, ...bars, ...markers,
       svg("line", { class: "cursor", x1: "-10", x2: "-10", y1: 0, y2: 40 }));

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from camera_drivers.sim_analysis import run_scene
 from detectors.objects.configs import SimulatedConfig
 from detectors.pipeline import PipelineConfig
 from detectors.rules import default_rules
+from vms.analysis.scene import run_scene
 
 EPOCH = 1_700_000_000.0
 

@@ -2,15 +2,15 @@
 
 Events already stored are history, not alarms waiting for someone: they get alarm_level 'log'.
 
-Revision ID: 0008_alarms
-Revises: 0007_security
+Revision ID: 0010_alarms
+Revises: 0009_programme_records
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_alarms'
-down_revision = '0007_security'
+revision = '0010_alarms'
+down_revision = '0009_programme_records'
 branch_labels = None
 depends_on = None
 
