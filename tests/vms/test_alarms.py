@@ -195,6 +195,7 @@ def test_new_events_and_reviews_reach_every_open_page(site: Site, served: str) -
 def test_a_page_that_reconnects_gets_what_it_missed(site: Site, served: str) -> None:
     bearer = token(served)
     page = StreamReader(served, bearer)
+    page.wait(lambda m: m[0] == "hello")  # subscribed: what is written from now on reaches it
     first = write_event(site, "tamper", datetime.now(timezone.utc))
     (_, _, seq, _), = page.wait(lambda m: m[0] == "event" and m[1]["event"]["id"] == first)
     page.close()
