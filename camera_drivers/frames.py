@@ -13,8 +13,9 @@ sub stream: it only needs a video stream and its packets). What it does, in orde
 - decode only what analysis needs: threaded decode, and when the detect fps is far below the
   stream's frame rate, PyAV's `skip_frame` ("NONREF": non-reference frames are never decoded;
   "NONKEY" when key frames alone come often enough for the detect fps);
-- time stamps from PTS, anchored once per connection (`ts = anchor + pts * time_base`), so
-  B-frame reordering and delivery jitter never bend analysis time;
+- time stamps from PTS on the connection's mapping (`ts = anchor + pts * time_base`, the anchor
+  taken from each packet's own time, so it follows a clock the connection slews or re-anchors),
+  so B-frame reordering and delivery jitter never bend analysis time;
 - thin to the detect fps by frame time (`detectors.frame.RateGate`);
 - one resize, where configured (`max_width`), before anything else reads the frame; every frame
   says the main-stream size its geometry is in (`Frame.main_wh`: the decoded size, or for a
@@ -103,7 +104,7 @@ class FrameDecoder:
             packet: a compressed video packet of `stream`.
             packet_ts: wall time of the packet's PTS (from the connection's anchor).
         """
-        if self._anchor is None and packet.pts is not None:
+        if packet.pts is not None:  # the connection's latest mapping: it follows a slewed or re-anchored clock
             self._anchor = packet_ts - float(packet.pts * self.time_base)
         if packet.is_keyframe:
             self._note_keyframe(packet_ts)
@@ -144,7 +145,8 @@ class FrameDecoder:
         width = self.options.max_width
         if width and vf.width > width:
             height = max(2, round(vf.height * width / vf.width / 2) * 2)
-            vf = vf.reformat(width=width, height=height)
+            # Area averaging: anti-aliased like cv2.INTER_AREA, and cheaper than swscale's default bicubic.
+            vf = vf.reformat(width=width, height=height, interpolation="AREA")
         frame = Frame(self.camera_id, ts, luma(vf), bgr_source=lambda vf=vf: vf.to_ndarray(format="bgr24"),
                       main_wh=self.main_wh or decoded_wh)
         if self.truth is not None:
@@ -194,7 +196,8 @@ def file_frames(path: Path, camera_id: str = "file", options: FrameOptions | Non
         first: float | None = None
         for packet in container.demux(stream):
             before = decoder.decoded
-            frames = decoder.decode(packet, 0.0) if packet.size else decoder.flush()
+            media_s = float(packet.pts * stream.time_base) if packet.pts is not None and stream.time_base else 0.0
+            frames = decoder.decode(packet, media_s) if packet.size else decoder.flush()
             for frame in frames:
                 first = frame.ts if first is None else first
                 frame.ts = epoch + frame.ts - first

@@ -171,6 +171,8 @@ class SegmentRecorder:
             return
         if self._closing is not None and timed.ts - self._closing[1] > AUDIO_GRACE_S:
             self._finish_closing()  # the audio stopped coming: do not hold the segment open
+        if timed.rebased:  # the connection's clock stepped: a segment never spans two time bases
+            self.close()
         if self._current is None:
             if not timed.keyframe:
                 return  # a stream joined mid-GOP: nothing decodable until the next keyframe

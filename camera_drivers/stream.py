@@ -4,7 +4,8 @@
 A `StreamSession` is one connection. It never reconnects by itself: end of stream on a live
 camera is a disconnect, and the worker above decides when to retry (capped backoff). Timestamps
 come from PTS, anchored to the wall clock once per connection, never from read time, so jitter
-in delivery does not bend recorded time.
+in delivery does not bend recorded time; over a long RTSP connection a drifting camera clock is
+slewed back to the wall clock, and a clock step re-anchors at a keyframe (camera_drivers/clock.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import av
 import av.error
 
 from camera_drivers.audio import COPIED_CODECS, AacConverter, open_converter
+from camera_drivers.clock import DriftPolicy, WallClock
 from camera_drivers.stream_errors import ffmpeg_reason, rtsp_open_failure
 
 from detectors.frame import FrameTruth
@@ -100,6 +102,9 @@ class TimedPacket:
     keyframe: bool
     kind: Literal["video", "audio"] = "video"
     stream: "av.stream.Stream | None" = None
+    # A video keyframe where the connection's clock was re-anchored (a clock step): times before
+    # and after it are on different bases, so the recorder starts a new segment here.
+    rebased: bool = False
 
 
 ANCHOR_SETTLE_S = 0.5  # wall time over which a live connection's anchor settles (see _anchor)
@@ -117,9 +122,10 @@ class _Anchor:
     wall: float
     media: Fraction  # media time (seconds) of the anchoring packet
     started: float  # monotonic clock at the anchor, for pacing file sources
+    clock: WallClock  # the mapping from then on (drift-corrected on live connections)
 
     def to_wall(self, pts: int, time_base: Fraction) -> float:
-        return self.wall + float(pts * time_base - self.media)
+        return self.clock.to_wall(float(pts * time_base))
 
 
 @dataclass
@@ -142,8 +148,14 @@ class StreamSession:
     """
 
     def __init__(self, source: StreamSource, open_timeout_s: float = 10.0, read_timeout_s: float = 8.0,
-                 audio: bool = False):
+                 audio: bool = False, drift: DriftPolicy | None | Literal["auto"] = "auto",
+                 now: Callable[[], float] = time.time):
+        """`drift`: how stamped times follow the wall clock over a long connection ("auto": RTSP
+        cameras follow it with the default policy; files and the simulator are paced by this
+        host's own clock). `now` is the wall clock (tests give a simulated one)."""
         self.source = source
+        self.drift = (DriftPolicy() if source.kind == "rtsp" else None) if drift == "auto" else drift
+        self.now = now
         self.open_timeout_s = open_timeout_s
         self.read_timeout_s = read_timeout_s
         self.want_audio = audio
@@ -283,7 +295,7 @@ class StreamSession:
             track = tracks.get(packet.stream.index)
             if track is None:
                 continue
-            arrival = time.time()
+            arrival = self.now()
             for item in self._stamped(track, packet):
                 pts = item.pts if item.pts is not None else item.dts
                 if anchor is None:
@@ -295,7 +307,9 @@ class StreamSession:
                         yield from self._timed(held, held_track, anchor.to_wall(held_pts, held_track.time_base), anchor)
                     pending = []
                     continue
-                yield from self._timed(item, track, anchor.to_wall(pts, track.time_base), anchor)
+                rebased = track.kind == "video" and anchor.clock.observe(
+                    float(pts * track.time_base), arrival, item.is_keyframe)
+                yield from self._timed(item, track, anchor.to_wall(pts, track.time_base), anchor, rebased)
         if anchor is None and pending:  # the stream ended while the anchor settled
             anchor = self._anchor(pending, final=True)
             assert anchor is not None
@@ -318,15 +332,19 @@ class StreamSession:
         track, _, pts, arrival = pending[0]
         media0 = pts * track.time_base
         if self._anchor_wall is not None:  # simulated: the scene's own clock (media time 0 at its start)
-            return _Anchor(wall=self._anchor_wall + float(media0), media=media0, started=time.monotonic())
+            return self._anchored(self._anchor_wall + float(media0), media0)
         if self.source.kind != "rtsp":
-            return _Anchor(wall=arrival, media=media0, started=time.monotonic())
+            return self._anchored(arrival, media0)
         last_track, _, last_pts, last_arrival = pending[-1]
         settling = last_arrival - arrival < ANCHOR_SETTLE_S
         if settling and last_pts * last_track.time_base - media0 < ANCHOR_MAX_MEDIA_S and not final:
             return None
         offset = min(at - float(p * t.time_base) for t, _, p, at in pending)
-        return _Anchor(wall=offset + float(media0), media=media0, started=time.monotonic())
+        return self._anchored(offset + float(media0), media0)
+
+    def _anchored(self, wall: float, media0: Fraction) -> _Anchor:
+        return _Anchor(wall=wall, media=media0, started=time.monotonic(),
+                       clock=WallClock(wall, float(media0), self.drift))
 
     def _video_track(self) -> _Track:
         assert self.video_stream is not None
@@ -378,12 +396,13 @@ class StreamSession:
             if packet.size:  # size 0 is the demuxer's flush packet at end of stream
                 yield packet
 
-    def _timed(self, packet: av.Packet, track: _Track, ts: float, anchor: _Anchor) -> Iterator[TimedPacket]:
+    def _timed(self, packet: av.Packet, track: _Track, ts: float, anchor: _Anchor,
+               rebased: bool = False) -> Iterator[TimedPacket]:
         if self.source.kind == "file" and self.source.realtime:
             _pace(anchor.started, ts - anchor.wall)
         if track.kind == "video":
             duration = float((packet.duration or track.frame_ticks) * track.time_base)
-            yield TimedPacket(packet, ts, duration, packet.is_keyframe, "video", track.stream)
+            yield TimedPacket(packet, ts, duration, packet.is_keyframe, "video", track.stream, rebased)
         elif self.audio_converter is None:
             duration = float((packet.duration or track.frame_ticks) * track.time_base)
             yield TimedPacket(packet, ts, duration, True, "audio", track.stream)

@@ -85,7 +85,8 @@ class RateGate:
 
     A frame is kept when its time reaches the next grid point, minus a small tolerance so that
     a 25 fps stream thinned to 5 fps keeps exactly every 5th frame despite rounded timestamps.
-    After a gap (reconnect, dropped frames) the grid restarts at the next kept frame.
+    After a gap (reconnect, dropped frames) or a step back in time (a re-anchored connection
+    clock) the grid restarts at the next kept frame.
     """
 
     def __init__(self, fps: float | None, tolerance_s: float = 0.004) -> None:
@@ -96,6 +97,8 @@ class RateGate:
     def keep(self, ts: float) -> bool:
         if self.period == 0.0:
             return True
+        if self._due is not None and ts < self._due - 2 * self.period:
+            self._due = None  # time stepped back (a re-anchored clock): restart the grid here
         if self._due is not None and ts < self._due - self.tolerance_s:
             return False
         late = self._due is None or ts > self._due + self.period

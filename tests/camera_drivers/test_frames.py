@@ -14,6 +14,11 @@ from camera_drivers.stream import StreamSession, StreamSource
 from tests.media import make_h264_file, moving_square_frames
 
 
+def media_s(packet: av.Packet) -> float:
+    """A packet's time on its stream's timeline (what a file's frames are stamped with)."""
+    return float(packet.pts * packet.time_base) if packet.pts is not None else 0.0
+
+
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """4 s at 25 fps, a key frame every second, no B-frames."""
@@ -69,7 +74,7 @@ def test_a_sub_stream_frame_says_the_main_stream_size(clip: Path) -> None:
         stream = container.streams.video[0]
         decoder = FrameDecoder(stream, "cam", FrameOptions(max_width=160))
         decoder.main_wh = (1280, 720)  # this connection is the camera's 320x180 sub stream
-        frame = next(f for p in container.demux(stream) for f in decoder.decode(p, 0.0))
+        frame = next(f for p in container.demux(stream) for f in decoder.decode(p, media_s(p)))
     assert (frame.width, frame.height, frame.main_wh, frame.scale) == (160, 90, (1280, 720), (8.0, 8.0))
 
 
@@ -77,7 +82,7 @@ def test_non_reference_frames_are_not_decoded_at_a_low_detect_fps(b_frame_clip: 
     with av.open(str(b_frame_clip)) as container:
         stream = container.streams.video[0]
         decoder = FrameDecoder(stream, "cam", FrameOptions(detect_fps=5))
-        kept = [f for p in container.demux(stream) for f in (decoder.decode(p, 0.0) if p.size else decoder.flush())]
+        kept = [f for p in container.demux(stream) for f in (decoder.decode(p, media_s(p)) if p.size else decoder.flush())]
     assert decoder.decoded < 40  # B-frames skipped by the decoder (50 frames in the file)
     assert len(kept) == 10 and np.diff([f.ts for f in kept]).max() < 0.25
 

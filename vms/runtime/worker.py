@@ -155,6 +155,8 @@ class CameraWorker:
 
             def feed(timed: TimedPacket) -> None:
                 if timed.kind == "video" and not analysis.failed:
+                    if timed.rebased:  # the clock stepped: events so far end, as on a reconnect
+                        analysis.connection_closed()
                     self.decode_packets[role] += 1
                     if role == "sub":
                         frames.main_wh = self.main_wh
