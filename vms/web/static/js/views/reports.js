@@ -54,6 +54,8 @@ function alarmTable(report, names) {
     t("review_handled"), t("falseAlarmRate")], rows, { class: "report-table alarm-outcomes" });
   el.querySelectorAll("tr").forEach((tr) => [...tr.children].slice(3).forEach((cell) => cell.classList.add("num")));
   return h("section", {}, h("h3", {}, t("alarmOutcomes")), el);
+}
+
 /** Events imported from handed-in footage: claims, never added to the site's own counts above. */
 function importedTable(report) {
   const types = [...new Set(report.cameras.flatMap((c) => Object.keys(c.imported_by_type ?? {})))].sort();
