@@ -63,7 +63,7 @@ export function queueItem(event, console_) {
 export function openReviewDialog(event, state, submit) {
   const note = h("textarea", { name: "note", rows: 4, maxlength: 2000, required: true });
   const error = h("p.error", { role: "alert" });
-  const form = h("form.review-form", { method: "dialog" },
+  const form = h("form.review-form", { method: "dialog", noValidate: true }, // our own message, in the chosen language
     h("h2", {}, `${t(state === "false_alarm" ? "falseAlarm" : "handled")}: ${code("type", event.type)} · ${where(event)}`),
     field(t("reviewNote"), note), error,
     h("div.actions", {}, h("button.ghost", { type: "button", onclick: () => dialog.close() }, t("cancel")),
