@@ -1,13 +1,25 @@
 """Detection + tracking on real footage, scored with motmetrics (CLEAR MOT, IDF1; IoU >= 0.5).
 
-Side by side in one run, with the same offline detector (`ssd_tflite`) and tracker:
-- "pipeline": the product path, motion -> planned crops -> model -> tracker;
-- "full_frame": the naive baseline, model on the whole frame every frame -> tracker.
-Also frames per second of the full path (decode excluded, BGR conversion included) and model
-runs per camera-second.
+Clips (from VMS_TEST_DATA): PETS09-S2L1 and TUD-Campus (MOT15 person truth), and CDnet 2014
+highway (car tracks built from its masks by bench/car_truth.py: cars that approach and grow).
+Each clip is analysed twice: at the engine's default detect rate (DETECT_FPS, frames picked by
+timestamp as a camera at that rate would get them, scored on those frames only) and at the
+clip's full rate. Side by side in the same run, with the same detector and tracker:
+- "pipeline": the product path, `DetectionPipeline` (motion -> planned crops -> model -> tracker);
+- "full_frame": the naive baseline, model on the whole frame every analysed frame -> tracker.
+PETS09 is also scored per half: the tracker's settings were chosen on the first half
+(bench/track_tune.py), the second half is held out.
+
+JSON (`--json`): per clip the pipeline's metrics at the detect rate at top level (`pets09.mota`,
+`pets09.idf1`, `pets09.num_switches`, `pets09.num_fragmentations`, `pets09.switches_per_gt`,
+`pets09.fragments_per_gt`, precision, recall, fps, model_runs_per_camera_second), the same under
+`full_rate`, the baseline as `full_frame_<metric>` (detect rate) and `full_frame_full_rate`, PETS
+halves under `first_half` / `second_half`.
 
 Usage:
     VMS_TEST_DATA=/work/shared/data python bench/detect_eval.py [--json PATH] [--limit N]
+        [--detector nanodet|ssd_tflite] [--no-baseline] [--clips pets09,tud_campus,cdnet_highway]
+        [--trackers new,legacy,legacy_thresholds]
 """
 
 from __future__ import annotations
@@ -18,97 +30,189 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-import motmetrics as mm
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from clips import read_frames
+import car_truth  # noqa: E402
+from clips import read_frames  # noqa: E402
+from mot_score import Truth, load_mot_gt, score  # noqa: E402
 
-from detectors.frame import Frame
-from detectors.objects.base import ObjectDetector
-from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig
-from detectors.objects.registry import build_detector
-from detectors.pipeline import DetectionPipeline, PipelineConfig
-from detectors.tracking import ByteTracker, TrackerConfig
-from detectors.types import ClassId, Detections, box_iou
+from detectors.frame import Frame  # noqa: E402
+from detectors.objects.base import ObjectDetector  # noqa: E402
+from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig, default_detector  # noqa: E402
+from detectors.objects.registry import build_detector  # noqa: E402
+from detectors.pipeline import DetectionPipeline, PipelineConfig  # noqa: E402
+from detectors.tracking import ByteTracker, TrackerConfig  # noqa: E402
+from legacy_tracker import LegacyTracker  # noqa: E402
+from legacy_tracker import TrackerConfig as LegacyConfig  # noqa: E402
+from detectors.types import ClassId, Detections  # noqa: E402
 
-PIPELINE = PipelineConfig()  # --tracker-high replaces it
-CLIPS = {
-    "pets09": ("pets09_s2l1", "pets09_s2l1_view001_h264.mp4"),
-    "tud_campus": ("mot15_tud_campus", "TUD-Campus.mp4"),
+DETECT_FPS = 5.0  # the engine's default detect rate (issue 11)
+PERSON = [int(ClassId.PERSON)]
+VEHICLES = [int(ClassId.CAR), int(ClassId.TRUCK), int(ClassId.BUS)]
+SUMMARY_KEYS = ["mota", "idf1", "precision", "recall", "num_switches", "num_fragmentations",
+                "switches_per_gt", "fragments_per_gt", "num_unique_objects"]
+
+
+def _legacy_with_new_thresholds(config: PipelineConfig) -> LegacyTracker:
+    cfg = config.tracker.for_detector(config.detector.type)
+    return LegacyTracker(LegacyConfig(high_threshold=cfg.high_threshold, new_track_threshold=cfg.new_track_threshold))
+
+
+# Trackers compared side by side (`--trackers`): the product's, and the one main had before the
+# tracking package (bench/legacy_tracker.py) as it was (0.5/0.6) and with the new thresholds.
+TRACKERS = {
+    "new": lambda config: ByteTracker(config.tracker, config.detector.type),
+    "legacy": lambda config: LegacyTracker(),
+    "legacy_thresholds": _legacy_with_new_thresholds,
 }
 
 
-def load_clip(root: Path, limit: int | None) -> tuple[list[np.ndarray], float]:
-    """Decode a clip to BGR frames; fps from the MOT seqinfo.ini."""
+@dataclass
+class Clip:
+    frames: list[np.ndarray]
+    fps: float
+    truth: Truth
+    halves: bool = False
+
+
+def load_mot_clip(root: Path, limit: int | None) -> Clip:
+    """A MOT15-style folder: seqinfo.ini (frame rate), gt.txt (or gt/gt.txt), one video."""
     ini = configparser.ConfigParser()
     ini.read(root / "seqinfo.ini")
     fps = float(ini["Sequence"]["frameRate"])
-    video = next(p for p in root.iterdir() if p.suffix in {".mp4", ".avi"})
-    return read_frames(video, limit), fps
+    video = next(p for p in sorted(root.iterdir()) if p.suffix in {".mp4", ".avi", ".mkv"})
+    gt = root / "gt.txt" if (root / "gt.txt").exists() else root / "gt" / "gt.txt"
+    return Clip(read_frames(video, limit), fps, Truth(load_mot_gt(gt), PERSON))
 
 
-def load_gt(path: Path) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """MOT gt.txt -> {frame: (ids (n,), xywh (n, 4))}."""
-    rows = np.loadtxt(path, delimiter=",", ndmin=2)
-    rows = rows[rows[:, 6] != 0]  # conf 0 = ignore in MOT
-    return {
-        int(f): (rows[rows[:, 0] == f, 1].astype(int), rows[rows[:, 0] == f, 2:6])
-        for f in np.unique(rows[:, 0])
-    }
+def load_highway(root: Path, limit: int | None) -> Clip:
+    """CDnet highway (30 fps) with the car tracks of bench/car_truth.py (frames 470-1700)."""
+    built = car_truth.build(root)
+    xyxy = {f: (ids, boxes) for f, (ids, boxes, _) in built.frames.items()}
+    truth = Truth(xyxy, VEHICLES, built.ignore(), (built.first, built.last))
+    return Clip(read_frames(root / "highway_input_h264.mp4", limit), 30.0, truth)
 
 
-def run_pipeline(
-    frames: list[np.ndarray], fps: float, detector: ObjectDetector
-) -> tuple[list[Detections], dict]:
-    pipe = DetectionPipeline(PIPELINE, detector=detector)
-    out, elapsed = [], 0.0
-    for i, bgr in enumerate(frames):
+def select_at_fps(n: int, fps: float, rate: float | None) -> list[int]:
+    """Indices of the frames a camera analysing at `rate` would take from an `fps` stream: the
+    first frame at or after each 1/rate tick (no catch-up bursts); all frames when rate is None
+    or not below fps."""
+    if rate is None or rate >= fps:
+        return list(range(n))
+    out, due = [], 0.0
+    for i in range(n):
+        t = i / fps
+        if t + 1e-6 >= due:
+            out.append(i)
+            due = max(due + 1.0 / rate, t)
+    return out
+
+
+def _frame(bgr: np.ndarray, ts: float) -> Frame:
+    return Frame("bench", ts, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b)
+
+
+def run_pipeline(clip: Clip, idx: list[int], detector: ObjectDetector, config: PipelineConfig,
+                 tracker: str = "new") -> tuple[dict[int, Detections], dict]:
+    """The product path over the frames `idx`; returns {frame number: tracks} and speed."""
+    pipe = DetectionPipeline(config, detector=detector)
+    pipe.tracker = TRACKERS[tracker](config)
+    out, elapsed = {}, 0.0
+    for i in idx:
         t0 = time.perf_counter()
-        y = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        res = pipe.step(Frame("bench", i / fps, y, bgr_source=lambda b=bgr: b))
+        res = pipe.step(_frame(clip.frames[i], i / clip.fps))
         elapsed += time.perf_counter() - t0
-        out.append(res.tracks)
-    return out, {
-        "fps": len(frames) / elapsed,
-        "model_runs_per_camera_second": pipe.model_runs_per_camera_second,
-    }
+        out[i + 1] = res.tracks
+    return out, {"fps": len(idx) / max(elapsed, 1e-9),
+                 "model_runs_per_camera_second": pipe.model_runs_per_camera_second}
 
 
-def run_full_frame(
-    frames: list[np.ndarray], fps: float, detector: ObjectDetector
-) -> tuple[list[Detections], dict]:
-    tracker = ByteTracker()
-    out, elapsed = [], 0.0
-    for bgr in frames:
+def run_full_frame(clip: Clip, idx: list[int], detector: ObjectDetector, config: PipelineConfig,
+                   tracker: str = "new") -> tuple[dict[int, Detections], dict]:
+    """Baseline: the model on the whole frame for every analysed frame, then the same tracker."""
+    trk = TRACKERS[tracker](config)
+    out, elapsed = {}, 0.0
+    for i in idx:
         t0 = time.perf_counter()
+        bgr = clip.frames[i]
         h, w = bgr.shape[:2]
-        dets = detector.detect_regions(bgr, np.array([[0, 0, w, h]]))
-        out.append(tracker.update(dets))
+        frame = _frame(bgr, i / clip.fps)
+        out[i + 1] = trk.update(detector.detect_regions(bgr, np.array([[0, 0, w, h]])), frame.ts, frame)
         elapsed += time.perf_counter() - t0
-    return out, {"fps": len(frames) / elapsed, "model_runs_per_camera_second": fps}
+    span = (idx[-1] - idx[0] + 1) / clip.fps if idx else 1.0
+    return out, {"fps": len(idx) / max(elapsed, 1e-9), "model_runs_per_camera_second": len(idx) / span}
 
 
-def score(tracks: list[Detections], gt: dict[int, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
-    """motmetrics over persons only (the GT has only pedestrians)."""
-    acc = mm.MOTAccumulator(auto_id=True)
-    for idx, dets in enumerate(tracks, start=1):
-        dets = dets[dets.class_id == int(ClassId.PERSON)]
-        gid, gbox = gt.get(idx, (np.zeros(0, int), np.zeros((0, 4))))
-        gxyxy = np.concatenate([gbox[:, :2], gbox[:, :2] + gbox[:, 2:]], axis=1)
-        # motmetrics 1.4's iou_matrix uses np.asfarray (gone in NumPy 2): same rule by hand,
-        # distance 1 - IoU, no match (NaN) below IoU 0.5.
-        iou = box_iou(gxyxy, dets.xyxy)
-        dist = np.where(iou >= 0.5, 1.0 - iou, np.nan)
-        acc.update(gid.tolist(), dets.tracker_id.tolist(), dist)
-    summary = mm.metrics.create().compute(
-        acc, metrics=["mota", "idf1", "precision", "recall", "num_switches"], name="x"
-    )
-    return {k: float(summary[k].iloc[0]) for k in summary.columns}
+def evaluate(clip: Clip, detector: ObjectDetector, config: PipelineConfig, rate: float | None,
+             baseline: bool, tracker: str = "new") -> dict:
+    """Pipeline (+ baseline) metrics at one analysis rate."""
+    idx = select_at_fps(len(clip.frames), clip.fps, rate)
+    tracks, speed = run_pipeline(clip, idx, detector, config, tracker)
+    row = {**score(tracks, clip.truth), **speed, "analysed_frames": float(len(idx))}
+    if clip.halves:
+        n = len(clip.frames)
+        row["first_half"] = score(tracks, clip.truth, set(range(1, n // 2 + 1)))
+        row["second_half"] = score(tracks, clip.truth, set(range(n // 2 + 1, n + 1)))
+    if baseline:
+        base_tracks, base_speed = run_full_frame(clip, idx, detector, config, tracker)
+        row["full_frame"] = {**score(base_tracks, clip.truth), **base_speed}
+    return row
+
+
+def clip_results(clip: Clip, detector: ObjectDetector, config: PipelineConfig, detect_fps: float,
+                 baseline: bool, tracker: str = "new") -> dict:
+    at_rate = evaluate(clip, detector, config, detect_fps, baseline, tracker)
+    full = evaluate(clip, detector, config, None, baseline, tracker)
+    out = {k: v for k, v in at_rate.items() if k not in ("full_frame", "first_half", "second_half")}
+    out["detect_fps"] = min(detect_fps, clip.fps)
+    out["full_rate"] = {k: v for k, v in full.items() if k != "full_frame"}
+    for half in ("first_half", "second_half"):
+        if half in at_rate:
+            out[half] = {"detect_fps": at_rate[half], "full_rate": full[half]}
+    if baseline:
+        out.update({f"full_frame_{k}": v for k, v in at_rate["full_frame"].items()})
+        out["full_frame_full_rate"] = full["full_frame"]
+    return out
+
+
+def _print(results: dict, detector: str) -> None:
+    for name, row in results.items():
+        print(f"\n[{name}]  detector={detector}  (pipeline at {row['detect_fps']:g} fps | full rate"
+              + (" | full-frame baseline at detect fps)" if "full_frame_mota" in row else ")"))
+        for k in SUMMARY_KEYS + ["fps", "model_runs_per_camera_second"]:
+            vals = [row[k], row["full_rate"][k]] + ([row[f"full_frame_{k}"]] if "full_frame_mota" in row else [])
+            print(f"  {k:32s} " + "  ".join(f"{v:8.3f}" for v in vals))
+        for half in ("first_half", "second_half"):
+            if half in row:
+                h = row[half]
+                print(f"  {half:12s} MOTA {h['detect_fps']['mota']:.3f} / {h['full_rate']['mota']:.3f}  "
+                      f"IDF1 {h['detect_fps']['idf1']:.3f} / {h['full_rate']['idf1']:.3f}")
+
+
+COMPARE_KEYS = ["mota", "idf1", "num_switches", "num_fragmentations", "switches_per_gt", "fragments_per_gt",
+                "num_unique_objects"]
+
+
+def _print_compare(results: dict, trackers: list[str]) -> None:
+    """One table per clip: tracker x path x rate."""
+    for name, row in results.items():
+        print(f"\n[{name}] trackers side by side")
+        print(f"  {'tracker':18s} {'path':10s} {'rate':>6s} " + " ".join(f"{k[:10]:>10s}" for k in COMPARE_KEYS))
+        for t in trackers:
+            r = row if t == row["tracker"] else row["trackers"][t]
+            cells = [("pipeline", f"{r['detect_fps']:g}", r), ("pipeline", "full", r["full_rate"])]
+            if "full_frame_mota" in r:
+                cells += [("full_frame", f"{r['detect_fps']:g}", {k: r[f"full_frame_{k}"] for k in COMPARE_KEYS}),
+                          ("full_frame", "full", r["full_frame_full_rate"])]
+            for path, rate, m in cells:
+                print(f"  {t:18s} {path:10s} {rate:>6s} " + " ".join(f"{m[k]:10.3f}" for k in COMPARE_KEYS))
 
 
 def main() -> int:
@@ -116,37 +220,50 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--limit", type=int, default=None, help="frames per clip (quick runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the full-frame baseline")
+    parser.add_argument("--detector", default=None, choices=["nanodet", "ssd_tflite"],
+                        help="offline detector backend (default: the product default)")
     parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
-    parser.add_argument("--detector", default="ssd_tflite", choices=["ssd_tflite", "nanodet"],
-                        help="offline detector backend (default: the SSD these results were first measured with)")
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
+    parser.add_argument("--detect-fps", type=float, default=DETECT_FPS, help="analysis rate of the first pass")
+    parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway", help="comma-separated subset")
+    parser.add_argument("--trackers", default="new",
+                        help=f"comma-separated, side by side in one run ({', '.join(TRACKERS)}); the first "
+                             "gives the top-level keys, the others go under <clip>.trackers.<name>")
     args = parser.parse_args()
+    trackers = args.trackers.split(",")
+    if unknown := set(trackers) - set(TRACKERS):
+        parser.error(f"unknown tracker(s): {', '.join(sorted(unknown))}")
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    kind = NanoDetConfig if args.detector == "nanodet" else SsdTfliteConfig
-    cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
-    if args.tracker_high is not None:
-        global PIPELINE
-        PIPELINE = PipelineConfig(tracker=TrackerConfig(high_threshold=args.tracker_high))
-    detector = build_detector(cfg)
-    results: dict[str, dict[str, float]] = {}
-    for key, (folder, _) in CLIPS.items():
-        root = data / folder
-        frames, fps = load_clip(root, args.limit)
-        gt = load_gt(root / "gt.txt")
-        tracks, speed = run_pipeline(frames, fps, detector)
-        row = {**score(tracks, gt), **speed}
-        if not args.no_baseline:
-            base_tracks, base_speed = run_full_frame(frames, fps, detector)
-            base = {**score(base_tracks, gt), **base_speed}
-            row.update({f"full_frame_{k}": v for k, v in base.items()})
-        results[key] = row
-    for section, row in results.items():
-        print(f"\n[{section}]  detector={args.detector}")
-        for k, v in row.items():
-            print(f"  {k:40s} {v:8.3f}")
+    kind = {"nanodet": NanoDetConfig, "ssd_tflite": SsdTfliteConfig}.get(args.detector or "", type(default_detector()))
+    det_cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
+    tracker = TrackerConfig() if args.tracker_high is None else TrackerConfig(high_threshold=args.tracker_high)
+    config = PipelineConfig(detector=det_cfg, tracker=tracker)
+    detector = build_detector(det_cfg)
+    loaders = {
+        "pets09": lambda: load_mot_clip(data / "pets09_s2l1", args.limit),
+        "tud_campus": lambda: load_mot_clip(data / "mot15_tud_campus", args.limit),
+        "cdnet_highway": lambda: load_highway(data / "cdnet_highway", args.limit),
+    }
+    results: dict[str, dict] = {}
+    for name in args.clips.split(","):
+        clip = loaders[name]()
+        clip.halves = name == "pets09"
+        first, *others = trackers
+        results[name] = clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, first)
+        results[name]["tracker"] = first
+        if others:
+            results[name]["trackers"] = {
+                t: clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, t) for t in others}
+        del clip
+    _print(results, det_cfg.type)
+    if len(trackers) > 1:
+        _print_compare(results, trackers)
     # Timings depend on what else runs on the machine: record the load next to them.
     results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
+    results["config"] = {"detector": det_cfg.type, "detect_fps": args.detect_fps,
+                         "tracker": tracker.for_detector(det_cfg.type).model_dump()}
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     return 0
 

@@ -62,7 +62,7 @@ class DetectionPipeline:
         self.config = config or PipelineConfig()
         self.motion = MotionDetector(self.config.motion)
         self.detector = detector or build_detector(self.config.detector)
-        self.tracker = ByteTracker(self.config.tracker)
+        self.tracker = ByteTracker(self.config.tracker, self.config.detector.type)
         self.attributes = TrackAttributes(self.config.calibration)
         self.frames = 0
         self.model_runs = 0
@@ -98,7 +98,7 @@ class DetectionPipeline:
             regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
         detections = self.detector.detect_frame(frame, regions) if len(regions) else Detections.empty()
         self.model_runs += len(regions)
-        tracks = self.tracker.update(detections)
+        tracks = self.tracker.update(detections, frame.ts, frame, regions)
         self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))
 

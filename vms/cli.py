@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from detectors.rules.config import DEFAULT_TIMEZONE
 from vms.cli_ops import add_ops_commands, dispatch
 from vms.config import ConfigError, SiteConfig, load_config
+from vms.paths import DATA_UMASK, KeyMigrationError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 DEMO_CONFIG = CONFIG_DIR / "demo.yaml"
@@ -99,6 +101,9 @@ def _run_site(config: SiteConfig, data: Path | None, duration: float | None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything the service writes (database, footage, exports, keys) is for its own user only; the
+    # workers it spawns inherit this.
+    os.umask(DATA_UMASK)
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -122,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         ops = dispatch(args)
         if ops is not None:
             return ops
-    except ConfigError as error:
+    except (ConfigError, KeyMigrationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

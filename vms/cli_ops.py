@@ -138,7 +138,7 @@ UNPINNED_EXIT = 3
 def _pinned_pem(args: argparse.Namespace) -> bytes | None:
     """The public key to pin from --pubkey or --data (raises SystemExit(2) if unreadable)."""
     from vms.evidence import load_or_create_signing_key, public_pem
-    from vms.paths import DataPaths
+    from vms.paths import DataPaths, move_legacy_keys
 
     if args.pubkey is not None:
         try:
@@ -148,7 +148,9 @@ def _pinned_pem(args: argparse.Namespace) -> bytes | None:
             raise SystemExit(2) from None
     if args.data is None:
         return None
-    key_path = DataPaths(args.data).signing_key
+    paths = DataPaths(args.data, load_config(args.config).keys_dir if args.config else None)
+    move_legacy_keys(paths)  # a site not started since the keys got their own folder
+    key_path = paths.signing_key
     if not key_path.is_file():
         print(f"{key_path}: this site has no signing key", file=sys.stderr)
         raise SystemExit(2)

@@ -179,6 +179,14 @@ class DetectorServiceConfig(_Frozen):
     budget_runs_per_s: float = Field(10, gt=0, le=1000, description="model runs per camera-second before a camera yields to others")
 
 
+class WorkersConfig(_Frozen):
+    """How camera workers map onto processes."""
+
+    cameras_per_process: int = Field(1, ge=1, le=32, description=(
+        "cameras sharing one worker process (each on its own threads): the libraries a worker loads are then "
+        "paid once per group, not per camera; a crash or a changed camera restarts its whole group"))
+
+
 class ServerConfig(_Frozen):
     """The web API and UI."""
 
@@ -241,11 +249,14 @@ class SiteConfig(_Frozen):
     timezone: str = Field(DEFAULT_TIMEZONE, description="local time zone for display and reports")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir")
     data_dir: Path | None = Field(None, description="state folder; overridden by --data")
+    keys_dir: Path | None = Field(None, description="folder of the camera-credential and evidence signing keys "
+                                                    "(default DIR/keys); back it up apart from the data")
     server: ServerConfig = ServerConfig()
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
     alarms: AlarmsConfig = Field(AlarmsConfig(), description="which event types are alarms (banner, sound), by hour")
+    workers: WorkersConfig = WorkersConfig()
     sources: SourcesConfig = SourcesConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)

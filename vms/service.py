@@ -93,7 +93,8 @@ class Site:
             self.supervisor.sync(self.current_specs())
 
     def start_background(self) -> None:
-        self.supervisor = Supervisor(self.current_specs(), detector=self.detector_service)
+        self.supervisor = Supervisor(self.current_specs(), detector=self.detector_service,
+                                     cameras_per_process=self.config.workers.cameras_per_process)
         self.supervisor.start()
         storage = self.config.storage
         policy = StoragePolicy(
@@ -182,4 +183,4 @@ def detector_service_spec(config: SiteConfig) -> DetectorServiceSpec | None:
 
 
 def data_paths(data_dir: Path | None, config: SiteConfig) -> DataPaths:
-    return DataPaths(Path(data_dir or config.data_dir or "."))
+    return DataPaths(Path(data_dir or config.data_dir or "."), config.keys_dir)

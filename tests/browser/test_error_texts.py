@@ -62,7 +62,8 @@ def test_password_policy_playback_limit_and_missing_camera_in_vietnamese(page: P
         };
     }""")
     assert texts == {
-        "weak": "Mật khẩu cần có: ít nhất 8 ký tự, một chữ hoa, một chữ số",
+        "weak": "Mật khẩu cần có: ít nhất 8 ký tự, một chữ hoa, một chữ số, "
+                "không phải từ thông dụng hay một chữ lặp lại",
         "long": "Mỗi lần xem lại tối đa 2 giờ; hãy chọn đoạn ngắn hơn",
         "missing": "Không có camera này: khong-co",
         "naive": "Thời gian cần có múi giờ, ví dụ 2026-11-23T14:00:00+07:00",

@@ -30,7 +30,7 @@ def login(page: Page, username: str = "admin", password: str = svc.ADMIN_PASSWOR
     page.fill("#login-form input[name=username]", username)
     page.fill("#login-form input[name=password]", password)
     page.click("#login-form button[type=submit]")
-    expect(page.locator("#logout")).to_be_visible()
+    expect(page.locator("#logout")).to_be_visible(timeout=15_000)  # argon2 on a loaded 2-core machine
 
 
 def wait_video_plays(page: Page, selector: str = ".player video") -> None:

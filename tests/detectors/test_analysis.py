@@ -35,8 +35,13 @@ class ScriptedDetector(ObjectDetector):
         return Detections(np.array([box], np.float32), np.array([0.9]), np.array([int(ClassId.CAR)]))
 
 
-def _frame(i: int) -> Frame:
-    return Frame("cam", i / FPS, np.zeros((240, 320), np.uint8))
+def _frame(i: int, box: list[float] | None = None) -> Frame:
+    """A dark frame with the car drawn where the detector reports it (the tracker reads pixels)."""
+    y = np.zeros((240, 320), np.uint8)
+    if box is not None:
+        x1, y1, x2, y2 = (int(v) for v in box)
+        y[y1:y2, x1:x2] = 200
+    return Frame("cam", i / FPS, y)
 
 
 def test_a_tracker_id_break_keeps_one_stable_id_everywhere() -> None:
@@ -47,14 +52,14 @@ def test_a_tracker_id_break_keeps_one_stable_id_everywhere() -> None:
     analysis = CameraAnalysis(PipelineConfig(finish_after_s=1.0), RulesConfig(), detector=ScriptedDetector(boxes))
     raw_ids = set()
     for i in range(20):
-        raw_ids |= set(analysis.step(_frame(i)).tracks.tracker_id.tolist())
+        raw_ids |= set(analysis.step(_frame(i, boxes[i])).tracks.tracker_id.tolist())
     assert raw_ids == {1, 2}
     assert analysis.stable_id(2) == 1
     described = analysis.describe(1)
     assert described is not None and described.track_id == 1 and described.class_en == "car"
     assert analysis.describe(999) is None
     finished = []
-    for i in range(20, 40):
+    for i in range(20, 40):  # the car drove off
         finished += analysis.step(_frame(i)).finished
     assert [t.track_id for t in finished] == [1, 1]  # both tracker tracks, under the stable id
     assert analysis.close() == [] and analysis.finish_tracks() == []

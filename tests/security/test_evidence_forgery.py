@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.security import service as svc
+from vms.paths import DataPaths
 from vms.cli import main
 
 
@@ -135,7 +136,7 @@ def test_exports_are_chained_and_an_insider_forgery_is_not_in_the_chain(
     chain = service.client("investigator").get(f"/api/exports/{job_id}/handover").json()
     assert chain["previous_manifest_sha256"] == manifest["chain"]["previous_manifest_sha256"]
     assert chain["sequence"] == manifest["chain"]["sequence"] >= 2
-    site_key = serialization.load_pem_private_key((service.data / "state" / "signing_key.pem").read_bytes(), None)
+    site_key = serialization.load_pem_private_key(DataPaths(service.data).signing_key.read_bytes(), None)
     insider = tmp_path / "insider"
     shutil.copytree(second, insider)
     _resign(insider, site_key)  # type: ignore[arg-type]

@@ -64,7 +64,7 @@ def test_event_snapshot_cannot_reach_the_keys_beside_the_snapshots(service: svc.
     try:
         with Session(engine) as session, session.begin():
             event = Event(camera_id=svc.CAMERA, type="intrusion", start=datetime.now(timezone.utc),
-                          severity="info", details={}, snapshot="../signing_key.pem")
+                          severity="info", details={}, snapshot="../../keys/signing_key.pem")
             session.add(event)
             session.flush()
             event_id = event.id

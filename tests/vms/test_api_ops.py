@@ -65,6 +65,7 @@ def test_event_page_shape_and_pagination(site: Site) -> None:
         "severity": "info",
         "zone": "gate",
         "detector": "simulated",
+        "imported": False,
         "object_classes": ["person"],
         "objects": [
             {
@@ -384,7 +385,7 @@ def test_timeline_and_report_shapes(recorded_site: Site) -> None:
     assert [(e["type"], e["severity"]) for e in cam1["events"]] == [("intrusion", "alarm")]
     report = admin.get("/api/reports/summary", params=window).json()
     assert sorted(report) == ["cameras", "period", "totals"]
-    assert report["totals"] == {"cameras": 2, "online_now": 0, "events_by_type": {"intrusion": 1}}
+    assert report["totals"] == {"cameras": 2, "online_now": 0, "events_by_type": {"intrusion": 1}, "imported_by_type": {}}
     row = report["cameras"][0]
     assert (row["camera_id"], row["events_by_type"]) == ("cam1", {"intrusion": 1})
     # The clip was recorded faster than real time, so part of it lies after "now" and is not counted.

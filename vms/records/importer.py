@@ -141,7 +141,10 @@ def read_table(data: bytes, kind: str) -> list[list[str]]:
             raise ImportRefused(UNREADABLE, kind="CSV") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:  # newline="" lets the csv module see old-Mac "\r" line ends and quoted line breaks as they are
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error:
+        raise ImportRefused(UNREADABLE, kind="CSV") from None
 
 
 def _parse_date(text: str) -> date:

@@ -201,7 +201,9 @@ class LiveAnalysis:
         self.busy_s += time.perf_counter() - started
         self._metrics.maybe_write(self.offered, self.processed, {
             "offered": self.offered, "dropped": self.dropped, "processed": self.processed,
-            "model_runs": self.analysis.pipeline.model_runs, "busy_s": round(self.busy_s, 2)})
+            "model_runs": self.analysis.pipeline.model_runs, "busy_s": round(self.busy_s, 2),
+            # How far behind real time analysis runs (frame capture -> analysed): queueing shows here first.
+            "lag_s": round(time.time() - frame.ts, 3)})
 
     def _keep_live_frame(self, frame: Frame) -> None:
         """Every LIVE_FRAME_INTERVAL_S, write the frame as `<live root>/<camera>.jpg` (atomic rename)."""

@@ -1,6 +1,8 @@
-"""Supervision of the node's processes: the detector service and one worker per camera.
+"""Supervision of the node's processes: the detector service and the camera workers.
 
-Each is restarted with backoff if it dies. The detector service starts first and stops last;
+By default one worker process per camera; with `cameras_per_process` K > 1 the cameras are served
+in groups of K per process (`group_worker_main`), which pays the libraries a worker loads once per
+group. Each process is restarted with backoff if it dies (a group as a whole). The detector service starts first and stops last;
 while it is down (crashed, restarting) the workers keep recording and their analysis gets no
 detections (RemoteDetector), so a detector crash never costs footage.
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
 from vms.runtime.detector_service import DetectorServiceSpec, detector_service_main
-from vms.runtime.worker import Backoff, WorkerSpec, worker_main
+from vms.runtime.worker import Backoff, WorkerSpec, group_worker_main, worker_main
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ STABLE_AFTER_S = 60.0  # a worker that lived this long resets its restart backof
 
 @dataclass
 class _Slot:
-    spec: WorkerSpec | DetectorServiceSpec
+    spec: tuple[WorkerSpec, ...] | DetectorServiceSpec  # the cameras of one worker process, or the detector
     process: BaseProcess | None = None
     started_at: float = 0.0
     restart_at: float = 0.0
@@ -38,8 +40,11 @@ class Supervisor:
     """Starts, watches and stops the worker processes."""
 
     def __init__(self, specs: list[WorkerSpec], poll_interval_s: float = 1.0,
-                 detector: DetectorServiceSpec | None = None):
-        self._slots = {spec.camera_id: _Slot(spec) for spec in specs}
+                 detector: DetectorServiceSpec | None = None, cameras_per_process: int = 1):
+        self.cameras_per_process = max(1, cameras_per_process)
+        self._slots: dict[tuple[str, ...], _Slot] = {}
+        for group in self._groups(specs):
+            self._slots[_key(group)] = _Slot(group)
         self._detector = _Slot(detector) if detector is not None else None
         self.poll_interval_s = poll_interval_s
         self._stop = threading.Event()
@@ -56,24 +61,37 @@ class Supervisor:
 
     def sync(self, specs: list[WorkerSpec]) -> None:
         """Make the running workers match `specs`: start new cameras, restart changed ones, stop
-        removed or disabled ones. Called when cameras change through the API."""
+        removed or disabled ones. Called when cameras change through the API. In groups: a group
+        with a changed or removed camera is stopped; its other cameras and new ones start in new groups."""
         wanted = {spec.camera_id: spec for spec in specs}
         with self._lock:
-            for camera_id in list(self._slots):
-                slot = self._slots[camera_id]
-                if wanted.get(camera_id) != slot.spec:
-                    log.info("stopping worker %s (camera removed or changed)", camera_id)
+            for key in list(self._slots):
+                slot = self._slots[key]
+                if any(wanted.get(spec.camera_id) != spec for spec in self._cameras(slot)):
+                    log.info("stopping worker %s (camera removed or changed)", ",".join(key))
                     self._terminate([slot])
-                    del self._slots[camera_id]
-            for camera_id, spec in wanted.items():
-                if camera_id not in self._slots and not self._stop.is_set():
-                    slot = _Slot(spec)
-                    self._slots[camera_id] = slot
-                    self._spawn(slot)
+                    del self._slots[key]
+            placed = {spec.camera_id for slot in self._slots.values() for spec in self._cameras(slot)}
+            if self._stop.is_set():
+                return
+            for group in self._groups([spec for spec in specs if spec.camera_id not in placed]):
+                slot = _Slot(group)
+                self._slots[_key(group)] = slot
+                self._spawn(slot)
+
+    def _groups(self, specs: list[WorkerSpec]) -> list[tuple[WorkerSpec, ...]]:
+        k = self.cameras_per_process
+        return [tuple(specs[i:i + k]) for i in range(0, len(specs), k)]
+
+    @staticmethod
+    def _cameras(slot: _Slot) -> tuple[WorkerSpec, ...]:
+        assert isinstance(slot.spec, tuple)
+        return slot.spec
 
     def worker_pids(self) -> dict[str, int | None]:
         with self._lock:
-            return {cid: (s.process.pid if s.process else None) for cid, s in self._slots.items()}
+            return {spec.camera_id: (s.process.pid if s.process else None)
+                    for s in self._slots.values() for spec in self._cameras(s)}
 
     def detector_pid(self) -> int | None:
         with self._lock:
@@ -86,13 +104,17 @@ class Supervisor:
 
     def restarts(self) -> dict[str, int]:
         with self._lock:
-            return {cid: s.restarts for cid, s in self._slots.items()}
+            return {spec.camera_id: s.restarts for s in self._slots.values() for spec in self._cameras(s)}
 
     def _spawn(self, slot: _Slot) -> None:
         if isinstance(slot.spec, DetectorServiceSpec):
             process = _CONTEXT.Process(target=detector_service_main, args=(slot.spec,), name="detector-service")
+        elif len(slot.spec) == 1:
+            spec = slot.spec[0]
+            process = _CONTEXT.Process(target=worker_main, args=(spec,), name=f"worker-{spec.camera_id}")
         else:
-            process = _CONTEXT.Process(target=worker_main, args=(slot.spec,), name=f"worker-{slot.spec.camera_id}")
+            names = ",".join(spec.camera_id for spec in slot.spec)
+            process = _CONTEXT.Process(target=group_worker_main, args=(list(slot.spec),), name=f"workers-{names}")
         process.start()
         slot.process = process
         slot.started_at = time.monotonic()
@@ -143,3 +165,7 @@ class Supervisor:
                 log.warning("worker %s did not stop; killing", process.name)
                 process.kill()
                 process.join(timeout=5)
+
+
+def _key(group: tuple[WorkerSpec, ...]) -> tuple[str, ...]:
+    return tuple(spec.camera_id for spec in group)

@@ -263,3 +263,35 @@ def worker_main(spec: WorkerSpec) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     CameraWorker(spec, stop).run()
+
+
+def group_worker_main(specs: list[WorkerSpec]) -> None:
+    """Entry point of a process serving several cameras (`workers.cameras_per_process` > 1).
+
+    One CameraWorker per camera, each on its own thread (its sub-stream reader and analysis add
+    theirs), one stop event for all: the numpy/PyAV/OpenCV/SQLAlchemy stack a worker loads is paid
+    once per process. A camera whose worker fails stops the whole group, so the supervisor restarts
+    it as one (as it restarts a single-camera process that dies).
+    """
+    names = ",".join(spec.camera_id for spec in specs)
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker[{names}] %(levelname)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    failed: list[str] = []
+
+    def run(spec: WorkerSpec) -> None:
+        try:
+            CameraWorker(spec, stop).run()
+        except BaseException:
+            log.exception("%s: worker failed; stopping its group", spec.camera_id)
+            failed.append(spec.camera_id)
+            stop.set()
+
+    threads = [threading.Thread(target=run, args=(spec,), name=f"camera-{spec.camera_id}") for spec in specs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise SystemExit(1)

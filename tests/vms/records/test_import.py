@@ -103,3 +103,10 @@ def test_xlsx_import_keeps_formula_like_text_as_text(admin: TestClient, site: Si
 def test_windows_1258_csv_is_read(admin: TestClient, site: Site) -> None:
     text = "camera_id,hamlet\ncam1,Thon Dong\n"
     assert _post(admin, text.encode("cp1258"), dry_run=True).json()["creates"] == ["cam1"]
+
+
+def test_old_mac_line_ends_are_read_and_a_broken_csv_is_refused_by_name(admin: TestClient, site: Site) -> None:
+    mac = "camera_id,hamlet\rcam1,Thon Dong\rcam2,\"Thon\rTay\"\r"
+    assert _post(admin, mac.encode(), dry_run=True).json()["creates"] == ["cam1", "cam2"]
+    broken = _post(admin, b'camera_id,hamlet\ncam1,"' + b"x" * 140_000 + b'"\n', dry_run=True)  # over csv's field limit
+    assert broken.status_code == 422 and broken.json()["detail"]["code"] == "import.unreadable"

@@ -1,16 +1,11 @@
-"""ByteTrack-style multi-object tracker on arrays.
+"""The tracker as it was before the `detectors/tracking/` package (main up to 49572cc), kept for
+side-by-side measurement in bench/detect_eval.py (`--trackers new,legacy`). Bench only: not used
+by the product, and it needs scipy (dev extra).
 
-Per frame:
-1. predict every track with a constant-velocity Kalman filter (batched over tracks, einsum);
-2. match high-score detections to confirmed and recently lost tracks by IoU (Hungarian);
-3. match low-score detections to the still-unmatched *active* tracks (ByteTrack's key idea:
-   a half-occluded person scores low but still continues its track);
-4. match leftover high-score detections to tentative tracks; start new tentative tracks;
-5. tracks unmatched for more than `lost_frames` frames are dropped, so ids survive short
-   occlusions through prediction.
-
-State lives in parallel arrays (one row per track); Python loops run over matches only.
-Class is a confidence-weighted vote per track (detectors flip car/truck from frame to frame).
+Frame-counted constant-velocity Kalman (no size rates), IoU-only class-agnostic Hungarian
+association, `lost_frames` 30 frames whatever the frame rate, no appearance, no stationary
+tracks. `LegacyTracker` adapts it to the new interface (`update(dets, ts, frame, regions)`,
+`live_boxes()`, `stationary_boxes()`) so DetectionPipeline can run it unchanged.
 """
 
 from __future__ import annotations
@@ -215,3 +210,14 @@ class ByteTracker:
         self.mean = np.concatenate([self.mean, mean])
         self.cov = np.concatenate([self.cov, cov])
         return np.arange(first, first + n, dtype=np.int64)
+
+
+class LegacyTracker(ByteTracker):
+    """The old tracker behind the new tracker interface (ts, frame and regions are ignored)."""
+
+    def update(self, dets: Detections, ts: float | None = None, frame: object = None,  # type: ignore[override]
+               regions: np.ndarray | None = None) -> Detections:
+        return super().update(dets)
+
+    def stationary_boxes(self) -> np.ndarray:
+        return np.zeros((0, 4), np.float32)

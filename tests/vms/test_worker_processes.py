@@ -1,0 +1,197 @@
+"""What a camera worker process costs: the modules it loads, and several cameras per process.
+
+Memory per camera (issue 11: RSS <= 80 MB) is mostly the libraries a worker process loads
+(numpy, PyAV, OpenCV, SQLAlchemy, ...). Two guards: a camera worker that analyses through the
+node's detector service loads none of the server's, the detector's or the benchmarks' stacks;
+and `workers.cameras_per_process` serves several cameras from one process, so those libraries
+are paid once per group.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from camera_drivers.stream import StreamSource
+from tests.media import make_h264_file
+from vms.config import parse_config
+from vms.db.engine import make_engine, make_session_factory
+from vms.db.migrate import upgrade
+from vms.db.models import Camera, Segment
+from vms.runtime.supervisor import Supervisor
+from vms.runtime.worker import WorkerSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Never in a camera worker: the web server, the model runtimes (the detector service owns the
+# model), the report/export writers, migrations, the evaluation tools.
+FORBIDDEN = ["fastapi", "starlette", "uvicorn", "jinja2", "openvino", "onnxruntime", "tflite_runtime",
+             "ai_edge_litert", "tensorflow", "torch", "ultralytics", "alembic", "reportlab", "openpyxl", "fpdf",
+             "pandas", "motmetrics", "matplotlib", "httpx", "requests",
+             "scipy"]  # the tracker assigns with `lap` (scipy.optimize was +40 MB RSS per camera process)
+
+_PROBE = textwrap.dedent("""
+    import json, sys, threading, time
+    from pathlib import Path
+
+    import vms.cli  # under `vms serve` a spawned worker first re-runs the `vms` script (as __mp_main__)
+    from camera_drivers.stream import StreamSource
+    from detectors.objects.configs import NanoDetConfig
+    from detectors.pipeline import PipelineConfig
+    from detectors.rules import default_rules
+    from vms.db.engine import make_engine, make_session_factory
+    from vms.db.models import Camera
+    from vms.runtime.detector_service import DetectorServiceSpec
+    from vms.runtime.live_analysis import AnalysisSpec
+    from vms.runtime.worker import CameraWorker, WorkerSpec
+
+    url, clip, rec = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    service = DetectorServiceSpec("\\0vms-detector-nobody-import-probe", b"k")  # not running: no detections
+    analysis = AnalysisSpec(PipelineConfig(detector=NanoDetConfig(threads=1)), default_rules(), None,
+                            detector_service=service)
+    spec = WorkerSpec("cam", StreamSource(kind="file", location=clip, loop=True), url, rec, segment_seconds=2,
+                      analysis=analysis)
+    worker = CameraWorker(spec)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (worker.analysis is None or worker.analysis.processed < 5):
+        time.sleep(0.2)
+    processed = worker.analysis.processed if worker.analysis is not None else 0
+    worker.stop.set()
+    thread.join(30)
+    print(json.dumps({"processed": processed, "modules": sorted(sys.modules)}))
+""")
+
+
+def _database(tmp_path: Path, ids: list[str], clip: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'vms.db'}"
+    upgrade(url)
+    with make_session_factory(make_engine(url)).begin() as session:
+        for cid in ids:
+            session.add(Camera(id=cid, name=cid, source_kind="file", source_location=str(clip)))
+    return url
+
+
+def test_an_analysing_camera_worker_loads_no_server_model_or_bench_stack(tmp_path: Path) -> None:
+    clip = make_h264_file(tmp_path / "clip.ts", 3.0, container_format="mpegts")
+    url = _database(tmp_path, ["cam"], clip)
+    done = subprocess.run([sys.executable, "-c", _PROBE, url, str(clip), str(tmp_path / "rec")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["processed"] >= 5, "the probe's camera never analysed: the import list proves nothing"
+    tops = {name.split(".")[0] for name in out["modules"]}
+    assert {"av", "numpy", "detectors", "camera_drivers"} <= tops  # it did load the camera stack
+    assert sorted(tops & set(FORBIDDEN)) == []
+
+
+def _spec(cid: str, clip: Path, url: str, rec: Path, **extra: object) -> WorkerSpec:
+    settings: dict = {"segment_seconds": 1, "open_timeout_s": 2, "read_timeout_s": 2, "backoff_initial_s": 0.2,
+                      "backoff_max_s": 0.5, **extra}
+    return WorkerSpec(cid, StreamSource(kind="file", location=str(clip), loop=True), url, rec, **settings)
+
+
+class _FakeProcess:
+    pids = iter(range(1000, 2000))
+
+    def __init__(self, target: object, args: tuple, name: str) -> None:
+        self.target, self.args, self.name, self.pid = target, args, name, next(self.pids)
+
+    def start(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return True
+
+
+def test_supervisor_groups_cameras_and_a_changed_camera_restarts_only_its_group(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vms.runtime import supervisor as module
+
+    started: list[_FakeProcess] = []
+    stopped: list[tuple[str, ...]] = []
+
+    class Context:
+        @staticmethod
+        def Process(target: object, args: tuple, name: str) -> _FakeProcess:  # noqa: N802 (multiprocessing's name)
+            process = _FakeProcess(target, args, name)
+            started.append(process)
+            return process
+
+    monkeypatch.setattr(module, "_CONTEXT", Context)
+    monkeypatch.setattr(Supervisor, "_terminate", staticmethod(
+        lambda slots, timeout_s=15.0: stopped.extend(tuple(s.camera_id for s in slot.spec) for slot in slots)))
+    clip, rec, url = tmp_path / "c.ts", tmp_path / "rec", "sqlite://"
+    specs = [_spec(f"c{i}", clip, url, rec) for i in range(5)]
+
+    one = Supervisor(specs[:2])  # the default: a process per camera, entered as before
+    one.start()
+    assert [(p.target, p.name) for p in started] == [(module.worker_main, "worker-c0"), (module.worker_main, "worker-c1")]
+    one._stop.set()
+    started.clear()
+
+    supervisor = Supervisor(specs, cameras_per_process=2)
+    supervisor.start()
+    assert [p.args[0] for p in started] == [specs[0:2], specs[2:4], specs[4]]  # a group of one: as before
+    assert [p.target for p in started] == [module.group_worker_main] * 2 + [module.worker_main]
+    pids = supervisor.worker_pids()
+    assert pids["c0"] == pids["c1"] != pids["c2"] == pids["c3"] != pids["c4"]
+    assert supervisor.restarts() == {f"c{i}": 0 for i in range(5)}
+
+    started.clear()
+    changed = _spec("c3", clip, url, rec, segment_seconds=5)
+    supervisor.sync([*specs[:3], changed, specs[4], _spec("c5", clip, url, rec)])
+    assert stopped == [("c2", "c3")]  # the others keep running
+    assert [p.args[0] for p in started] == [[specs[2], changed], _spec("c5", clip, url, rec)]
+    assert set(supervisor.worker_pids()) == {f"c{i}" for i in range(6)}
+
+    stopped.clear()
+    started.clear()
+    supervisor.sync([specs[0], specs[1]])  # c2..c5 removed
+    assert sorted(stopped) == [("c2", "c3"), ("c4",), ("c5",)] and started == []
+    assert set(supervisor.worker_pids()) == {"c0", "c1"}
+    supervisor._stop.set()
+
+
+def test_site_config_sets_cameras_per_process() -> None:
+    assert parse_config({}, "t").workers.cameras_per_process == 1
+    assert parse_config({"workers": {"cameras_per_process": 4}}, "t").workers.cameras_per_process == 4
+    with pytest.raises(Exception, match="cameras_per_process"):
+        parse_config({"workers": {"cameras_per_process": 0}}, "t")
+
+
+def _segments(url: str) -> dict[str, int]:
+    with make_session_factory(make_engine(url))() as session:
+        rows = session.execute(select(Segment.camera_id, func.count()).group_by(Segment.camera_id))
+        return {cid: int(n) for cid, n in rows}
+
+
+@pytest.mark.slow
+def test_two_cameras_in_one_process_both_record_and_stop_on_sigterm(tmp_path: Path) -> None:
+    clip = make_h264_file(tmp_path / "clip.ts", 2.0, container_format="mpegts")
+    url = _database(tmp_path, ["a", "b"], clip)
+    specs = [_spec(cid, clip, url, tmp_path / "rec") for cid in ("a", "b")]
+    supervisor = Supervisor(specs, poll_interval_s=0.2, cameras_per_process=2)
+    supervisor.start()
+    try:
+        pids = supervisor.worker_pids()
+        assert pids["a"] == pids["b"] is not None
+        deadline = time.monotonic() + 90
+        while min(_segments(url).get(cid, 0) for cid in ("a", "b")) < 2:
+            assert time.monotonic() < deadline, f"segments so far: {_segments(url)}"
+            time.sleep(0.3)
+    finally:
+        stopper = threading.Thread(target=supervisor.stop)
+        stopper.start()
+        stopper.join(60)
+    assert not stopper.is_alive()
+    assert supervisor.restarts() == {"a": 0, "b": 0}
