@@ -20,11 +20,11 @@ def moving_square_frames(count: int, width: int = 320, height: int = 180) -> lis
 
 
 def make_h264_file(path: Path, seconds: float, fps: int = 15, gop: int = 15, width: int = 320,
-                   height: int = 180, container_format: str | None = None) -> Path:
-    """Encode a moving-square clip: keyframe every `gop` frames, no B-frames."""
+                   height: int = 180, container_format: str | None = None, codec: str = "libx264") -> Path:
+    """Encode a moving-square clip: keyframe every `gop` frames, no B-frames (codec libx265: H.265)."""
     count = int(seconds * fps)
     with av.open(str(path), "w", format=container_format) as output:
-        stream = output.add_stream("libx264", rate=fps)
+        stream = output.add_stream(codec, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = {"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0", "bf": "0",
                           "preset": "ultrafast", "tune": "zerolatency"}

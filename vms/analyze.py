@@ -56,7 +56,7 @@ def parse_detector(text: str | None) -> DetectorConfig:
 
 
 def run(path: Path, out: Path, *, rules: RulesConfig, detector: DetectorConfig, every: int = 1,
-        started_at: datetime | None = None, progress: bool = True) -> dict:
+        detect_fps: float | None = 5.0, started_at: datetime | None = None, progress: bool = True) -> dict:
     """Analyse `path`, write the JSON report to `out`, and return it."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
@@ -66,7 +66,7 @@ def run(path: Path, out: Path, *, rules: RulesConfig, detector: DetectorConfig, 
     bar = tqdm(total=count_frames(path), unit="frame", desc=path.name, disable=not progress)
     try:
         result = analyse_file(path, PipelineConfig(detector=detector), rules, epoch=epoch, every=every,
-                              progress=bar.update)
+                              detect_fps=detect_fps, progress=bar.update)
     finally:
         bar.close()
     report = to_json(path, result, detector.type, epoch, started_at is not None)

@@ -111,7 +111,7 @@ def analysis_spec(camera: Camera, settings: DetectionSettings | None, paths: Dat
     return AnalysisSpec(
         pipeline=PipelineConfig(detector=detector), rules=RulesConfig(rules=rules, timezone=timezone),
         snapshots_root=paths.snapshots.resolve(), live_frames_root=paths.live_frames.resolve(),
-        every_n_frames=settings.every_n_frames,
+        detect_fps=settings.detect_fps, every_n_frames=settings.every_n_frames,
         queue_frames=settings.queue_frames, pre_roll_s=settings.pre_roll_s, post_roll_s=settings.post_roll_s,
     )
 
@@ -143,6 +143,7 @@ def worker_specs(
             analysis=(analysis := analysis_spec(camera, _detection_settings(camera, detection), paths, timezone)),
             sub_source=sub_stream_source(camera, vault) if analysis is not None and analysed_stream(camera) == "sub"
             else None,
+            live_dir=paths.live_frames.resolve(),
         )
         for camera in cameras
     ]

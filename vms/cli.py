@@ -55,6 +55,8 @@ def _add_analyze(commands: argparse._SubParsersAction) -> None:
     analyze.add_argument("--detector", default=None,
                          help="detector config as YAML, e.g. '{type: ssd_tflite}' (default: NanoDet-g, type nanodet)")
     analyze.add_argument("--every", type=int, default=1, help="analyse every n-th frame (default 1)")
+    analyze.add_argument("--detect-fps", type=float, default=5.0,
+                         help="frames per second analysed, as on a live camera (default 5; 0: every frame)")
     analyze.add_argument("--start", default=None,
                          help="wall time of the first frame, ISO 8601 (e.g. 2024-05-01T21:30:00+07:00)")
     analyze.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="time zone for rule schedules")
@@ -74,8 +76,11 @@ def _run_analyze(args: argparse.Namespace) -> int:
         raise ConfigError("--start: give a UTC offset, e.g. 2024-05-01T21:30:00+07:00")
     if args.every < 1:
         raise ConfigError("--every: must be at least 1")
+    if not 0 <= args.detect_fps <= 120:
+        raise ConfigError("--detect-fps: must be between 0 (every frame) and 120")
     report = run(args.file, args.json_out, rules=load_rules(args.rules, args.timezone),
-                 detector=parse_detector(args.detector), every=args.every, started_at=started,
+                 detector=parse_detector(args.detector), every=args.every,
+                 detect_fps=args.detect_fps or None, started_at=started,
                  progress=not args.no_progress)
     kinds: dict[str, int] = {}
     for event in report["events"]:

@@ -108,7 +108,9 @@ class DetectionSettings(_Frozen):
     enabled: bool = Field(True, description="run the detection pipeline and event rules on this camera")
     detector: DetectorConfig | None = Field(
         None, description="object detector; default: 'simulated' for simulated cameras, else NanoDet-g")
-    every_n_frames: int = Field(1, ge=1, le=30, description="analyse every n-th decoded frame")
+    detect_fps: float = Field(5.0, gt=0, le=60, description="frames per second analysed (motion, detection, "
+                              "tracking, rules), whatever the stream's frame rate")
+    every_n_frames: int = Field(1, ge=1, le=30, description="analyse only every n-th decoded frame (before detect_fps)")
     queue_frames: int = Field(30, ge=2, le=600, description="frames waiting for analysis; the oldest are dropped")
     rules: list[RuleConfig] | None = Field(
         None, description="event rules (zones and lines in image pixels); default: hit_and_run + tamper")

@@ -211,6 +211,8 @@ class SceneScript(_Model):
     actors: tuple[Actor, ...] = Field((), max_length=200, description="Scripted actors.")
     incidents: tuple[Incident, ...] = Field((), max_length=100, description="Ground-truth incidents.")
     tamper: tuple[Tamper, ...] = Field((), max_length=20, description="Camera tamper effects.")
+    timecode: bool = Field(False, description="Burn each frame's capture time into its top rows as black and "
+                           "white blocks (camera_drivers/simulator/timecode.py), for glass-to-glass latency.")
 
     @model_validator(mode="after")
     def _cross_refs(self) -> SceneScript:

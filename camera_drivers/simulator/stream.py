@@ -29,6 +29,7 @@ import av
 import numpy as np
 from av.video.frame import PictureType
 
+from camera_drivers.simulator import timecode
 from camera_drivers.simulator.renderer import SceneRenderer
 from camera_drivers.simulator.script import SceneScript, load_scene
 from camera_drivers.simulator.truth import GroundTruth
@@ -134,7 +135,9 @@ class _Producer:
         self.realtime, self.total_frames = realtime, total_frames
         self.preset = preset
         # Later loops re-mux the first loop's packets (only worth it if the stream loops at all).
-        self.reuse = reuse_loops and (total_frames is None or total_frames > self.frames_per_loop)
+        # A burned-in capture time changes every frame: nothing to re-use then.
+        self.reuse = (reuse_loops and not script.timecode
+                      and (total_frames is None or total_frames > self.frames_per_loop))
         self.shared = shared  # a shared camera stops when its last output leaves
         self.stop_event = threading.Event()
         self.error: BaseException | None = None
@@ -206,6 +209,9 @@ class _Producer:
             image = None
             if any(not o.replaying(i, n_loop) for o in outputs):
                 image = self.renderer.frame_at(k / self.fps)
+                if self.script.timecode:  # the moment of "exposure", before encoding (bench/live.py)
+                    image = image.copy()
+                    timecode.burn(image, round(time.time() * 1000))
             for output in outputs:
                 try:
                     self._emit(output, i, k, image)

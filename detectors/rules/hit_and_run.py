@@ -307,7 +307,7 @@ class HitAndRunRule:
         if aspect >= cfg.fall_aspect_ratio * c.victim_aspect and height <= (1 - cfg.fall_height_drop) * c.victim_height:
             # Short and wide because a nearer object hides the legs is not a fall: wait and see.
             return "fell" if _head_came_down(c, np.median(recent[:, 1:5], axis=0)) else None
-        if c.victim_speed_h < cfg.moving_speed or c.closing_px_s < cfg.min_closing_no_fall * c.vehicle_height:
+        if c.victim_speed_h < cfg.moving_speed or not _hard_contact(c, cfg):
             return None  # a stop only counts after a hard, fast contact with a moving victim
         speed = float(table.speed_h[urow])
         if c.stop_since is not None and speed >= 2 * cfg.stop_speed:  # hysteresis: box jitter is not moving

@@ -56,7 +56,8 @@ def test_login_in_vietnamese_then_camera_wall(page: Page, shot) -> None:
     expect(tiles).to_have_count(4)
     expect(page.locator(".wall .tile .badge.online")).to_have_count(4)
     expect(tiles.first.locator(".badge")).to_contain_text("Trực tuyến")
-    page.wait_for_function("() => [...document.querySelectorAll('.wall img')].every((i) => i.naturalWidth > 0)")
+    # Live video in every tile (the live wall itself is tested in test_wall_live.py).
+    expect(page.locator(".wall .live-tile[data-state=playing]")).to_have_count(4, timeout=30_000)
     # The four seeded events, newest first, each linking to its page.
     expect(page.locator(".recent-strip a.recent")).to_have_count(4)
     expect(page.locator(".recent-strip a.recent.sev-alarm")).to_contain_text("Gây tai nạn bỏ chạy")
@@ -328,8 +329,8 @@ def test_unreachable_camera_is_offline_on_the_wall(page: Page, shot) -> None:
         expect(tile.locator(".badge.offline")).to_have_text("✕ Mất kết nối")
         expect(tile).to_have_class(re.compile(r"\bis-offline\b"))
         expect(page.locator(".wall .tile .badge.online")).to_have_count(4)
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.tile:not(.is-offline) img')].every((i) => i.naturalWidth > 0)")
+        expect(tile).to_have_attribute("data-state", "offline")
+        expect(page.locator(".wall .live-tile[data-state=playing]")).to_have_count(4, timeout=30_000)
         shot(page, "16_wall_offline")
     finally:
         page.goto("/#/cameras")

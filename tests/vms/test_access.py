@@ -11,13 +11,14 @@ from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 from sqlalchemy import select
 
 from tests.media import make_h264_file
 from tests.vms.conftest import ADMIN_PASSWORD, ROLES, add_role_users, login, record_clip_into
 from vms.api.app import create_app
 from vms.config import parse_config
-from vms.db.models import Event, Export, MaintenanceTicket, Segment, User
+from vms.db.models import Event, Export, MaintenanceTicket, Segment, User, WallView
 from vms.paths import DataPaths
 from vms.service import Site
 
@@ -167,6 +168,13 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, tuple[int, int, int, int, 
                                                             (409, 409, 409, 409, 403)),
     ("POST", "/api/onvif/cameras/{camera_id}/ptz/presets/{token}/goto"): (
         "/api/onvif/cameras/cam1/ptz/presets/p1/goto", None, (409, 409, 409, 409, 403)),
+    # Saved wall views: every role that watches live has its own; admin's views are 404 to the others.
+    ("GET", "/api/wall/views"): ("/api/wall/views", None, (200, 200, 200, 200, 200)),
+    ("POST", "/api/wall/views"): ("/api/wall/views", {"name": "v-{role}", "layout": 4, "cameras": ["cam1"]},
+                                  (201, 201, 201, 201, 201)),
+    ("PUT", "/api/wall/views/{view_id}"): ("/api/wall/views/{wall_view}", {"name": "a", "layout": 1},
+                                           (200, 404, 404, 404, 404)),
+    ("DELETE", "/api/wall/views/{view_id}"): ("/api/wall/views/{wall_view_2}", None, (204, 404, 404, 404, 404)),
 }
 NO_LOGIN = {("GET", "/health"), ("POST", "/api/auth/login")}
 
@@ -229,14 +237,18 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
             created_by="investigator",
             bytes=0,
         )
+        admin_id = session.scalars(select(User.id).where(User.username == "admin")).one()
+        views = [WallView(user_id=admin_id, name=name, layout=4, cameras=["cam1"]) for name in ("a", "b")]
         ticket = MaintenanceTicket(camera_id="cam1", fault="Mất tín hiệu", opened_by="operator", due_at=t1)
-        session.add_all([event, job, ticket])
+        session.add_all([event, job, ticket, *views])
         session.flush()
         ids = {
             "event": str(event.id),
             "ticket": str(ticket.id),
             "export": str(job.id),
             "viewer_id": str(session.scalars(select(User.id).where(User.username == "viewer")).one()),
+            "wall_view": str(views[0].id),
+            "wall_view_2": str(views[1].id),
         }
     site.exporter.run(int(ids["export"]))
     zulu = {"t0": t0.isoformat().replace("+00:00", "Z"), "t1": t1.isoformat().replace("+00:00", "Z")}
@@ -297,3 +309,16 @@ def test_search_filters_beyond_camera_and_time_need_search(
 ) -> None:
     for role, code in zip(ROLES, codes):
         assert matrix.client(role).get(f"/api/events?{query}").status_code == code, role
+
+
+def test_live_websocket_follows_the_live_capability(matrix: Matrix) -> None:
+    """WebSocket routes are not in the OpenAPI document: the live stream's row, by hand. Every role
+    may watch live (no worker runs here, so an allowed viewer hears "offline"); without a login the
+    socket closes with 4401 (per-camera lists: tests/vms/test_live.py)."""
+    for role in ROLES:
+        with matrix.client(role).websocket_connect("/api/cameras/cam1/live") as ws:
+            assert ws.receive_json()["type"] == "offline", role
+    with TestClient(matrix.app).websocket_connect("/api/cameras/cam1/live") as ws:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_text()
+    assert closed.value.code == 4401

@@ -61,3 +61,21 @@ def test_cli_exits_non_zero_naming_the_key(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "recording.segment_seconds" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_detect_fps_reaches_the_frame_decoder(tmp_path: Path) -> None:
+    from vms.cameras import analysis_spec
+    from vms.config import DetectionSettings
+    from vms.db.models import Camera
+    from vms.paths import DataPaths
+
+    camera = Camera(id="cam1", source_kind="rtsp", source_location="rtsp://192.0.2.1/live")
+    paths = DataPaths(tmp_path)
+    spec = analysis_spec(camera, None, paths)
+    assert spec is not None and DetectionSettings().detect_fps == 5.0
+    assert spec.detect_fps == 5.0 and spec.frame_options.detect_fps == 5.0
+    spec = analysis_spec(camera, DetectionSettings(detect_fps=2.5, every_n_frames=2), paths)
+    assert spec is not None and (spec.frame_options.detect_fps, spec.frame_options.every) == (2.5, 2)
+    data = {"cameras": [{**RTSP_CAMERA, "detection": {"detect_fps": 0}}]}
+    with pytest.raises(ConfigError, match=r"cameras\.0\.detection\.detect_fps"):
+        parse_config(data)

@@ -39,7 +39,8 @@ def test_analyze_writes_events_and_tracks(clip: Path, tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     assert main(["analyze", str(clip), "--json", str(out), "--no-progress", "--start", "2024-05-01T21:30:00+07:00"]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["frames"] == 140 and report["detector"] == "nanodet"
+    # The 10 fps clip is analysed at the live detect fps (default 5): every other frame.
+    assert report["frames"] == 70 and report["detector"] == "nanodet"
     assert report["started_at"] == "2024-05-01T14:30:00+00:00"
     assert [(e["type"], e["evidence"]["kind"]) for e in report["events"]] == [("tamper", "blackout")]
     event = report["events"][0]
@@ -48,8 +49,18 @@ def test_analyze_writes_events_and_tracks(clip: Path, tmp_path: Path) -> None:
     assert isinstance(report["tracks"], list)
 
 
+def test_analyze_every_frame_with_detect_fps_0(clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    assert main(["analyze", str(clip), "--json", str(out), "--no-progress", "--detect-fps", "0",
+                 "--detector", "{type: ssd_tflite}"]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["frames"] == 140
+    assert [(e["type"], e["evidence"]["kind"]) for e in report["events"]] == [("tamper", "blackout")]
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--every", "0"], "--every"),
+    (["--detect-fps", "-1"], "--detect-fps"),
     (["--start", "yesterday"], "--start"),
     (["--detector", "{type: simulated}"], "simulated"),
 ])

@@ -274,6 +274,21 @@ class Export(Base):
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class WallView(Base):
+    """A user's saved camera-wall arrangement: a layout (1, 4, 9, 16 tiles) and a camera per tile."""
+
+    __tablename__ = "wall_views"
+    __table_args__ = (Index("ix_wall_views_user_name", "user_id", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    layout: Mapped[int] = mapped_column(Integer, default=4)
+    cameras: Mapped[list] = mapped_column(JSON, default=list)  # camera id or None per tile, in tile order
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 # -- The programme's records (hồ sơ): camera files, maintenance tickets, the site map ------------------
 
 

@@ -60,6 +60,7 @@ class AnalysisSpec:
     pipeline: PipelineConfig
     rules: RulesConfig
     snapshots_root: Path | None
+    detect_fps: float | None = 5.0  # None: every decoded frame
     every_n_frames: int = 1
     queue_frames: int = 30
     # Live cameras drop the oldest frame when analysis falls behind (recording never waits). A
@@ -87,7 +88,7 @@ class AnalysisSpec:
     @property
     def frame_options(self) -> FrameOptions:
         """How the worker decodes this camera's frames for analysis."""
-        return FrameOptions(every=self.every_n_frames)
+        return FrameOptions(detect_fps=self.detect_fps, every=self.every_n_frames)
 
 
 class LiveAnalysis:

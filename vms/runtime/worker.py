@@ -30,6 +30,7 @@ from vms.runtime.substream import SubStreamReader
 from vms.sources import SourcePolicy, SourceRefused
 
 if TYPE_CHECKING:  # the analysis stack is imported only by workers that analyse
+    from vms.live.relay import LiveRelay
     from vms.runtime.live_analysis import AnalysisSpec, LiveAnalysis
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class WorkerSpec:
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
     analysis: AnalysisSpec | None = None  # None: record only
+    live_dir: Path | None = None  # where the live relay serves this camera's streams (None: no live view)
     # Analyse this second connection (the camera's sub stream) instead of the main one, which is
     # then recorded without any decoding. None: analysis decodes the main stream.
     sub_source: StreamSource | None = None
@@ -123,6 +125,15 @@ class CameraWorker:
         except Exception as error:  # a broken rule config must not stop recording
             log.error("%s: analysis disabled: %s", self.spec.camera_id, error)
 
+    def _start_live(self) -> "LiveRelay | None":
+        if self.spec.live_dir is None:
+            return None
+        from vms.live.relay import LiveRelay
+
+        relay = LiveRelay(self.spec.live_dir, self.spec.camera_id)
+        self.packets.add(relay)  # browsers watch this connection; they never open the camera
+        return relay
+
     def _start_sub_stream(self) -> None:
         """Analysis on the sub stream: its own connection and thread, its own backoff."""
         if self.analysis is None:
@@ -176,6 +187,7 @@ class CameraWorker:
 
     def run(self) -> None:
         self._start_analysis()
+        live = self._start_live()  # before any connection opens: the relay hears every one
         self._start_sub_stream()
         first_attempt = True
         while not self._should_stop():
@@ -193,6 +205,8 @@ class CameraWorker:
         self.stop.set()  # the sub stream's thread too (e.g. when the parent died)
         if self.sub_reader is not None:
             self.sub_reader.join()
+        if live is not None:
+            live.close()
         if self.analysis is not None:
             self.analysis.stop()
             log.info("%s: analysis %s", self.spec.camera_id, self.analysis.stats())

@@ -184,3 +184,27 @@ def test_car_that_stops_over_its_victim_is_a_collision() -> None:
     walker = [(0, 400, 250, 414, 290), (5.0, 300, 250, 314, 290)]
     events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, braking), 3: (CAR, stays)}, duration=14)
     assert [e.type for e in events if e.phase == "start"] == ["collision"]
+
+
+
+
+@pytest.mark.parametrize(("car_px_s", "walker_px_s", "walker_x", "expected"), [
+    # 2.5 heights/s: a hard hit, though the gap closes at only ~0.7 heights/s on screen
+    (75, 45, 340, ["hit_and_run"]),
+    # 1.4 heights/s, closing 0.6 heights/s: catching up with a walker who then stops is not a hit
+    (42, 20, 333, []),
+])
+def test_walker_who_stops_after_a_fast_car_from_behind(car_px_s: float, walker_px_s: float, walker_x: float,
+                                                       expected: list) -> None:
+    """Car and walker both go down the picture (towards the camera), the car faster; it catches
+    the walker from behind, who stops dead (upright: no fall seen). The gap closes slowly on screen
+    (both move the same way), so only the car's own speed shows the hit was hard; the car drives
+    on out of the view."""
+    c, w, x = car_px_s, walker_px_s, walker_x
+    car_keys = [(0, 300, 260 - 3 * c, 360, 290 - 3 * c), (3, 300, 260, 360, 290), (3 + 100 / c, 300, 360, 360, 390)]
+    walker = [(0, x, 260 - 3 * w, x + 14, 300 - 3 * w), (3, x, 260, x + 14, 300),
+              (3.2, x, 260 + 0.2 * w, x + 14, 300 + 0.2 * w), (11, x, 260 + 0.2 * w, x + 14, 300 + 0.2 * w)]
+    events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car_keys)}, duration=11)
+    assert [e.type for e in events if e.phase == "start"] == expected
+    if expected:
+        assert events[0].evidence["victim_outcome"] == "stopped"

@@ -2,15 +2,15 @@
 
 Events already stored are history, not alarms waiting for someone: they get alarm_level 'log'.
 
-Revision ID: 0010_alarms
-Revises: 0009_programme_records
+Revision ID: 0011_alarms
+Revises: 0010_wall_views
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_alarms'
-down_revision = '0009_programme_records'
+revision = '0011_alarms'
+down_revision = '0010_wall_views'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,366 @@
+"""Live view: glass-to-glass latency, server CPU per viewer-stream, and the naive MJPEG baseline.
+
+Side by side in one run, against the real service (`vms serve` in a subprocess, simulated cameras
+whose frames carry their capture time as a burned-in code, camera_drivers/simulator/timecode.py):
+
+  idle            the service with N cameras and nobody watching (the reference for CPU)
+  1 viewer        one wall tile in Debian chromium (the camera's H.264, fMP4 over WebSocket, MSE)
+  16 x 1 viewer   sixteen tiles of sixteen cameras in one wall
+  MJPEG baseline  what a naive live view costs: per viewer-stream, decode the same H.264 and encode
+                  every frame as JPEG at the same resolution (the relay's socket feeds it, so the
+                  camera is not opened twice)
+
+Latency: the page reads the code off every frame it presents (requestVideoFrameCallback, the
+video's own pixels) and subtracts it from the time the frame is expected on screen; same
+machine, same clock. CPU: utime+stime of the API process and of the camera workers from /proc,
+viewer phase minus idle, divided by the streams watched. Segments lost: gaps in each camera's
+recorded segments while the viewers watched.
+
+    python bench/live.py [--cameras 16] [--seconds 20] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from vms.live.protocol import HEADER, TYPE_PACKET, TYPE_STREAM, StreamInfo, decode_packet, socket_address, socket_path  # noqa: E402,E501
+
+PASSWORD = "Bench-Live-7"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+TICK = os.sysconf("SC_CLK_TCK")
+SEGMENT_S = 2.0
+
+# Runs in the page: for every <video> on the wall, read the burned-in code of each presented frame.
+MEASURE_JS = """() => {
+  window.__latency = [];
+  const BLOCKS = 40, BITS = 36, MOD = 2 ** 36;
+  const hook = (video) => {
+    if (video.__hooked) return;
+    video.__hooked = true;
+    const canvas = document.createElement("canvas");
+    const g = canvas.getContext("2d", { willReadFrequently: true });
+    const step = (now, meta) => {
+      const shown = performance.timeOrigin + meta.expectedDisplayTime;
+      const w = video.videoWidth, side = w / BLOCKS;
+      if (w) {
+        canvas.width = w; canvas.height = Math.ceil(side);
+        g.drawImage(video, 0, 0, w, side, 0, 0, w, side);
+        const row = g.getImageData(0, Math.floor(side / 2), w, 1).data;
+        const bit = (i) => { const x = Math.floor((i + 0.5) * side) * 4; return (row[x] + row[x + 1] + row[x + 2]) / 3 > 127 ? 1 : 0; };
+        const bits = Array.from({ length: BLOCKS }, (_, i) => bit(i));
+        const data = bits.slice(2, 2 + BITS);
+        const parity = data.reduce((a, b) => a + b, 0) % 2;
+        if (bits[0] === 1 && bits[1] === 0 && bits[BLOCKS - 1] === 0 && parity === bits[2 + BITS]) {
+          const value = data.reduce((a, b) => a * 2 + b, 0);
+          const base = shown - (shown % MOD);
+          const code = [base - MOD + value, base + value, base + MOD + value].reduce((a, b) => Math.abs(b - shown) < Math.abs(a - shown) ? b : a);
+          window.__latency.push(shown - code);
+        }
+      }
+      video.requestVideoFrameCallback(step);
+    };
+    video.requestVideoFrameCallback(step);
+  };
+  setInterval(() => document.querySelectorAll(".live-tile video").forEach(hook), 200);
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_site(base: Path, cameras: int, width: int, fps: int) -> Path:
+    scene = base / "bench_live.yaml"
+    scene.write_text(yaml.safe_dump({"name": "bench_live", "width": width, "height": width * 9 // 16, "fps": fps,
+                                     "gop": fps * 2, "duration_s": 60, "timecode": True}), encoding="utf-8")
+    config = {"site_name": "bench", "recording": {"segment_seconds": SEGMENT_S},
+              "storage": {"min_free_gb": 0.1, "check_interval_s": 60},
+              "cameras": [{"id": f"cam{i:02d}", "name": f"Cam {i:02d}", "source": {"type": "sim", "scene": str(scene),
+                                                                                 "seed": i + 1},
+                           "detection": {"enabled": False}} for i in range(cameras)]}
+    path = base / "site.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+class Service:
+    """`vms serve` in a subprocess, stopped by PID."""
+
+    def __init__(self, base: Path, config: Path):
+        self.base, self.port, self.data = base, free_port(), base / "data"
+        env = {**os.environ, "VMS_ADMIN_PASSWORD": PASSWORD}
+        self.log = (base / "service.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "vms.cli", "serve", "--config", str(config), "--data", str(self.data),
+             "--port", str(self.port), "--duration", "3600"], cwd=ROOT, env=env, stdout=self.log,
+            stderr=subprocess.STDOUT)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, cameras: int, timeout_s: float = 240) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"service exited; see {self.base / 'service.log'}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    live = self.data / "state" / "live"
+                    online = [p for p in live.glob("*.main.json") if json.loads(p.read_text()).get("online")]
+                    if len(online) >= cameras:
+                        return
+            except (httpx.HTTPError, ValueError, OSError):
+                pass
+            time.sleep(1)
+        raise TimeoutError("cameras not online in time")
+
+    def pids(self) -> list[int]:
+        """The API process and its children (camera workers, detector service)."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return [self.process.pid, *children]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def measure_cpu(service: Service, seconds: float) -> dict[str, float]:
+    """% of one core used by the API process and by the workers together over `seconds`."""
+    pids = service.pids()
+    before = {pid: cpu_seconds(pid) for pid in pids}
+    start = time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - start
+    used = {pid: cpu_seconds(pid) - before[pid] for pid in pids}
+    api = used.pop(service.process.pid)
+    return {"api_pct": 100 * api / elapsed, "workers_pct": 100 * sum(used.values()) / elapsed}
+
+
+def watch(service: Service, browser, cameras: list[str], seconds: float) -> tuple[list[float], dict[str, float]]:  # type: ignore[no-untyped-def]
+    """Open a kiosk wall of `cameras` in chromium; latencies (ms) and server CPU while it plays."""
+    context = browser.new_context(viewport={"width": 1600, "height": 900}, base_url=service.url)
+    page = context.new_page()
+    page.goto("/")
+    page.request.post("/api/auth/login", data={"username": "admin", "password": PASSWORD})
+    layout = 1 if len(cameras) == 1 else 4 if len(cameras) <= 4 else 9 if len(cameras) <= 9 else 16
+    page.evaluate("([cams, layout]) => localStorage.setItem('vms-wall:admin', JSON.stringify({layout, cameras: cams}))",
+                  [cameras, layout])
+    page.goto("/#/wall?kiosk=1")
+    page.wait_for_function(f"() => document.querySelectorAll('.live-tile[data-state=playing]').length >= {len(cameras)}",
+                           timeout=120_000)
+    page.evaluate(MEASURE_JS)
+    time.sleep(3)  # settle: players reach the live edge
+    page.evaluate("() => { window.__latency = []; }")
+    cpu = measure_cpu(service, seconds)
+    latencies = page.evaluate("() => window.__latency")
+    context.close()
+    return latencies, cpu
+
+
+def mjpeg_child(live_dir: str, camera_ids: list[str], seconds: float, out: str) -> None:
+    """Baseline, in its own process: per stream, decode every frame and encode it as JPEG."""
+    import av
+    import cv2
+
+    stop = time.monotonic() + seconds
+    frames = [0]
+
+    def one(camera_id: str) -> None:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.connect(socket_address(socket_path(Path(live_dir), camera_id, "main")))
+        reader = sock.makefile("rb")
+        decoder = None
+        while time.monotonic() < stop:
+            length, kind = HEADER.unpack(reader.read(HEADER.size))
+            payload = reader.read(length)
+            if kind == TYPE_STREAM:
+                info = StreamInfo.from_json(payload)
+                decoder = av.CodecContext.create(info.codec, "r")
+                decoder.extradata = info.extradata or None
+                decoder.thread_count = 1
+            elif kind == TYPE_PACKET and decoder is not None:
+                packet = decode_packet(payload)
+                for frame in decoder.decode(av.Packet(packet.data)):
+                    cv2.imencode(".jpg", frame.to_ndarray(format="bgr24"), [cv2.IMWRITE_JPEG_QUALITY, 80])
+                    frames[0] += 1
+        sock.close()
+
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    threads = [threading.Thread(target=one, args=(cid,)) for cid in camera_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - wall0
+    Path(out).write_text(json.dumps({"cpu_pct": 100 * (time.process_time() - cpu0) / elapsed, "frames": frames[0],
+                                     "seconds": elapsed}))
+
+
+def mjpeg_baseline(service: Service, camera_ids: list[str], seconds: float) -> dict:
+    out = service.base / "mjpeg.json"
+    code = ("import sys; sys.path.insert(0, %r); from bench.live import mjpeg_child; "
+            "mjpeg_child(%r, %r, %r, %r)") % (str(ROOT), str(service.data / "state" / "live"), camera_ids,
+                                               seconds, str(out))
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=seconds + 120)
+    return json.loads(out.read_text())
+
+
+def segments_lost(service: Service, since: float, until: float) -> int:
+    """Segments missing from the index between `since` and `until` (gaps longer than half a segment)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{service.data / 'state' / 'vms.db'}")
+    try:
+        with engine.connect() as db:
+            rows = db.execute(text("SELECT camera_id, start, \"end\" FROM segments ORDER BY camera_id, start")).all()
+    finally:
+        engine.dispose()
+    from datetime import datetime
+
+    def ts(value: object) -> float:
+        return (value if isinstance(value, datetime) else datetime.fromisoformat(str(value))).timestamp()
+
+    lost, last_end = 0, {}
+    for camera_id, start, end in rows:
+        start_s, end_s = ts(start), ts(end)
+        previous = last_end.get(camera_id)
+        if previous is not None and since <= start_s <= until and start_s - previous > SEGMENT_S / 2:
+            lost += max(1, round((start_s - previous) / SEGMENT_S))
+        last_end[camera_id] = end_s
+    return lost
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def run(args: argparse.Namespace) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    base = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    service = Service(base, write_site(base, args.cameras, args.width, args.fps))
+    try:
+        service.wait_ready(args.cameras)
+        time.sleep(3)
+        idle = measure_cpu(service, args.seconds)
+        ids = [f"cam{i:02d}" for i in range(args.cameras)]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            watched_from = time.time()
+            one_lat, one_cpu = watch(service, browser, ids[:1], args.seconds)
+            many_lat, many_cpu = watch(service, browser, ids, args.seconds)
+            watched_to = time.time()
+            browser.close()
+        mjpeg = mjpeg_baseline(service, ids[:args.mjpeg_streams], args.seconds)
+        lost = segments_lost(service, watched_from, watched_to)
+    finally:
+        service.stop()
+    return summarise(args, idle, (one_lat, one_cpu), (many_lat, many_cpu), mjpeg, lost)
+
+
+def per_stream(cpu: dict[str, float], idle: dict[str, float], streams: int) -> float:
+    return max(0.0, (cpu["api_pct"] - idle["api_pct"]) + (cpu["workers_pct"] - idle["workers_pct"])) / streams
+
+
+def summarise(args, idle, one, many, mjpeg, lost) -> dict:  # type: ignore[no-untyped-def]
+    rows = {}
+    for name, (lat, cpu), streams in (("1 viewer", one, 1), (f"{args.cameras} x 1 viewer", many, args.cameras)):
+        rows[name] = {"latency_ms": {"p50": round(percentile(lat, 50), 1), "p95": round(percentile(lat, 95), 1),
+                                     "frames": len(lat)},
+                      "api_cpu_pct": round(cpu["api_pct"] - idle["api_pct"], 2),
+                      "workers_cpu_pct": round(cpu["workers_pct"] - idle["workers_pct"], 2),
+                      "cpu_pct_per_stream": round(per_stream(cpu, idle, streams), 3)}
+    worst = max(rows.values(), key=lambda r: r["latency_ms"]["p95"])
+    ours = rows[f"{args.cameras} x 1 viewer"]["cpu_pct_per_stream"]
+    mjpeg_per_stream = mjpeg["cpu_pct"] / max(1, args.mjpeg_streams)
+    return {
+        "latency_ms": {"p50": worst["latency_ms"]["p50"], "p95": worst["latency_ms"]["p95"]},
+        "cpu_pct_per_stream": ours,
+        "mjpeg_cpu_pct_per_stream": round(mjpeg_per_stream, 2),
+        "ratio_vs_mjpeg": round(mjpeg_per_stream / ours, 1) if ours > 0 else None,
+        "segments_lost": lost,
+        "rows": rows,
+        "idle_cpu_pct": {k: round(v, 2) for k, v in idle.items()},
+        "mjpeg": mjpeg,
+        "setup": {"cameras": args.cameras, "width": args.width, "fps": args.fps, "seconds": args.seconds,
+                  "mjpeg_streams": args.mjpeg_streams, "load_average": os.getloadavg()},
+    }
+
+
+def print_table(result: dict) -> None:
+    print(f"{'run':<18}{'p50 ms':>9}{'p95 ms':>9}{'frames':>8}{'API %':>8}{'workers %':>11}{'% / stream':>12}")
+    for name, row in result["rows"].items():
+        lat = row["latency_ms"]
+        print(f"{name:<18}{lat['p50']:>9.0f}{lat['p95']:>9.0f}{lat['frames']:>8}{row['api_cpu_pct']:>8.2f}"
+              f"{row['workers_cpu_pct']:>11.2f}{row['cpu_pct_per_stream']:>12.3f}")
+    print(f"{'MJPEG baseline':<18}{'':>9}{'':>9}{result['mjpeg']['frames']:>8}{'':>8}{'':>11}"
+          f"{result['mjpeg_cpu_pct_per_stream']:>12.2f}")
+    print(f"ratio MJPEG / ours: {result['ratio_vs_mjpeg']}x   segments lost: {result['segments_lost']}   "
+          f"load average: {' '.join(f'{x:.2f}' for x in result['setup']['load_average'])}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cameras", type=int, default=16, help="cameras (and tiles) in the many-viewer run")
+    parser.add_argument("--width", type=int, default=640, help="simulated camera width (16:9)")
+    parser.add_argument("--fps", type=int, default=15)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each measured phase")
+    parser.add_argument("--mjpeg-streams", type=int, default=4, help="streams the MJPEG baseline serves at once")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args()
+    result = run(args)
+    print_table(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
