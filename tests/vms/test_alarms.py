@@ -214,3 +214,11 @@ def test_a_page_that_reconnects_gets_what_it_missed(site: Site, served: str) -> 
 
 def test_stream_needs_a_login(served: str) -> None:
     assert httpx.get(f"{served}/api/events/stream").status_code == 401
+
+
+def test_the_alarm_push_never_takes_an_admission_slot() -> None:
+    """An open page keeps its SSE stream for hours: counted as an active request it would starve the API."""
+    from vms.api.overload import _unqueued
+
+    assert _unqueued("/api/events/stream")
+    assert not _unqueued("/api/events")

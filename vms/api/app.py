@@ -17,6 +17,7 @@ from vms.api import errors
 from vms.api.context import AppContext
 from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
+from vms.api.overload import Admission, install_pool_timeout
 from vms.playback_cache import ClipCache
 from vms.api.push import EventWatcher
 from vms.api.routes import (alarms, audit, auth, cameras, docs, events, exports, health, live, maintenance, metrics, onvif,
@@ -66,10 +67,14 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.watcher = None
     app.state.live_hub = hub
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
+    server = context.config.server
+    # An overloaded service answers 503 + Retry-After at once instead of queueing for 30 s.
+    app.add_middleware(Admission, max_active=server.max_active_requests, queue_timeout_s=server.queue_timeout_s)
     app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
+    install_pool_timeout(app)
     # alarms before events: /api/events/stream must not be taken for /api/events/{event_id}.
     for module in (health, metrics, auth, users, cameras, recordings, live, wall, alarms, events, exports, audit, reports,
                    onvif, docs, records, programme_map, maintenance, review):
