@@ -10,7 +10,7 @@ APT_TEST := ffmpeg iproute2 python3-venv python3-gi gir1.2-gst-rtsp-server-1.0 g
 	postgresql chromium chromium-driver fonts-dejavu-core
 TEST_DATA ?= $(firstword $(wildcard ../shared/data) $(VMS_TEST_DATA))
 
-.PHONY: demo test install install-test apt-test
+.PHONY: demo test install install-test apt-test lock
 
 demo: install
 	$(VENV)/bin/vms demo $(ARGS)
@@ -20,9 +20,12 @@ test: install-test
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	@# Every dependency pinned and hash-checked (requirements.lock; `make lock` regenerates it), then the
+	@# project itself, editable (this also brings a dependency added to pyproject.toml but not locked yet).
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
 	$(PY) -m pip install -q -e '.[dev]'
 	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; }
 	@# The review report's PDF needs a Unicode font with Vietnamese letters.
@@ -33,6 +36,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade --no-deps --target $(VENV)/setup-only 'tensorboard==2.21.0'
 	PYTHONPATH=$(VENV)/setup-only $(PY) -m detectors.models fetch
 	touch $@
+
+# Re-resolve pyproject.toml [dev] and rewrite requirements.lock (name==version + SHA-256 of each file).
+lock: install
+	$(PY) -m pip install -q --dry-run --ignore-installed --report $(VENV)/lock-report.json -e '.[dev]'
+	$(PY) tools/make_lock.py $(VENV)/lock-report.json requirements.lock
 
 install-test: install apt-test
 	bash tests/peers/install_onvif.sh

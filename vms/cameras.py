@@ -123,6 +123,13 @@ def _detection_settings(camera: Camera, configured: dict[str, DetectionSettings]
     return configured.get(camera.id)
 
 
+def camera_detect_fps(camera: Camera | None, configured: list[CameraConfig] | None = None) -> float:
+    """The rate a camera is analysed at (its detection settings, else the default): what its sub
+    stream needs, no more. `camera` None: a camera not registered yet (the default)."""
+    settings = _detection_settings(camera, {c.id: c.detection for c in configured or []}) if camera else None
+    return (settings or DetectionSettings()).detect_fps
+
+
 def worker_specs(
     session: Session, vault: CredentialVault, paths: DataPaths, database_url: str, recording: RecordingConfig,
     configured: list[CameraConfig] | None = None, timezone: str = DEFAULT_TIMEZONE,

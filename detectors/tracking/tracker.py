@@ -89,9 +89,14 @@ class TrackerConfig(BaseModel):
         3, ge=1, le=100, description="Detections while standing before the patch alone may hold a track."
     )
     stationary_missed_s: float = Field(
-        30.0, gt=0.0, le=86400.0,
-        description="A held track the detector looked at and did not find for this long ends (a false detection "
-        "of a static thing must not live on).",
+        3.0, gt=0.0, le=86400.0,
+        description="A stationary track (held, or kept by low scores) the detector looked at and did not confirm "
+        "with a high score for this long ends (a false detection of a static thing must not live on).",
+    )
+    stationary_look_s: float = Field(
+        2.0, gt=0.0, le=3600.0,
+        description="A held track nothing looked at for this long is in live_boxes() again (asks for a crop); "
+        "longer than the engine's periodic full look, which then re-confirms it first.",
     )
     stationary_hold_s: float = Field(
         300.0, gt=0.0, le=86400.0,
@@ -109,7 +114,7 @@ class TrackerConfig(BaseModel):
 
 
 _ROW_FIELDS = ("ids", "state", "hits", "votes", "score", "mean", "cov", "last_ts", "seen_ts",
-               "still_since", "still_hits", "missed_looks", "anchor", "template", "template_box",
+               "still_since", "still_hits", "missed_looks", "looked_ts", "anchor", "template", "template_box",
                "has_template", "held", "app")
 APP_MEMORY = 0.8  # share of the old colour histogram kept at each clean sighting
 
@@ -132,11 +137,12 @@ class ByteTracker:
         self.score = np.zeros(0, np.float32)
         self.mean = np.zeros((0, 8))
         self.cov = np.zeros((0, 8, 8))
-        self.last_ts = np.zeros(0)  # last matched by a detection
+        self.last_ts = np.zeros(0)  # last matched by a high-score detection (confirmed)
         self.seen_ts = np.zeros(0)  # last reported (detection or held by its patch)
         self.still_since = np.zeros(0)  # standing within `still_radius` of `anchor` since then
         self.still_hits = np.zeros(0, np.int32)  # detections since it stands
-        self.missed_looks = np.zeros(0, np.int32)  # frames the detector looked and missed it, since its last detection
+        self.missed_looks = np.zeros(0, np.int32)  # frames the detector looked and gave no high score, since the last
+        self.looked_ts = np.zeros(0)  # last frame the model ran over it
         self.anchor = np.zeros((0, 3))  # cx, cy, h where it started standing
         self.template = np.zeros((0, patches.SIDE, patches.SIDE), np.float32)
         self.template_box = np.zeros((0, 4), np.float32)
@@ -148,8 +154,15 @@ class ByteTracker:
     def live_boxes(self) -> np.ndarray:
         """(n, 4) float32 predicted boxes of the tracks the detector should look at next (for
         region planning): every track except stationary ones held by their patch, which are
-        re-confirmed from the Y plane and by the periodic full-frame look."""
-        return z_to_xyxy(self.mean[~self.held, :4]) if len(self.ids) else np.zeros((0, 4), np.float32)
+        re-confirmed from the Y plane and by the periodic full-frame look; a held track nothing
+        looked at for `stationary_look_s` asks for a look itself (one crop now and then, so a
+        false detection of a static thing is found out even without full looks)."""
+        if not len(self.ids):
+            return np.zeros((0, 4), np.float32)
+        due = ~self.held
+        if self._ts is not None:
+            due |= self._ts - self.looked_ts >= self.config.stationary_look_s
+        return z_to_xyxy(self.mean[due, :4])
 
     def stationary_boxes(self) -> np.ndarray:
         """(k, 4) float32 boxes of the stationary tracks held by their patch."""
@@ -252,7 +265,11 @@ class ByteTracker:
         self._learn_appearance(mt, md, dets, app)
         self.mean[mt], self.cov[mt] = self._kf.update(self.mean[mt], self.cov[mt], z[md])
         self.hits[mt] += 1
-        self.last_ts[mt] = ts
+        self.looked_ts[mt] = ts
+        # Only a high score confirms: a static thing the model keeps scoring 0.3 in a zoomed crop
+        # (a bin, a sign) must not live on as a stationary track through the low-score pass.
+        confirmed = dets.confidence[md] >= self._high
+        self.last_ts[mt[confirmed]] = ts
         self.seen_ts[mt] = ts
         self.held[mt] = False
         self.score[mt] = dets.confidence[md]
@@ -260,6 +277,8 @@ class ByteTracker:
         promote = mt[(self.state[mt] == LOST) | (self.hits[mt] >= self.config.min_hits)]
         self.state[promote] = ACTIVE
         self._update_still(ts, mt, z[md], frame)
+        self.missed_looks[mt[confirmed]] = 0
+        self.missed_looks[mt[~confirmed]] += 1
 
     def _learn_appearance(self, mt: np.ndarray, md: np.ndarray, dets: Detections, app: np.ndarray) -> None:
         """Blend in the histograms of matched detections that overlap no other detection (a
@@ -280,7 +299,6 @@ class ByteTracker:
         self.still_since[rows[moved]] = ts
         self.still_hits[rows[moved]] = 0
         self.still_hits[rows] += 1
-        self.missed_looks[rows] = 0
         self.anchor[rows[moved]] = z[moved][:, [0, 1, 3]]
         if frame is None:
             return
@@ -298,6 +316,7 @@ class ByteTracker:
         self.held[unmatched] = False
         looked = _looked(z_to_xyxy(self.mean[unmatched, :4]), regions)
         self.missed_looks[unmatched[looked]] += 1
+        self.looked_ts[unmatched[looked]] = ts
         candidates = unmatched[self.is_stationary(ts)[unmatched] & self.has_template[unmatched]
                                & (self.state[unmatched] != TENTATIVE)
                                & (self.still_hits[unmatched] >= self.config.stationary_min_hits)]
@@ -323,8 +342,9 @@ class ByteTracker:
         cfg = self.config
         drop = (ts - self.seen_ts > cfg.lost_s) & ~self.held
         unconfirmed = ts - self.last_ts
-        drop |= self.held & ((unconfirmed > cfg.stationary_hold_s)
-                             | ((unconfirmed > cfg.stationary_missed_s) & (self.missed_looks >= 2)))
+        drop |= self.held & (unconfirmed > cfg.stationary_hold_s)
+        # Held or kept by low scores: a stationary track the model looked at and did not confirm.
+        drop |= self.is_stationary(ts) & (unconfirmed > cfg.stationary_missed_s) & (self.missed_looks >= 2)
         drop[self._drop_tentative] = True
         keep = ~drop
         for name in _ROW_FIELDS:
@@ -365,6 +385,7 @@ class ByteTracker:
             "score": dets.confidence.astype(np.float32), "mean": mean, "cov": cov,
             "last_ts": np.full(n, ts), "seen_ts": np.full(n, ts), "still_since": np.full(n, ts),
             "still_hits": np.ones(n, np.int32), "missed_looks": np.zeros(n, np.int32),
+            "looked_ts": np.full(n, ts),
             "anchor": z[:, [0, 1, 3]], "template": np.zeros((n, patches.SIDE, patches.SIDE), np.float32),
             "template_box": np.zeros((n, 4), np.float32), "has_template": np.zeros(n, bool),
             "held": np.zeros(n, bool), "app": app.astype(np.float32),

@@ -233,8 +233,13 @@ def test_stationary_track_survives_60s_while_its_patch_is_unchanged(fps: float) 
     held = _stand(tracker, person, fps, 60.0, t0=3.0, detected=False, regions=NO_LOOK)
     assert all(o.tracker_id.tolist() == [1] for o in held)
     assert all(o.data["stationary"].tolist() == [True] and o.data["detected"].tolist() == [False] for o in held)
-    assert tracker.live_boxes().shape == (0, 4)  # held tracks need no crop
     assert tracker.stationary_boxes().shape == (1, 4)
+    # Nothing looked at it for stationary_look_s (2 s): it asks for one crop; once looked at and
+    # found, a held track needs no crop again until the next look is due.
+    assert tracker.live_boxes().shape == (1, 4)
+    _stand(tracker, person, fps, 1 / fps, t0=63.0 - 2 / fps)
+    _stand(tracker, person, fps, 1 / fps, t0=63.0 - 1 / fps, detected=False, regions=NO_LOOK)
+    assert tracker.live_boxes().shape == (0, 4)
     # The person walks away: the patch shows the pavement again and the track ends.
     gone = _stand(tracker, plate, fps, 3.0, t0=63.0, detected=False, regions=NO_LOOK)
     assert gone[0].tracker_id.tolist() == []
@@ -251,6 +256,20 @@ def test_stationary_track_the_detector_keeps_missing_ends_after_stationary_misse
     ids = [o.tracker_id.tolist() for o in held]
     assert ids[:45] == [[1]] * 45  # held 9 s
     assert ids[-1] == []
+
+
+def test_static_thing_kept_only_by_low_scores_ends_after_stationary_missed_s() -> None:
+    """A bin the model scores 0.3 in every zoomed crop (once 0.9): the low-score pass must not keep
+    a stationary track alive for ever; only a high score confirms it."""
+    person = _with_person(_plate())
+    tracker = ByteTracker(TrackerConfig(stationary_missed_s=3.0))
+    _stand(tracker, person, 5.0, 3.0)
+    out = []
+    for k in range(40):
+        t = 3.0 + k / 5
+        out.append(tracker.update(_dets([BOX], [0.3]), t, Frame("c", t, person)).tracker_id.tolist())
+    assert out[:14] == [[1]] * 14  # up to 3 s after the last high score
+    assert out[-1] == [] and len(tracker.ids) == 0
 
 
 def test_briefly_seen_static_thing_is_not_held() -> None:

@@ -79,3 +79,18 @@ def test_detect_fps_reaches_the_frame_decoder(tmp_path: Path) -> None:
     data = {"cameras": [{**RTSP_CAMERA, "detection": {"detect_fps": 0}}]}
     with pytest.raises(ConfigError, match=r"cameras\.0\.detection\.detect_fps"):
         parse_config(data)
+
+
+def test_the_onvif_probe_offers_the_cameras_detect_fps() -> None:
+    from vms.api.routes.onvif import ProbeOut
+    from vms.cameras import camera_detect_fps
+    from vms.config import CameraConfig
+    from vms.db.models import Camera
+
+    assert ProbeOut(profile={}, registered_camera_id=None).detect_fps == 5.0  # not registered yet: the default
+    gate = Camera(id="gate", source_kind="rtsp", source_location="rtsp://192.0.2.1/live")
+    assert camera_detect_fps(gate) == 5.0
+    configured = [CameraConfig.model_validate({**RTSP_CAMERA, "id": "gate", "detection": {"detect_fps": 2}})]
+    assert camera_detect_fps(gate, configured) == 2.0  # from the config file
+    gate.detection = {"detect_fps": 8}
+    assert camera_detect_fps(gate, configured) == 8.0  # set through the API: the row wins

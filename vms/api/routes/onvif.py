@@ -36,6 +36,7 @@ from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, SessionDep, client_ip, re
 from vms.api.errors import ERROR_CODES, ApiError, register, register_pattern
 from vms.api.routes.cameras import CAMERA_ID_TAKEN, check_retention
 from vms.audit import audit
+from vms.cameras import camera_detect_fps
 from vms.config import CAMERA_ID_PATTERN
 from vms.db.models import Camera, User
 from vms.onvif_registry import registered_camera, save_onvif_camera
@@ -168,6 +169,9 @@ class RegisterRequest(Credentials):
 class ProbeOut(BaseModel):
     profile: dict
     registered_camera_id: str | None
+    # The rate the camera is (or, not registered yet, will be) analysed at: the sub stream's frame
+    # rate to offer at registration (every sub stream frame is decoded).
+    detect_fps: float = Field(default_factory=lambda: camera_detect_fps(None))
     sub_fps: float | None = None  # registration: the sub stream's frame rate after setting it
     sub_fps_error: dict | None = None  # registration: why the camera refused it ({code, reason, message})
 
@@ -224,7 +228,10 @@ async def probe(body: Credentials, user: Installer, db: SessionDep, ctx: Context
         profile = await _probe(body, ctx)
     except OnvifError as error:
         return onvif_error_response(error)
-    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=registered_camera(db, profile))
+    camera_id = registered_camera(db, profile)
+    camera = db.get(Camera, camera_id) if camera_id else None
+    return ProbeOut(profile=profile.model_dump(mode="json"), registered_camera_id=camera_id,
+                    detect_fps=camera_detect_fps(camera, ctx.config.cameras))
 
 
 @router.post("/snapshot", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}, 422: {}, 502: {}})

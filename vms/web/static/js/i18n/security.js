@@ -51,6 +51,7 @@ addErrors({
   "camera.password_placeholder": ["{field}: là mật khẩu mẫu trong tệp ví dụ; hãy nhập mật khẩu thật của camera",
     "{field}: is a placeholder from a sample file; put the camera's real password"],
   "request.too_large": ["Dữ liệu gửi lên quá lớn (tối đa {limit} byte)", "The request is too large (at most {limit} bytes)"],
+  "server.busy": ["Máy chủ đang bận, vui lòng thử lại sau {retry_after} giây", "The server is busy; try again in {retry_after} s"],
   "import.event_type": ["{field}: {value} không phải loại sự kiện do các quy tắc phát hiện ({known})",
     "{field}: {value} is not an event type the rules raise ({known})"],
   "import.detector": ["{field}: {value} không phải bộ phát hiện mà vms analyze dùng ({known})",

@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import "../i18n/streams.js";
 import "../i18n/security.js";
 
-const DETECT_FPS = 5; // analysis rate (frames per second): the sub stream needs no more
+const DETECT_FPS = 5; // analysis rate when the server does not say (probe answer `detect_fps`): the sub stream needs no more
 
 function profileFacts(profile) {
   const stream = (p) => `${p.encoding ?? "?"} ${p.width}×${p.height}${p.fps ? ` · ${p.fps} fps` : ""}`;
@@ -57,7 +57,7 @@ function deviceCard(device, onRegistered) {
         .then((r) => r.blob()).then((blob) => { preview.src = URL.createObjectURL(blob); }).catch(() => preview.remove());
       result.replaceChildren(h("div.event-layout", {}, preview, profileFacts(probe.profile)),
         probe.registered_camera_id ? h("p.hint", {}, `${t("registeredAs")}: ${probe.registered_camera_id}`)
-          : registerForm(credentials, device, probe.profile, onRegistered));
+          : registerForm(credentials, device, probe.profile, onRegistered, probe.detect_fps || DETECT_FPS));
     } catch (failure) {
       result.replaceChildren();
       error.textContent = failure.message;
@@ -67,22 +67,22 @@ function deviceCard(device, onRegistered) {
 }
 
 /** The offer to set the sub stream to the detect fps (every sub stream frame is decoded for analysis). */
-function subFpsChoice(profile) {
+function subFpsChoice(profile, detectFps) {
   if (!profile || profile.sub.token === profile.main.token) return "";
   const now = profile.sub.fps ? ` (${t("subFpsNow")} ${profile.sub.fps})` : "";
   return h("label.check", { title: t("subFpsHint") },
-    h("input", { type: "checkbox", name: "sub_fps", checked: !profile.sub.fps || profile.sub.fps > DETECT_FPS }),
-    `${t("subFps")} ${profile.sub.width}×${profile.sub.height}: ${DETECT_FPS} ${t("fpsUnit")}${now}`);
+    h("input", { type: "checkbox", name: "sub_fps", checked: !profile.sub.fps || profile.sub.fps > detectFps }),
+    `${t("subFps")} ${profile.sub.width}×${profile.sub.height}: ${detectFps} ${t("fpsUnit")}${now}`);
 }
 
-function registerForm(credentials, device, profile, onRegistered) {
+function registerForm(credentials, device, profile, onRegistered, detectFps = DETECT_FPS) {
   const error = h("p.error", { role: "alert" });
   const form = h("form.row.register", {},
     field(t("id"), h("input", { name: "id", required: true, pattern: CAMERA_ID_PATTERN, title: t("cameraIdHint"), maxlength: 48 })),
     field(t("name"), h("input", { name: "name", required: true, maxlength: 120, value: device?.name ?? "" })),
     field(t("location"), h("input", { name: "location", maxlength: 200, value: device?.location ?? "" })),
     field(t("retentionDays"), h("input", { name: "retention_days", type: "number", min: 1, max: 3650, value: 30 })),
-    subFpsChoice(profile),
+    subFpsChoice(profile, detectFps),
     h("button.primary.big", { type: "submit" }, t("register")), error);
   form.addEventListener("submit", async (submit) => {
     submit.preventDefault();
@@ -90,7 +90,7 @@ function registerForm(credentials, device, profile, onRegistered) {
       const saved = await sendJson("POST", "/api/onvif/register", { ...credentials(), id: form.elements.id.value,
         name: form.elements.name.value, location: form.elements.location.value,
         retention_days: Number(form.elements.retention_days.value), endpoint: device?.key ?? null,
-        main_uri: profile.main_uri, sub_uri: profile.sub_uri, sub_fps: form.elements.sub_fps?.checked ? DETECT_FPS : null });
+        main_uri: profile.main_uri, sub_uri: profile.sub_uri, sub_fps: form.elements.sub_fps?.checked ? Math.min(detectFps, 30) : null });
       toast(saved.sub_fps_error ? `${t("registered")}. ${t("subFpsRefused")}` : t("registered"));
       onRegistered();
     } catch (failure) {

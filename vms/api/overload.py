@@ -1,0 +1,99 @@
+"""Graceful degradation under overload (issue 14 item 21): a fast 503 with Retry-After, never 30 s waits.
+
+A pure ASGI middleware admits at most `server.max_active_requests` HTTP requests at once; a request
+that finds them all busy waits at most `server.queue_timeout_s` for a free slot, then gets
+503 `server.busy` with `Retry-After`. The database pool is sized from the same number (vms.db.engine:
+pool = max_active_requests + a reserve), so an admitted request never waits on the pool, and the
+threadpool (anyio's, 40 by default) is raised above it. /health, /metrics and the UI's static files
+skip the queue (they answer from the reserve), so monitoring sees a busy service as busy, not dead.
+WebSocket traffic is not touched. A request holds its slot until its response has been sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Awaitable, Callable
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from vms.api.errors import register
+
+BUSY = register("server.busy", "the server is busy; retry in {retry_after} s")
+THREAD_RESERVE = 16
+# /api/events/stream is the alarm push (SSE): open for hours per page, it would hold a slot for its
+# whole life; it holds no DB session nor thread while open (vms.api.push), so it skips the queue.
+UNQUEUED_PATHS = ("/health", "/metrics", "/api/events/stream")
+UNQUEUED_PREFIXES = ("/static/",)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _unqueued(path: str) -> bool:
+    return path in UNQUEUED_PATHS or path.startswith(UNQUEUED_PREFIXES)
+
+
+class Admission:
+    """ASGI middleware: at most `max_active` requests inside the application, a bounded wait for the rest."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], max_active: int = 32, queue_timeout_s: float = 2.0,
+                 retry_after_s: int = 1):
+        self.app = app
+        self.max_active = max_active
+        self.queue_timeout_s = queue_timeout_s
+        self.retry_after_s = retry_after_s
+        self._slots: asyncio.Semaphore | None = None  # made on the server's event loop
+        self.refused = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _unqueued(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_active)
+            _widen_threadpool(self.max_active)
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout_s)
+        except (asyncio.TimeoutError, TimeoutError):
+            self.refused += 1
+            await busy_response(send, self.retry_after_s)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._slots.release()
+
+
+def _widen_threadpool(max_active: int) -> None:
+    """Sync routes run in anyio's threadpool: keep room above the admitted requests for the unqueued ones."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(limiter.total_tokens, max_active + THREAD_RESERVE)
+
+
+def install_pool_timeout(app: FastAPI) -> None:
+    """A database pool wait that still times out (a reserve exhausted) is a 503 too, never a 500."""
+
+    async def pool_timeout(_request: Request, _exc: Exception) -> JSONResponse:
+        return JSONResponse(json.loads(busy_body(1)), status_code=503,
+                            headers={"Retry-After": "1", "Cache-Control": "no-store"})
+
+    app.add_exception_handler(PoolTimeout, pool_timeout)
+
+
+def busy_body(retry_after_s: int) -> bytes:
+    detail = {"code": BUSY, "message": f"the server is busy; retry in {retry_after_s} s",
+              "params": {"retry_after": retry_after_s}}
+    return json.dumps({"detail": detail}).encode()
+
+
+async def busy_response(send: Send, retry_after_s: int) -> None:
+    body = busy_body(retry_after_s)
+    await send({"type": "http.response.start", "status": 503,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"retry-after", str(retry_after_s).encode()), (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
