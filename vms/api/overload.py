@@ -40,7 +40,7 @@ def _unqueued(path: str) -> bool:
 class Admission:
     """ASGI middleware: at most `max_active` requests inside the application, a bounded wait for the rest."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], max_active: int = 32, queue_timeout_s: float = 2.0,
+    def __init__(self, app: Callable[..., Awaitable[None]], max_active: int = 16, queue_timeout_s: float = 1.0,
                  retry_after_s: int = 1):
         self.app = app
         self.max_active = max_active
