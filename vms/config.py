@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from detectors.objects.configs import DetectorConfig
 from detectors.rules.config import DEFAULT_TIMEZONE, RuleConfig
+from vms.alarms.policy import AlarmsConfig
 
 CAMERA_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,47}$"
 
@@ -260,6 +261,7 @@ class SiteConfig(_Frozen):
     recording: RecordingConfig = RecordingConfig()
     storage: StorageConfig = StorageConfig()
     detector_service: DetectorServiceConfig = DetectorServiceConfig()
+    alarms: AlarmsConfig = Field(AlarmsConfig(), description="which event types are alarms (banner, sound), by hour")
     workers: WorkersConfig = WorkersConfig()
     sources: SourcesConfig = SourcesConfig()
     programme: ProgrammeConfig = ProgrammeConfig()

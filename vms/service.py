@@ -168,6 +168,9 @@ class Site:
         server = uvicorn.Server(
             uvicorn.Config(create_app(self.app_context()), host=server_config.host, port=server_config.port,
                            log_level="warning", access_log=False,
+                           # Open pages hold streams (pushed events, live video) that never end by
+                           # themselves: on stop, give requests 3 s, then close them (pages reconnect).
+                           timeout_graceful_shutdown=3,
                            # X-Forwarded-* only from a configured proxy: otherwise any client (even
                            # one on loopback) could write another address into the audit log.
                            proxy_headers=bool(server_config.trusted_proxies),

@@ -25,7 +25,9 @@ from vms.api.errors import register
 
 BUSY = register("server.busy", "the server is busy; retry in {retry_after} s")
 THREAD_RESERVE = 16
-UNQUEUED_PATHS = ("/health", "/metrics")
+# /api/events/stream is the alarm push (SSE): open for hours per page, it would hold a slot for its
+# whole life; it holds no DB session nor thread while open (vms.api.push), so it skips the queue.
+UNQUEUED_PATHS = ("/health", "/metrics", "/api/events/stream")
 UNQUEUED_PREFIXES = ("/static/",)
 
 Scope = dict[str, Any]
