@@ -243,7 +243,13 @@ def main() -> int:
     config = PipelineConfig.model_validate(yaml.safe_load(args.pipeline)) if args.pipeline else PipelineConfig()
     detector = build_detector(config.detector)
     t0 = time.perf_counter()
-    results = [run(s, assets, detector, args.mp4, config, args.trace) for s in tqdm(chosen, desc="scenes", unit="scene")]
+    results = []
+    partial = args.json.with_suffix(".partial.jsonl") if args.json else None
+    for s in tqdm(chosen, desc="scenes", unit="scene"):
+        results.append(run(s, assets, detector, args.mp4, config, args.trace))
+        if partial is not None:  # a bounded run cut short still leaves every finished scene
+            with partial.open("a" if len(results) > 1 else "w") as f:
+                f.write(json.dumps(results[-1]) + "\n")
     for r in results:
         print(f"  {r['name']:18s} {'night' if r['night'] else 'day  '} expected {str(r['expected']):12s} "
               f"hr {r['hit_and_run']} col {r['collision']} tracked {r.get('striker_tracked_s')} "

@@ -21,6 +21,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cameras": frozenset({"admin", "installer"}),
     "users": frozenset({"admin"}),
     "reports": frozenset({"admin", "operator", "investigator"}),
+    "alarms": frozenset({"admin", "operator", "investigator"}),  # acknowledge / false alarm / handled
     # The programme's records: camera files and the map (owners' contacts included), maintenance tickets.
     "records": frozenset({"admin", "installer", "operator", "investigator"}),
     "records_edit": frozenset({"admin", "installer"}),

@@ -222,6 +222,11 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     return user if user is not None and user.active else None
 
 
+def login_session(session: Session, token: str) -> LoginSession | None:
+    """The stored login session of `token` (None if there is none)."""
+    return session.get(LoginSession, _token_hash(token))
+
+
 def end_session(session: Session, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
 

@@ -158,6 +158,7 @@ def import_analysis(session: Session, camera_id: str, analysis: Analysis, starte
         row = Event(camera_id=camera_id, type=item.type, start=start, end=end, severity=item.severity,
                     zone=item.zone, object_classes=",".join(classes),
                     detector=IMPORTED_PREFIX + (analysis.detector or UNKNOWN_DETECTOR),
+                    alarm_level="log",  # handed-in footage is history, never an alarm waiting for someone
                     details={"imported": True, "imported_from": analysis.file, "claimed_detector": analysis.detector,
                              "rule": item.rule, "evidence": item.evidence})
         session.add(row)

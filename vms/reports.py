@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from sqlalchemy import ColumnElement, and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
+from vms.alarms.reviews import OutcomeRow
 from vms.db.models import Camera, CameraStatus, Event, Segment
 from vms.event_import import is_imported
 from vms.spreadsheet import safe_row
@@ -112,8 +113,10 @@ def summary(
     return reports, online
 
 
-def summary_csv(reports: list[CameraReport], start: datetime, end: datetime) -> str:
-    """CSV with a UTF-8 BOM so Excel shows Vietnamese names; one column per event type."""
+def summary_csv(reports: list[CameraReport], start: datetime, end: datetime,
+                alarms: list[OutcomeRow] | None = None) -> str:
+    """CSV with a UTF-8 BOM so Excel shows Vietnamese names; one column per event type, then a
+    second table of alarms by outcome per camera and rule (false-alarm rate of the closed ones)."""
     types = sorted({kind for report in reports for kind in report.events_by_type})
     imported = sorted({kind for report in reports for kind in report.imported_by_type})
     buffer = io.StringIO()
@@ -151,4 +154,12 @@ def summary_csv(reports: list[CameraReport], start: datetime, end: datetime) -> 
                 *[r.imported_by_type.get(kind, 0) for kind in imported],
             ]
         ))
+    if alarms:
+        writer.writerow([])
+        writer.writerow(["camera_id", "alarm_type", "rule", "alarms", "new", "acknowledged", "false_alarm",
+                         "handled", "false_alarm_percent"])
+        for a in alarms:
+            rate = "" if a.false_alarm_rate is None else f"{a.false_alarm_rate * 100:.1f}"
+            writer.writerow(safe_row([a.camera_id or "", a.type, a.rule, a.total, a.new, a.acknowledged,
+                                      a.false_alarm, a.handled, rate]))
     return "\ufeff" + buffer.getvalue()

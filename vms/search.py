@@ -40,6 +40,7 @@ class EventFilter:
     zone: str | None = None
     colour: str | None = None
     direction: str | None = None
+    review_states: tuple[str, ...] = ()  # alarm review: new | acknowledged | false_alarm | handled
     origin: str | None = None  # "site" (the site's own detections), "imported", None: both
     site_wide: bool = True  # include events without a camera (unrestricted users only)
 
@@ -76,6 +77,8 @@ def event_query(criteria: EventFilter) -> Select[tuple[Event]]:
         query = query.where(Event.type.in_(criteria.types))
     if criteria.zone:
         query = query.where(Event.zone == criteria.zone)
+    if criteria.review_states:
+        query = query.where(Event.review_state.in_(criteria.review_states))
     if criteria.origin == "imported":
         query = query.where(is_imported())
     elif criteria.origin == "site":

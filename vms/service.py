@@ -41,6 +41,24 @@ log = logging.getLogger(__name__)
 ADMIN_PASSWORD_ENV = "VMS_ADMIN_PASSWORD"
 
 
+def camera_processes(worker_pids: dict[str, int | None]) -> dict[str, int | None]:
+    """camera -> pid as process name -> pid: `camera:ID`, or `camera:ID1,ID2` for a process serving
+    several cameras (`workers.cameras_per_process`), so each process is counted once."""
+    by_pid: dict[int | None, list[str]] = {}
+    for cid, pid in worker_pids.items():
+        if pid is None:
+            by_pid.setdefault(None, []).append(cid)  # not running: one entry per camera
+            continue
+        by_pid.setdefault(pid, []).append(cid)
+    out: dict[str, int | None] = {}
+    for pid, cids in by_pid.items():
+        if pid is None:
+            out.update({f"camera:{cid}": None for cid in cids})
+        else:
+            out["camera:" + ",".join(cids)] = pid
+    return out
+
+
 @dataclass
 class Site:
     """One deployment: its config, data folder and the parts that run."""
@@ -136,7 +154,7 @@ class Site:
         processes: dict[str, int | None] = {"web": os.getpid()}
         detector = None
         if self.supervisor is not None:
-            processes.update({f"camera:{cid}": pid for cid, pid in self.supervisor.worker_pids().items()})
+            processes.update(camera_processes(self.supervisor.worker_pids()))
             processes["detector"] = self.supervisor.detector_pid()
         if self.detector_service is not None:
             detector = service_stats(self.detector_service.address, self.detector_service.authkey, timeout_s=1.0)
@@ -150,6 +168,9 @@ class Site:
         server = uvicorn.Server(
             uvicorn.Config(create_app(self.app_context()), host=server_config.host, port=server_config.port,
                            log_level="warning", access_log=False,
+                           # Open pages hold streams (pushed events, live video) that never end by
+                           # themselves: on stop, give requests 3 s, then close them (pages reconnect).
+                           timeout_graceful_shutdown=3,
                            # X-Forwarded-* only from a configured proxy: otherwise any client (even
                            # one on loopback) could write another address into the audit log.
                            proxy_headers=bool(server_config.trusted_proxies),

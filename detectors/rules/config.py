@@ -130,6 +130,9 @@ class TamperConfig(_Rule):
     moved_shift_px: float = Field(6.0, gt=0, le=500, description="Global shift (analysis px) above this: moved.")
     repoint_share: float = Field(0.75, gt=0, le=1, description="Share of the view no longer like the reference: repointed.")
     reference_s: float = Field(20.0, gt=1, le=3600, description="Reference background time constant.")
+    restore_s: float = Field(5.0, ge=0, le=600, description="The view must look normal this long before a "
+                             "tamper incident ends (on-off covering within it stays one alarm).")
+    relearn_s: float = Field(60.0, gt=1, le=3600, description="A view moved this long is accepted as the new normal.")
 
 
 RuleConfig = Annotated[

@@ -9,8 +9,15 @@ holds, so the tampered view never becomes "normal"):
 - defocus: edge energy collapses while contrast stays;
 - moved: phase correlation finds a global shift, or most of a 4x4 grid of the picture no longer
   matches the reference (repointed; a big vehicle filling part of the view does not count).
-A condition must hold for `min_duration_s`; the event ends after 1 s without it. A view that
-stays changed for `relearn_s` is accepted as the new normal (a camera re-aimed on purpose).
+One incident, one alarm: a condition must hold for `min_duration_s` to open an event, and the
+event ends only once the view has looked like the pre-tamper reference for `restore_s` (a hand or
+cloth going on and off the lens, or cover turning into blackout, stays one incident). A covered,
+blacked-out or defocused view is never learnt as normal, however long it lasts; a view that stays
+*moved* for `relearn_s` is accepted as the new normal (a camera re-aimed on purpose).
+
+Lighting changes are not tampering: a brightness jump with the picture's structure intact (IR
+switching on or off, lamps) re-learns the reference, and the defocus test compares sharpness
+relative to contrast, so a darker, lower-contrast picture after an IR switch is not "defocus".
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ from detectors.rules.base import RuleEvent
 from detectors.rules.config import TamperConfig
 
 WIDTH = 160
-RELEARN_S = 60.0
 
 
 SHARP_WIDTH = 320  # defocus shows in fine detail, which a 160 px image has already lost
@@ -81,8 +87,8 @@ class TamperRule:
 
     @property
     def suspect(self) -> bool:
-        """A tamper condition is pending or open: objects may vanish because the view is lost."""
-        return self.pending is not None or self.open is not None
+        """The view is lost or doubtful right now: objects may vanish because of it, not by themselves."""
+        return self.pending is not None or (self.open is not None and self.clear_since is None)
 
     def update(self, frame: Frame) -> list[RuleEvent]:
         ts = frame.ts
@@ -115,11 +121,13 @@ class TamperRule:
             return None
         if std < cfg.cover_contrast * ref_std:
             return "cover"
-        if edge < cfg.defocus_sharpness * ref_edge:
-            return "defocus"
-        # Contrast and detail are intact: a big brightness jump is the lighting (IR switch, lamps).
+        # Contrast is intact: a big brightness jump is the lighting (IR switch, lamps), not tampering.
         if not 1 / LIGHTING_RATIO < (mean + 5) / (ref_mean + 5) < LIGHTING_RATIO:
             return "relight"
+        # Sharpness relative to contrast: blur removes detail but keeps contrast; a darker or flatter
+        # picture (night, IR) loses both alike.
+        if edge / max(ref_edge, 1e-6) < cfg.defocus_sharpness * min(1.0, std / max(ref_std, 1e-6)):
+            return "defocus"
         (dx, dy), _ = cv2.phaseCorrelate(self.ref_img, small)
         if np.hypot(dx, dy) >= cfg.moved_shift_px:
             return "moved"
@@ -132,30 +140,34 @@ class TamperRule:
             if self.open is None:
                 return []
             self.clear_since = self.clear_since or ts
-            if ts - self.clear_since >= 1.0:
+            if ts - self.clear_since >= cfg.restore_s:  # the view is back: the incident is over
                 return [self._end(self.clear_since)]
             return []
-        self.clear_since = None
+        self.clear_since = None  # still (or again) tampered: the same incident goes on
         if self.open is not None:
-            if ts - self.open.start_ts >= RELEARN_S:  # re-aimed for good: accept the new view
-                self.ref_img, self.ref_stats, self.learnt_s = shrink(frame.y), stats, 0.0
+            if self.open.evidence["kind"] == "moved" and condition == "moved" and ts - self.open.start_ts >= cfg.relearn_s:
+                self.ref_img, self.ref_stats, self.learnt_s = shrink(frame.y), stats, 0.0  # re-aimed for good
                 return [self._end(ts)]
             return []
-        if self.pending is None or self.pending[0] != condition:
-            self.pending = (condition, ts)
-        if ts - self.pending[1] < cfg.min_duration_s:
+        since = self.pending[1] if self.pending is not None else ts
+        self.pending = (condition, since)  # onset time kept when the kind changes (cover -> blackout)
+        if ts - since < cfg.min_duration_s:
             return []
+        return [self._start(condition, since, ts, frame, stats)]
+
+    def _start(self, condition: str, since: float, ts: float, frame: Frame, stats: np.ndarray) -> RuleEvent:
         self._n += 1
+        self.pending = None
         ref_mean, ref_std, ref_edge = self.ref_stats
         self.open = RuleEvent(
-            key=f"{cfg.name}:tamper:{self._n}", phase="start", type="tamper", rule=cfg.name,
-            start_ts=self.pending[1], ts=ts, severity="alarm", frame=frame,
+            key=f"{self.cfg.name}:tamper:{self._n}", phase="start", type="tamper", rule=self.cfg.name,
+            start_ts=since, ts=ts, severity="alarm", frame=frame,
             evidence={"kind": condition, "mean": round(float(stats[0]), 1),
                       "std_ratio": round(float(stats[1] / max(ref_std, 1e-6)), 3),
                       "edge_ratio": round(float(stats[2] / max(ref_edge, 1e-6)), 3),
                       "reference_mean": round(float(ref_mean), 1)},
         )
-        return [self.open]
+        return self.open
 
     def _end(self, end_ts: float) -> RuleEvent:
         start = self.open

@@ -76,6 +76,8 @@ def default_config() -> dict:
         "server": {"host": "127.0.0.1", "port": 8000},
         "recording": {"segment_seconds": 2},
         "storage": {"min_free_gb": 0.1, "check_interval_s": 60},
+        # The alarm sound repeats every 2 s here (10 s by default), so a test hears it repeat quickly.
+        "alarms": {"types": {"hit_and_run": {"level": "alarm", "repeat_s": 2}}},
         "sources": {"camera_networks": ["127.0.0.0/8"]},  # the UI test adds an unreachable loopback camera
         # Live event rules off: the tests count the events they seed (the scenes would add real ones).
         "cameras": [{"id": cid, "name": name, "location": f"Vị trí {i + 1}",
@@ -152,7 +154,7 @@ def seed(service: Service) -> None:
                 event = Event(camera_id=camera_id, type=event_type, start=start_at, end=start_at + timedelta(seconds=5),
                               severity=severity, zone="lan-1", detector="simulated",
                               object_classes=",".join(sorted({o[0] for o in objects})), details={"seeded": True},
-                              snapshot=snapshot)
+                              snapshot=snapshot, alarm_level="log")  # history: no banner in every test
                 session.add(event)
                 session.flush()
                 for track_id, (class_name, colour, direction, speed, role) in enumerate(objects, start=1):

@@ -219,14 +219,14 @@ def test_admin_pages_users_audit_cameras_reports(page: Page, shot) -> None:
 
 
 MENUS = [
-    ("admin", ["wall", "timeline", "search", "playback", "exports", "import", "cameras", "users", "audit", "reports",
-               "discovery", "ptz", "programme", "programme_map", "maintenance", "review"]),
+    ("admin", ["wall", "alarms", "timeline", "search", "playback", "exports", "import", "cameras", "users", "audit",
+               "reports", "discovery", "ptz", "programme", "programme_map", "maintenance", "review"]),
     ("lapdat", ["wall", "playback", "cameras", "discovery", "ptz", "programme", "programme_map", "maintenance"]),
-    ("trucban", ["wall", "timeline", "search", "playback", "reports", "ptz", "programme", "programme_map",
+    ("trucban", ["wall", "alarms", "timeline", "search", "playback", "reports", "ptz", "programme", "programme_map",
                  "maintenance", "review"]),
-    ("thamtra", ["wall", "timeline", "search", "playback", "exports", "import", "reports", "ptz", "programme",
+    ("thamtra", ["wall", "alarms", "timeline", "search", "playback", "exports", "import", "reports", "ptz", "programme",
                  "programme_map", "review"]),
-    ("xem", ["wall", "timeline", "search"]),
+    ("xem", ["wall", "alarms", "timeline", "search"]),
 ]
 
 

@@ -59,3 +59,10 @@ def test_sample_placeholder_passwords_are_refused(tmp_path: Path) -> None:
     assert checked.returncode == 2 and "cameras.0.source.rtsp.password" in checked.stderr
     example = Path(__file__).resolve().parents[2] / "configs" / "example.yaml"
     assert "password: change-me" not in example.read_text()
+
+
+def test_too_long_review_period_is_422(service: svc.Service) -> None:
+    # Found by tests/security/test_fuzz_extremes.py: the review report's "too long" had no error code (500).
+    answer = service.client("admin").get("/api/reports/review?start=1971-01-01T00:00:00Z&end=2199-01-01T00:00:00Z")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"]["code"] == "range.too_long.report"

@@ -93,6 +93,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, tuple[int, int, int, int, 
         None,
         (200, 403, 200, 200, 200),
     ),
+    # Alarm console. The stream answers 503 here: these clients never start the app's lifespan, so no
+    # event watcher runs (tests/vms/test_alarms.py streams from a served app); roles are checked first.
+    ("GET", "/api/events/stream"): ("/api/events/stream", None, (503, 403, 503, 503, 503)),
+    ("GET", "/api/alarms"): ("/api/alarms", None, (200, 403, 200, 200, 200)),
+    ("GET", "/api/alarms/policy"): ("/api/alarms/policy", None, (200, 403, 200, 200, 200)),
+    # A correction between closed states is allowed, so every permitted role can close it again.
+    ("POST", "/api/events/{event_id}/review"): ("/api/events/{event}/review",
+                                                {"state": "false_alarm", "note": "test"},
+                                                (200, 403, 200, 200, 403)),
     ("POST", "/api/events/import"): ("/api/events/import",
                                      {"camera_id": "cam1", "started_at": "{t0}", "analysis": {"events": []}},
                                      (201, 403, 403, 201, 403)),

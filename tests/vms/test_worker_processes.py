@@ -195,3 +195,11 @@ def test_two_cameras_in_one_process_both_record_and_stop_on_sigterm(tmp_path: Pa
         stopper.join(60)
     assert not stopper.is_alive()
     assert supervisor.restarts() == {"a": 0, "b": 0}
+
+
+def test_metrics_name_each_worker_process_once() -> None:
+    from vms.service import camera_processes
+
+    assert camera_processes({"a": 10, "b": 11}) == {"camera:a": 10, "camera:b": 11}  # one process per camera
+    assert camera_processes({"a": 10, "b": 10, "c": 12, "d": None}) == {
+        "camera:a,b": 10, "camera:c": 12, "camera:d": None}

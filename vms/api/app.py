@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -17,7 +19,8 @@ from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
 from vms.api.overload import Admission, install_pool_timeout
 from vms.playback_cache import ClipCache
-from vms.api.routes import (audit, auth, cameras, docs, events, exports, health, live, maintenance, metrics, onvif,
+from vms.api.push import EventWatcher
+from vms.api.routes import (alarms, audit, auth, cameras, docs, events, exports, health, live, maintenance, metrics, onvif,
                             programme_map, recordings, records, reports, review, users, wall)
 from vms.live.hub import LiveHub
 
@@ -34,19 +37,34 @@ class RevalidatedStaticFiles(StaticFiles):
         return response
 
 
+def _watcher(context: AppContext) -> EventWatcher:
+    return EventWatcher(context.session_factory, context.config.alarms, ZoneInfo(context.config.timezone),
+                        events.events_json)
+
+
 def create_app(context: AppContext) -> FastAPI:
     hub = LiveHub(context.paths.live_frames)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        hub.close()  # live channels and transcoders stop with the server
+        """The one event watcher of this process runs while the app serves (pushes to open pages)."""
+        watcher = _watcher(app.state.context)
+        await asyncio.to_thread(watcher.start, asyncio.get_running_loop())
+        app.state.watcher = watcher
+        try:
+            yield
+        finally:
+            app.state.watcher = None
+            watcher.close_subscribers()
+            await asyncio.to_thread(watcher.stop_polling)
+            hub.close()  # live channels and transcoders stop with the server
 
     # The framework's /docs, /redoc and /openapi.json are off: they load Swagger UI from a CDN and
     # need no login. vms.api.routes.docs serves them locally, behind login, under the CSP.
     app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
                   docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.context = context
+    app.state.watcher = None
     app.state.live_hub = hub
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
     server = context.config.server
@@ -57,8 +75,9 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))
     errors.install(app)
     install_pool_timeout(app)
-    for module in (health, metrics, auth, users, cameras, recordings, live, wall, events, exports, audit, reports, onvif,
-                   docs, records, programme_map, maintenance, review):
+    # alarms before events: /api/events/stream must not be taken for /api/events/{event_id}.
+    for module in (health, metrics, auth, users, cameras, recordings, live, wall, alarms, events, exports, audit, reports,
+                   onvif, docs, records, programme_map, maintenance, review):
         app.include_router(module.router)
     app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")

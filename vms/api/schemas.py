@@ -61,6 +61,15 @@ class EventObjectOut(BaseModel):
     speed_kmh: float | None
 
 
+class ReviewOut(BaseModel):
+    """One review step of an alarm: who set which state, when, with what note."""
+
+    state: str
+    note: str
+    username: str
+    at: datetime
+
+
 class EventOut(BaseModel):
     id: int
     camera_id: str | None
@@ -76,6 +85,9 @@ class EventOut(BaseModel):
     objects: list[EventObjectOut]
     details: dict
     has_snapshot: bool
+    alarm_level: str | None = None  # alarm | notify | log (None: not yet classified)
+    review_state: str | None = None  # new | acknowledged | false_alarm | handled (None: not an alarm)
+    reviews: list[ReviewOut] = []
 
 
 class EventPage(BaseModel):

@@ -133,6 +133,8 @@ class Event(Base):
         Index("ix_events_camera_start_id", "camera_id", "start", "id"),
         Index("ix_events_type_start_id", "type", "start", "id"),
         Index("ix_events_zone_start_id", "zone", "start", "id"),
+        Index("ix_events_review_start_id", "review_state", "start", "id"),
+        Index("ix_events_alarm_level_id", "alarm_level", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -147,6 +149,25 @@ class Event(Base):
     detector: Mapped[str] = mapped_column(String(32), default="")  # which detector produced it
     snapshot: Mapped[str | None] = mapped_column(String(400), nullable=True)  # JPEG under state/snapshots
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Alarm workflow (vms.alarms): the level the API's watcher classified the event at (alarm | notify
+    # | log; None until it has seen it), and where its review stands (new | acknowledged |
+    # false_alarm | handled; None for log-level events).
+    alarm_level: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    review_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class EventReview(Base):
+    """One step of an alarm's review: who set which state, when, and what they wrote. Never edited."""
+
+    __tablename__ = "event_reviews"
+    __table_args__ = (Index("ix_event_reviews_event", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))  # acknowledged | false_alarm | handled
+    note: Mapped[str] = mapped_column(Text, default="")
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class EventObject(Base):

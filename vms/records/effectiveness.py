@@ -60,20 +60,21 @@ def _is_imported(details: dict | None) -> bool:
 
 
 def _incidents(session: Session, start: datetime, end: datetime, effects: dict[str, CameraEffect]) -> None:
-    review = getattr(Event, "review_state", None)  # the alarm workflow's column, once it exists
-    columns = [Event.camera_id, Event.type, Event.details] + ([review] if review is not None else [])
-    query = select(*columns).where(Event.start >= start, Event.start < end, Event.camera_id.is_not(None),
-                                   Event.severity.in_(INCIDENT_SEVERITIES), Event.type.not_in(HEALTH_TYPES))
-    for row in session.execute(query):
-        effect = effects.get(row[0])
+    """Incidents by type; alarms by review outcome: the events the alarm workflow raised (alarm or
+    notify level, vms.alarms), not log-level ones such as line-crossing counts or old history."""
+    query = select(Event.camera_id, Event.type, Event.details, Event.alarm_level, Event.review_state).where(
+        Event.start >= start, Event.start < end, Event.camera_id.is_not(None),
+        Event.severity.in_(INCIDENT_SEVERITIES), Event.type.not_in(HEALTH_TYPES))
+    for camera_id, kind, details, level, state in session.execute(query):
+        effect = effects.get(camera_id)
         if effect is None:
             continue
-        if _is_imported(row[2]):
+        if _is_imported(details):
             effect.imported_events += 1
             continue
-        effect.incidents_by_type[row[1]] = effect.incidents_by_type.get(row[1], 0) + 1
-        state = (row[3] if review is not None else None) or "new"
-        effect.alarms_by_outcome[state if state in REVIEW_STATES else "new"] += 1
+        effect.incidents_by_type[kind] = effect.incidents_by_type.get(kind, 0) + 1
+        if level in ("alarm", "notify"):
+            effect.alarms_by_outcome[state if state in REVIEW_STATES else "new"] += 1
 
 
 def _exports(session: Session, start: datetime, end: datetime, effects: dict[str, CameraEffect]) -> None:

@@ -16,7 +16,8 @@ from vms.api.limits import MIB, allow_body
 from vms.api.ranges import Moment, check_range
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
-from vms.api.schemas import EventObjectOut, EventOut, EventPage
+from vms.alarms.reviews import reviews_of
+from vms.api.schemas import EventObjectOut, EventOut, EventPage, ReviewOut
 from vms.audit import audit
 from vms.db.models import Camera, Event
 from vms.event_import import (IMPORT_ERRORS, IMPORT_VALIDATION_ERRORS, IMPORTED_PREFIX, Analysis, ImportError_,
@@ -38,6 +39,7 @@ for _code, _english in {**IMPORT_ERRORS, **IMPORT_VALIDATION_ERRORS}.items():
 def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
     names = dict(db.execute(select(Camera.id, Camera.name)).tuples().all())
     objects = objects_of(db, [row.id for row in rows])
+    reviews = reviews_of(db, [row.id for row in rows])
     return [
         EventOut(
             id=row.id,
@@ -54,9 +56,17 @@ def events_out(db: Session, rows: list[Event]) -> list[EventOut]:
             objects=[EventObjectOut.model_validate(o, from_attributes=True) for o in objects[row.id]],
             details=row.details or {},
             has_snapshot=bool(row.snapshot),
+            alarm_level=row.alarm_level,
+            review_state=row.review_state,
+            reviews=[ReviewOut.model_validate(step, from_attributes=True) for step in reviews[row.id]],
         )
         for row in rows
     ]
+
+
+def events_json(db: Session, rows: list[Event]) -> list[dict]:
+    """Events as the JSON the API returns (what the event watcher pushes to open pages)."""
+    return [event.model_dump(mode="json") for event in events_out(db, rows)]
 
 
 def _scoped_cameras(scope: frozenset[str] | None, asked: list[str]) -> frozenset[str] | None:
@@ -80,6 +90,8 @@ def list_events(
     zone: str | None = Query(None, min_length=1, max_length=64),
     colour: str | None = Query(None, min_length=1, max_length=16),
     direction: str | None = Query(None, min_length=1, max_length=8),
+    review_state: list[Literal["new", "acknowledged", "false_alarm", "handled"]] = Query(
+        [], description="alarm review state"),
     origin: Literal["site", "imported"] | None = Query(
         None, description="site: the site's own detections; imported: events imported from handed-in footage"),
     cursor: str | None = Query(None, max_length=200),
@@ -87,7 +99,7 @@ def list_events(
 ) -> EventPage:
     """Events newest first. Filters beyond camera and time need the search capability."""
     check_range(start, end)
-    searching = bool(type or object_class or zone or colour or direction)
+    searching = bool(type or object_class or zone or colour or direction or review_state)
     if searching and not can(user, "search"):
         raise ApiError(403, SEARCH_NOT_ALLOWED)
     criteria = EventFilter(
@@ -99,6 +111,7 @@ def list_events(
         zone=zone,
         colour=colour,
         direction=direction,
+        review_states=tuple(review_state),
         origin=origin,
         site_wide=scope is None,
     )
@@ -124,6 +137,7 @@ def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
         "zone": criteria.zone,
         "colour": criteria.colour,
         "direction": criteria.direction,
+        "review_states": list(criteria.review_states),
         "origin": criteria.origin,
     }
     return {key: value for key, value in values.items() if value}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from vms.api.deps import ReportsUser, ScopeDep, SessionDep, client_ip
 from vms.api.ranges import check_range
+from vms.alarms.reviews import classify_unseen, outcomes
 from vms.audit import audit
 from vms.reports import summary, summary_csv
 
@@ -41,16 +43,33 @@ class Totals(BaseModel):
     imported_by_type: dict[str, int] = {}  # events imported from handed-in footage: claims, counted apart
 
 
+class AlarmOutcome(BaseModel):
+    """Alarms of one camera and rule in the period by how their review ended (the commune review's
+    false-alarm rate: false alarms over closed alarms)."""
+
+    camera_id: str | None
+    type: str
+    rule: str
+    total: int
+    new: int
+    acknowledged: int
+    false_alarm: int
+    handled: int
+    false_alarm_rate: float | None
+
+
 class Summary(BaseModel):
     period: Period
     cameras: list[CameraSummary]
     totals: Totals
+    alarms: list[AlarmOutcome] = []
 
 
 def _audited_summary(request: Request, user: ReportsUser, db: SessionDep, scope: ScopeDep, start: datetime,
                      end: datetime, fmt: str) -> tuple[list, int]:
     """The period's per-camera reports and cameras online now; the viewing is audit-logged."""
     check_range(start, end, MAX_PERIOD, "report")
+    classify_unseen(db, request.app.state.context.config.alarms, ZoneInfo(request.app.state.context.config.timezone))
     reports, online = summary(db, start, end, scope)
     audit(db, user.username, "report_view", client_ip=client_ip(request), start=start.isoformat(),
           end=end.isoformat(), format=fmt)
@@ -68,6 +87,8 @@ def report_summary(
     end: datetime = Query(description="ISO 8601 with time zone"),
 ) -> Summary:
     reports, online = _audited_summary(request, user, db, scope, start, end, "json")
+    alarms = [AlarmOutcome(**asdict(row), false_alarm_rate=row.false_alarm_rate)
+              for row in outcomes(db, start, end, scope)]
     totals: dict[str, int] = {}
     imported: dict[str, int] = {}
     for report in reports:
@@ -80,6 +101,7 @@ def report_summary(
         cameras=[CameraSummary(**asdict(r)) for r in reports],
         totals=Totals(cameras=len(reports), online_now=online, events_by_type=dict(sorted(totals.items())),
                       imported_by_type=dict(sorted(imported.items()))),
+        alarms=alarms,
     )
 
 
@@ -94,7 +116,7 @@ def report_summary_csv(
 ) -> Response:
     reports, _ = _audited_summary(request, user, db, scope, start, end, "csv")
     return Response(
-        summary_csv(reports, start, end),
+        summary_csv(reports, start, end, outcomes(db, start, end, scope)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="report.csv"'},
     )

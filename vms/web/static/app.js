@@ -5,6 +5,8 @@ import { currentLang, setLang, t, translatePage, onLangChange } from "./js/i18n.
 import "./js/i18n/security.js"; // security texts and error codes, for every page
 import { can } from "./js/roles.js";
 import { openPasswordDialog } from "./js/password.js";
+import { alarms } from "./js/alarms.js";
+import alarmsView from "./js/views/alarms.js";
 import wall from "./js/views/wall.js";
 import timeline from "./js/views/timeline.js";
 import search from "./js/views/search.js";
@@ -24,7 +26,7 @@ import maintenance from "./js/views/maintenance.js";
 import review from "./js/views/review.js";
 
 // Route name -> view. Order is the menu order; views without `menu` are reached by links only.
-const VIEWS = { wall, timeline, search, events: eventView, playback, exports: exportsView, import: importView, cameras,
+const VIEWS = { wall, alarms: alarmsView, timeline, search, events: eventView, playback, exports: exportsView, import: importView, cameras,
   users, audit, reports, discovery, ptz, programme, programme_map: programmeMap, maintenance, review };
 
 const state = { user: null, cleanup: null, siteName: "", renders: 0 };
@@ -81,6 +83,7 @@ async function route() {
 
 function showLogin() {
   state.user = null;
+  alarms.stop();
   state.renders += 1;
   if (typeof state.cleanup === "function") state.cleanup();
   state.cleanup = null;
@@ -100,6 +103,8 @@ function showApp(user) {
   $("#whoami").hidden = false;
   $("#whoami").textContent = `${user.full_name || user.username} · ${t(`role_${user.role}`)}`;
   $("#whoami").title = t("changePassword");
+  if (alarms.user?.username !== user.username) alarms.start(user).catch(() => {});
+  else alarms.render(); // a language switch: same console, new words
   route();
 }
 

@@ -14,6 +14,8 @@ const CAN = {
   reports: ["operator", "investigator"],
   onvif: ["installer"],
   ptz: ["installer", "operator", "investigator"],
+  alarms: ["operator", "investigator"], // acknowledge, false alarm, handled
+  rules: ["installer"], // draw zones and lines (the rule editor)
   records: ["installer", "operator", "investigator"],
   records_edit: ["installer"],
   maintenance: ["installer", "operator"],

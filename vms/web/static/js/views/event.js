@@ -6,6 +6,7 @@ import { t, code } from "../i18n.js";
 import { formatDateTime, formatDuration } from "../time.js";
 import { Player } from "../player.js";
 import { openExportDialog } from "../exportdialog.js";
+import { reviewPanel } from "../alarms.js";
 
 const PRE_ROLL = 10_000;
 const POST_ROLL = 20_000;
@@ -59,6 +60,9 @@ async function render(root, ctx) {
     ctx.can("exports") && event.camera_id ? h("button.ghost.big.export-event", { type: "button",
       onclick: () => openExportDialog({ cameraIds: [event.camera_id], start: clip.start, end: clip.end }) },
     t("exportEvent")) : "");
+  const review = h("div.review-box");
+  const showReview = (current) => review.replaceChildren(reviewPanel(current, showReview));
+  showReview(event);
   const snapshot = event.has_snapshot
     ? h("img.snapshot", { src: `/api/events/${event.id}/snapshot.jpg`, alt: t("snapshot") }) : "";
   root.append(
@@ -66,7 +70,7 @@ async function render(root, ctx) {
     actions,
     h("div.event-layout", {},
       h("div.event-media", {}, player ? player.el : ""),
-      h("div.event-info.card", {}, snapshot, facts(event), objectsTable(event))));
+      h("div.event-info", {}, review, h("div.card", {}, snapshot, facts(event), objectsTable(event)))));
   const title = `${event.camera_name ?? event.camera_id} · ${formatDateTime(clip.start)}`;
   const play = () => player.load(event.camera_id, clip.start, clip.end, { seekTo: clip.at, title });
   if (player) play();

@@ -3,6 +3,7 @@
 import { getJson, withQuery } from "../api.js";
 import { h, field, select, table } from "../dom.js";
 import "../i18n/security.js";
+import "../i18n/alarms.js";
 import { t, code, locale } from "../i18n.js";
 import { toDateInput, fromDateInput, formatDateTime, formatDuration, formatBytes } from "../time.js";
 
@@ -42,6 +43,17 @@ function reportTable(report) {
   // Numbers line up on the right: every column after "location".
   el.querySelectorAll("tr").forEach((tr) => [...tr.children].slice(2).forEach((cell) => cell.classList.add("num")));
   return el;
+}
+
+/** Alarms by outcome per camera and rule: the false-alarm rate the commune review asks for. */
+function alarmTable(report, names) {
+  if (!report.alarms?.length) return "";
+  const rows = report.alarms.map((a) => [names.get(a.camera_id) ?? a.camera_id ?? "—", code("type", a.type), a.rule,
+    String(a.total), String(a.new + a.acknowledged), String(a.false_alarm), String(a.handled), percent(a.false_alarm_rate)]);
+  const el = table([t("camera"), t("type"), t("rule"), t("alarmCount"), t("unhandled"), t("review_false_alarm"),
+    t("review_handled"), t("falseAlarmRate")], rows, { class: "report-table alarm-outcomes" });
+  el.querySelectorAll("tr").forEach((tr) => [...tr.children].slice(3).forEach((cell) => cell.classList.add("num")));
+  return h("section", {}, h("h3", {}, t("alarmOutcomes")), el);
 }
 
 /** Events imported from handed-in footage: claims, never added to the site's own counts above. */
@@ -103,6 +115,7 @@ async function render(root, ctx) {
         h("p", {}, `${t("period")}: ${formatDateTime(start).slice(0, 10)} – ${formatDateTime(new Date(end - 1)).slice(0, 10)}`),
         h("p", {}, `${t("camerasTotal")}: ${report.totals?.cameras ?? report.cameras.length} · ${t("onlineNow")}: ${online}`)),
       reportTable(report),
+      alarmTable(report, new Map(report.cameras.map((c) => [c.camera_id, c.name]))),
       importedTable(report),
       h("p.fingerprint", {}, h("strong", {}, `${t("keyFingerprint")}: `), h("code.key-fingerprint", {}, key.fingerprint)),
       h("p.printed", {}, `${t("printedAt")}: ${formatDateTime(new Date())}`),

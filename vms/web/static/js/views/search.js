@@ -2,15 +2,19 @@
 // "back" returns to the same results; results as cards with snapshot thumbnails, newest first.
 import { getJson, getPage } from "../api.js";
 import { h, field, select } from "../dom.js";
+import "../i18n/alarms.js";
 import { t, code, currentLang, EVENT_TYPES, OBJECT_CLASSES, COLOURS, DIRECTIONS } from "../i18n.js";
 import { toInput, fromInput, formatDateTime, formatDuration } from "../time.js";
 
 const PAGE = 24;
 
-function chips(name, values, kind, chosen) {
-  return h("fieldset.chips", {}, h("legend", {}, t(name === "type" ? "types" : "objectClass")),
+const LEGENDS = { type: "types", object_class: "objectClass", review_state: "reviewState" };
+const REVIEW_STATES = ["new", "acknowledged", "false_alarm", "handled"];
+
+function chips(name, values, label, chosen) {
+  return h("fieldset.chips", { dataset: { name } }, h("legend", {}, t(LEGENDS[name])),
     values.map((value) => h("label.chip", {},
-      h("input", { type: "checkbox", name, value, checked: chosen.includes(value) }), code(kind, value))));
+      h("input", { type: "checkbox", name, value, checked: chosen.includes(value) }), label(value))));
 }
 
 /** "ô tô đỏ, xe máy xanh dương" / "red car, blue motorbike": Vietnamese puts the colour after the noun. */
@@ -33,7 +37,8 @@ export function eventCard(event) {
       event.imported ? h("span.badge.imported", { title: t("importedHint") }, t("importedEvent")) : "",
       h("div", {}, event.camera_name ?? event.camera_id ?? ""),
       h("div.time", {}, `${formatDateTime(event.start)} · ${duration}`),
-      h("div.objects", {}, objectSummary(event))));
+      h("div.objects", {}, objectSummary(event)),
+      event.review_state ? h(`span.review-state.state-${event.review_state}`, {}, t(`review_${event.review_state}`)) : ""));
 }
 
 function filterForm(ctx, cameras) {
@@ -55,8 +60,9 @@ function filterForm(ctx, cameras) {
       full ? field(t("zone"), h("input", { name: "zone", value: p.get("zone") ?? "", size: 10 })) : "",
       field(t("origin"), select("origin", [["", t("any")], ["site", t("originSite")], ["imported", t("originImported")]],
         p.get("origin") ?? ""))),
-    full ? chips("type", EVENT_TYPES, "type", p.getAll("type")) : "",
-    full ? chips("object_class", OBJECT_CLASSES, "class", p.getAll("object_class")) : "",
+    full ? chips("type", EVENT_TYPES, (v) => code("type", v), p.getAll("type")) : "",
+    full ? chips("object_class", OBJECT_CLASSES, (v) => code("class", v), p.getAll("object_class")) : "",
+    full ? chips("review_state", REVIEW_STATES, (v) => t(`review_${v}`), p.getAll("review_state")) : "",
     h("div.actions", {},
       h("button.ghost", { type: "button", onclick: () => ctx.navigate(`#/search?n=${Date.now()}`) }, t("reset")),
       h("button.primary.big", { type: "submit" }, t("search"))));
@@ -81,7 +87,7 @@ async function render(root, ctx) {
   const status = h("p.hint");
   root.append(h("div.toolbar", {}, h("h1", {}, t("nav_search"))), filterForm(ctx, cameras), status, results, more);
   const params = {};
-  for (const key of ["camera_id", "start", "end", "colour", "direction", "zone", "type", "object_class", "origin"]) {
+  for (const key of ["camera_id", "start", "end", "colour", "direction", "zone", "type", "object_class", "origin", "review_state"]) {
     const values = ctx.params.getAll(key);
     if (values.length) params[key] = values.length > 1 ? values : values[0];
   }
