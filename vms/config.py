@@ -198,9 +198,9 @@ class ServerConfig(_Frozen):
     trusted_proxies: list[str] = Field(default_factory=list, max_length=16, description=(
         "addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; empty = none "
         "(the client address is the TCP peer)"))
-    max_active_requests: int = Field(32, ge=1, le=1024, description=(
+    max_active_requests: int = Field(16, ge=1, le=1024, description=(
         "API requests handled at once; more wait in a queue (the database pool is sized from this)"))
-    queue_timeout_s: float = Field(2.0, ge=0, le=60, description=(
+    queue_timeout_s: float = Field(1.0, ge=0, le=60, description=(
         "longest wait in that queue; then 503 server.busy with Retry-After (/health never queues)"))
 
 

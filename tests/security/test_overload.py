@@ -53,3 +53,21 @@ def test_saturated_service_answers_503_fast_and_health_stays_up(service: svc.Ser
     while viewer.get("/api/cameras").status_code != 200:  # the slots come back once the clients left
         assert time.monotonic() < deadline
         time.sleep(0.2)
+
+
+def test_open_connections_do_not_keep_slots(service: svc.Service) -> None:
+    """A slot is released when the response headers go (so Server-Sent Events and downloads do not
+    keep one while they stream); here three answered keep-alive connections left open, in a 2-slot site."""
+    viewer = service.client("viewer")
+    held = []
+    try:
+        for _ in range(3):
+            conn = socket.create_connection(("127.0.0.1", service.port), timeout=10)
+            conn.sendall(b"GET /api/auth/me HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         + b"Cookie: vms_session=" + viewer.cookies["vms_session"].encode() + b"\r\n\r\n")
+            assert conn.recv(12).startswith(b"HTTP/1.1 200")  # answered; the connection stays open
+            held.append(conn)
+        assert viewer.get("/api/cameras").status_code == 200
+    finally:
+        for conn in held:
+            conn.close()

@@ -6,7 +6,8 @@ that finds them all busy waits at most `server.queue_timeout_s` for a free slot,
 pool = max_active_requests + a reserve), so an admitted request never waits on the pool, and the
 threadpool (anyio's, 40 by default) is raised above it. /health, /metrics and the UI's static files
 skip the queue (they answer from the reserve), so monitoring sees a busy service as busy, not dead.
-WebSocket traffic is not touched. A request holds its slot until its response has been sent.
+WebSocket traffic is not touched. A request holds its slot until its response headers are sent, so a
+long-lived response (Server-Sent Events, a big download) does not hold one while it streams.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _unqueued(path: str) -> bool:
 class Admission:
     """ASGI middleware: at most `max_active` requests inside the application, a bounded wait for the rest."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], max_active: int = 32, queue_timeout_s: float = 2.0,
+    def __init__(self, app: Callable[..., Awaitable[None]], max_active: int = 16, queue_timeout_s: float = 1.0,
                  retry_after_s: int = 1):
         self.app = app
         self.max_active = max_active
@@ -63,10 +64,22 @@ class Admission:
             self.refused += 1
             await busy_response(send, self.retry_after_s)
             return
+        slots, held = self._slots, True
+
+        async def send_then_release(message: dict[str, Any]) -> None:
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                # The work is done once the headers go: a long body (a download, Server-Sent
+                # Events) must not keep a slot for its whole life.
+                held = False
+                slots.release()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_then_release)
         finally:
-            self._slots.release()
+            if held:
+                slots.release()
 
 
 def _widen_threadpool(max_active: int) -> None:

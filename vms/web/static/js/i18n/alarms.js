@@ -14,6 +14,15 @@ addStrings({
   liveDisconnected: "Mất kết nối nhận báo động, đang kết nối lại…", closedRecently: "Đã đóng trong 24 giờ qua",
   alarmOutcomes: "Báo động theo kết quả xử lý", alarmCount: "Số báo động", falseAlarmRate: "Tỷ lệ báo động giả",
   rule: "Quy tắc",
+  ruleEditor: "Vùng và vạch cảnh báo (vẽ trên hình camera)", ruleType: "Loại quy tắc", ruleName: "Tên quy tắc",
+  ruleSchedule: "Giờ áp dụng", ruleScheduleHint: "Giờ áp dụng dạng 22:00-05:00 (để trống = cả ngày)",
+  ruleDirection: "Chiều vượt vạch", dirBoth: "Cả hai chiều", dirIn: "Chiều vào (theo mũi tên)", dirOut: "Chiều ra (ngược mũi tên)",
+  ruleLane: "Chiều đi đúng của làn", lane_right: "Sang phải →", lane_left: "Sang trái ←", lane_down: "Xuống ↓", lane_up: "Lên ↑",
+  ruleHintZone: "Bấm lên hình để đặt các đỉnh của vùng (ít nhất 3 điểm), rồi bấm Thêm quy tắc",
+  ruleHintLine: "Bấm lên hình hai điểm: đầu và cuối vạch, rồi bấm Thêm quy tắc",
+  ruleNameInvalid: "Tên quy tắc chỉ gồm chữ không dấu, số, _ . và -", ruleNameTaken: "Đã có quy tắc trùng tên",
+  ruleNeedsZone: "Vùng cần ít nhất 3 điểm", ruleNeedsLine: "Vạch cần đúng 2 điểm",
+  ruleUndoPoint: "Bỏ điểm cuối", ruleClearPoints: "Vẽ lại", ruleAdd: "Thêm quy tắc",
 }, {
   nav_alarms: "Alarms", alarms: "Alarms", alarmQueue: "Unhandled alarms", noAlarms: "No unhandled alarms",
   unhandled: "unhandled", newAlarms: "new", inProgress: "in progress", moreAlarms: "more alarms",
@@ -26,6 +35,15 @@ addStrings({
   liveDisconnected: "Alarm feed lost, reconnecting…", closedRecently: "Closed in the last 24 hours",
   alarmOutcomes: "Alarms by outcome", alarmCount: "Alarms", falseAlarmRate: "False-alarm rate",
   rule: "Rule",
+  ruleEditor: "Zones and lines (drawn on the camera's picture)", ruleType: "Rule type", ruleName: "Rule name",
+  ruleSchedule: "Active hours", ruleScheduleHint: "Active hours like 22:00-05:00 (empty = all day)",
+  ruleDirection: "Crossing direction", dirBoth: "Both ways", dirIn: "In (along the arrow)", dirOut: "Out (against the arrow)",
+  ruleLane: "Lane's allowed direction", lane_right: "Right →", lane_left: "Left ←", lane_down: "Down ↓", lane_up: "Up ↑",
+  ruleHintZone: "Click the picture to place the zone's corners (at least 3), then Add rule",
+  ruleHintLine: "Click the picture twice: start and end of the line, then Add rule",
+  ruleNameInvalid: "A rule name has letters, digits, _ . and - only", ruleNameTaken: "A rule with this name exists",
+  ruleNeedsZone: "A zone needs at least 3 points", ruleNeedsLine: "A line needs exactly 2 points",
+  ruleUndoPoint: "Remove last point", ruleClearPoints: "Start again", ruleAdd: "Add rule",
 });
 
 addCodes("action", { event_review: "Xử lý báo động" }, { event_review: "Alarm review" });

@@ -5,6 +5,7 @@ import "../i18n/security.js";
 import { t } from "../i18n.js";
 import "../i18n/streams.js";
 import { formatDateTime } from "../time.js";
+import { ruleEditor } from "../rule_editor.js";
 
 const SOURCE_FIELDS = {
   rtsp: (s) => [
@@ -59,6 +60,7 @@ function editDialog(camera) {
   const kindSelect = select("kind", [["rtsp", "RTSP"], ["file", "File"], ["sim", "Sim"]], kind,
     { onchange: () => sourceBox.replaceChildren(...SOURCE_FIELDS[kindSelect.value]({})) });
   const error = h("p.error", { role: "alert" });
+  const rules = camera ? ruleEditor(camera) : null; // zones and lines drawn on the camera's picture
   const form = h("form.camera-form", { method: "dialog" },
     h("h2", {}, camera ? t("editCamera") : t("addCamera")),
     h("div.row", {},
@@ -75,10 +77,11 @@ function editDialog(camera) {
         value: camera?.retention_days ?? 30 })),
       camera ? field(t("retentionReason"), h("input", { name: "retention_reason", maxlength: 500, size: 30 })) : "",
       h("label.check", {}, h("input", { type: "checkbox", name: "enabled", checked: camera?.enabled ?? true }), t("enabled"))),
+    rules ? rules.el : "",
     error,
     h("div.actions", {}, h("button.ghost", { type: "button", onclick: () => dialog.close() }, t("cancel")),
       h("button.primary", { type: "submit" }, t("save"))));
-  const dialog = h("dialog", {}, form);
+  const dialog = h("dialog.camera-dialog", {}, form);
   document.body.append(dialog);
   return new Promise((resolve) => {
     let saved = false;
@@ -92,6 +95,7 @@ function editDialog(camera) {
       const sourceTouched = !camera || kindSelect.value !== camera.source_kind || [...sourceBox.querySelectorAll("input")]
         .some((input) => (input.type === "checkbox" ? input.checked !== input.defaultChecked : input.value !== input.defaultValue));
       if (sourceTouched) body.source = sourceBody(form, kindSelect.value);
+      if (rules?.changed()) body.detection = { ...(camera.detection ?? {}), rules: rules.rules() };
       try {
         if (camera) await sendJson("PATCH", `/api/cameras/${encodeURIComponent(camera.id)}`, body);
         else await sendJson("POST", "/api/cameras", { id: form.elements.id.value, ...body });
