@@ -221,3 +221,48 @@ def test_killed_detector_service_is_restarted_and_cameras_keep_recording(tmp_pat
         assert supervisor.restarts() == {"cam": 0}  # the camera worker itself never restarted
     finally:
         supervisor.stop()
+
+
+PARENT_SCRIPT = """
+import multiprocessing, sys, time
+from vms.runtime.detector_service import DetectorServiceSpec, detector_service_main
+if __name__ == "__main__":
+    spec = DetectorServiceSpec("\\0" + sys.argv[1], bytes.fromhex(sys.argv[2]))
+    child = multiprocessing.get_context("spawn").Process(target=detector_service_main, args=(spec,))
+    child.start()
+    print(child.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_detector_service_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed `vms serve` leaves no model process behind (it would hold memory and the socket)."""
+    import subprocess
+    import sys
+
+    spec = DetectorServiceSpec(f"\0vms-detector-test-{secrets.token_hex(4)}", secrets.token_bytes(16))
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT_SCRIPT)
+    parent = subprocess.Popen([sys.executable, str(script), spec.address[1:], spec.authkey.hex()],
+                              stdout=subprocess.PIPE, text=True)
+    child_pid = 0
+    try:
+        child_pid = int(parent.stdout.readline())  # type: ignore[union-attr]
+        _wait(lambda: service_stats(spec.address, spec.authkey, timeout_s=1.0) is not None, 60,
+              "the detector service answering")
+        parent.kill()
+        parent.wait(10)
+        _wait(lambda: not _alive(child_pid), 30, "the orphaned detector service to stop")
+    finally:
+        parent.kill()
+        parent.wait(10)
+        if child_pid and _alive(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"  # a zombie waiting for init counts as gone
+    except FileNotFoundError:
+        return False

@@ -21,6 +21,7 @@ empty detections until they reconnect (see `RemoteDetector`).
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -198,12 +199,26 @@ class DetectorService:
         self.rings.close()
 
 
+PARENT_CHECK_S = 1.0
+
+
+def _stop_when_orphaned(service: DetectorService, parent_pid: int) -> None:
+    """Stop the service once its parent is gone (a SIGKILLed `vms serve` must not leave a model
+    process holding memory and a socket; camera workers do the same check)."""
+    while not service._stop.wait(PARENT_CHECK_S):
+        if os.getppid() != parent_pid:
+            logging.getLogger(__name__).warning("parent process %d is gone: stopping", parent_pid)
+            service.stop()
+
+
 def detector_service_main(spec: DetectorServiceSpec) -> None:
     """Entry point of the service process (spawned by the supervisor)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s detector-service %(levelname)s %(message)s")
     service = DetectorService(spec)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     signal.signal(signal.SIGINT, lambda *_: service.stop())
+    threading.Thread(target=_stop_when_orphaned, args=(service, os.getppid()), daemon=True,
+                     name="detector-parent-watch").start()
     try:
         service.serve()
     finally:
