@@ -171,6 +171,9 @@ class Site:
                            # Open pages hold streams (pushed events, live video) that never end by
                            # themselves: on stop, give requests 3 s, then close them (pages reconnect).
                            timeout_graceful_shutdown=3,
+                           # Live video frames are H.264 already: compressing each WebSocket message
+                           # (permessage-deflate, on by default) costs CPU per viewer and saves nothing.
+                           ws_per_message_deflate=False,
                            # X-Forwarded-* only from a configured proxy: otherwise any client (even
                            # one on loopback) could write another address into the audit log.
                            proxy_headers=bool(server_config.trusted_proxies),
