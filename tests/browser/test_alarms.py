@@ -4,7 +4,8 @@ An event is written into the database the way a camera worker writes it, while t
 open: the banner appears on every open page, the alarm sound starts (Web Audio running, beeps
 repeating) and the wall tile shows the count; acknowledging stops the sound everywhere, closing as
 handled or false alarm needs a note, and each step lands in the audit log and on the event page.
-Every alarm a test raises is closed again, so the other browser tests see a quiet console.
+Every alarm a test raises is closed again, and its event deleted afterwards, so the other browser
+tests (one shared service) see the seeded events only.
 """
 
 from __future__ import annotations
@@ -19,10 +20,26 @@ from sqlalchemy.orm import Session
 
 from tests.browser import service as svc
 from tests.browser.test_ui import login
-from vms.db.models import AuditEntry, Event
+from vms.db.models import AuditEntry, Event, EventObject, EventReview
 
 pytestmark = pytest.mark.browser
 OPERATOR = ("trucban", svc.USERS["trucban"][0])
+WRITTEN: list[int] = []
+
+
+@pytest.fixture(autouse=True)
+def forget_written_events(service: svc.Service):  # type: ignore[no-untyped-def]
+    """Delete the events a test wrote (children first: the test's connection does not cascade)."""
+    yield
+    engine = create_engine(service.database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            for model in (EventReview, EventObject):
+                session.query(model).filter(model.event_id.in_(WRITTEN)).delete(synchronize_session=False)
+            session.query(Event).filter(Event.id.in_(WRITTEN)).delete(synchronize_session=False)
+    finally:
+        engine.dispose()
+        WRITTEN.clear()
 
 
 def write_event(service: svc.Service, kind: str, camera_id: str = "quoc-lo") -> tuple[int, float]:
@@ -34,6 +51,7 @@ def write_event(service: svc.Service, kind: str, camera_id: str = "quoc-lo") -> 
                         details={"rule": kind}, detector="simulated", object_classes="")
             session.add(row)
             session.flush()
+            WRITTEN.append(row.id)
             return row.id, time.time()
     finally:
         engine.dispose()

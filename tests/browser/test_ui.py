@@ -325,6 +325,7 @@ def test_unreachable_camera_is_offline_on_the_wall(page: Page, shot) -> None:
     expect(page.locator("#view tbody tr", has_text="cong-uy-ban")).to_contain_text("Mất kết nối")
     try:
         page.goto("/#/wall")
+        page.reload()  # a fresh wall, not a hash change racing the camera list's refresh
         tile = page.locator(".tile[data-camera=cong-uy-ban]")
         expect(tile.locator(".badge.offline")).to_have_text("✕ Mất kết nối")
         expect(tile).to_have_class(re.compile(r"\bis-offline\b"))

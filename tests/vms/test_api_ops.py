@@ -79,6 +79,9 @@ def test_event_page_shape_and_pagination(site: Site) -> None:
         ],
         "details": {"n": 4},
         "has_snapshot": False,
+        "alarm_level": None,  # written directly, never seen by the alarm watcher
+        "review_state": None,
+        "reviews": [],
     }
     ids = [item["id"] for item in page["items"]]
     while page["next_cursor"]:
@@ -384,7 +387,7 @@ def test_timeline_and_report_shapes(recorded_site: Site) -> None:
     assert datetime.fromisoformat(cam1["coverage"][0][0]) == segments[0].start
     assert [(e["type"], e["severity"]) for e in cam1["events"]] == [("intrusion", "alarm")]
     report = admin.get("/api/reports/summary", params=window).json()
-    assert sorted(report) == ["cameras", "period", "totals"]
+    assert sorted(report) == ["alarms", "cameras", "period", "totals"]
     assert report["totals"] == {"cameras": 2, "online_now": 0, "events_by_type": {"intrusion": 1}, "imported_by_type": {}}
     row = report["cameras"][0]
     assert (row["camera_id"], row["events_by_type"]) == ("cam1", {"intrusion": 1})
