@@ -27,9 +27,10 @@ OPERATOR = ("trucban", svc.USERS["trucban"][0])
 WRITTEN: list[int] = []
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def forget_written_events(service: svc.Service):  # type: ignore[no-untyped-def]
-    """Delete the events a test wrote (children first: the test's connection does not cascade)."""
+    """Delete the events this module wrote, once at its end (per test, SQLite would hand the next
+    event the same id and its audit entries would mix); children first: no cascade here."""
     yield
     engine = create_engine(service.database_url)
     try:
