@@ -47,8 +47,9 @@ class NightConfig(BaseModel):
         (1.0, 99.0), description="Grey levels at these percentiles become 0 and 255 in the model's view."
     )
     confirm_min_score: float = Field(
-        0.25, ge=0.0, le=1.0,
-        description="An IR detection scoring at least this, whose box moves, counts as a confident one.",
+        0.3, ge=0.0, le=1.0,
+        description="An IR detection scoring at least this, whose box moves, counts as a confident one "
+        "(the detector's own score_threshold, 0.3 by default, drops weaker ones before).",
     )
     confirm_motion_share: float = Field(
         0.3, ge=0.0, le=1.0, description="Share of the detection's box that must be moving to confirm it."
