@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from detectors.attributes import Calibration, TrackAttributes, TrackSummary
 from detectors.frame import Frame
 from detectors.motion import MotionConfig, MotionDetector, MotionResult
+from detectors.night import NightConfig, NightLogic
 from detectors.objects import DetectorConfig, ObjectDetector, build_detector
 from detectors.objects.configs import default_detector
 from detectors.regions import RegionConfig, plan_regions
@@ -31,6 +32,7 @@ class PipelineConfig(BaseModel):
     regions: RegionConfig = Field(default_factory=RegionConfig, description="Crop planning.")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker thresholds.")
     calibration: Calibration = Field(default_factory=Calibration, description="Ground calibration.")
+    night: NightConfig = Field(default_factory=NightConfig, description="IR (monochrome) frames: model view, motion check.")
     finish_after_s: float = Field(5.0, gt=0, le=600, description="A track unseen this long is finished.")
 
 
@@ -65,6 +67,7 @@ class DetectionPipeline:
         self.tracker = ByteTracker(self.config.tracker, self.config.detector.type)
         self.regions = self.config.regions.for_detector(self.config.detector.type)
         self.attributes = TrackAttributes(self.config.calibration)
+        self.night = NightLogic(self.config.night)
         self.frames = 0
         self.model_runs = 0
         self._first_ts: float | None = None
@@ -97,11 +100,20 @@ class DetectionPipeline:
             regions = plan_regions(boxes, (frame.width, frame.height), self.regions)
         else:  # the simulated detector reads ground truth: it "sees" the whole frame every frame
             regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
-        detections = self.detector.detect_frame(frame, regions) if len(regions) else Detections.empty()
+        detections = self._detect(frame, regions, motion) if len(regions) else Detections.empty()
         self.model_runs += len(regions)
         tracks = self.tracker.update(detections, frame.ts, frame, regions)
         self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))
+
+    def _detect(self, frame: Frame, regions: np.ndarray, motion: MotionResult) -> Detections:
+        """The model on `regions`; an IR frame is shown enhanced and its weak moving detections
+        confirmed by motion (detectors/night.py)."""
+        if not self.detector.needs_pixels:
+            return self.detector.detect_frame(frame, regions)
+        view = self.night.view(frame)
+        detections = self.detector.detect_frame(view.frame, regions)
+        return self.night.confirm(view, detections, motion.mask, (frame.width, frame.height))
 
     def _finish(self, ts: float, tracks: Detections) -> list[TrackSummary]:
         for tid in tracks.tracker_id.tolist():
