@@ -15,7 +15,7 @@ what was raised, recall / false alarms; and, measured against the scene's own gr
 
 Usage:
     VMS_TEST_DATA=/work/shared/data python bench/composite_eval.py [--part tune|unseen|all]
-        [--per-kind 8] [--kinds a,b] [--only NAME] [--json PATH] [--mp4 DIR]
+        [--per-kind 8] [--kinds a,b] [--only NAME] [--light day|night|all] [--json PATH] [--mp4 DIR]
 """
 
 from __future__ import annotations
@@ -236,6 +236,7 @@ def main() -> int:
     parser.add_argument("--per-kind", type=int, default=8)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--only", default=None, help="scenes whose name contains this")
+    parser.add_argument("--light", choices=("day", "night", "all"), default="all", help="day scenes, IR night scenes or both")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--mp4", type=Path, help="also write each scene as an H.264 file here")
     parser.add_argument("--trace", action="store_true", help="diagnosis: print one line per frame per scene")
@@ -248,7 +249,8 @@ def main() -> int:
     assets = road_assets(data)
     chosen = [s for s in scenes(assets, args.per_kind, tuple(args.kinds.split(",")))
               if (args.part == "all" or s.unseen == (args.part == "unseen"))
-              and (args.only is None or args.only in s.name)]
+              and (args.only is None or args.only in s.name)
+              and (args.light == "all" or s.night == (args.light == "night"))]
     config = PipelineConfig.model_validate(yaml.safe_load(args.pipeline)) if args.pipeline else PipelineConfig()
     detector = build_detector(config.detector)
     t0 = time.perf_counter()

@@ -18,6 +18,7 @@ from detectors.attributes import Calibration, TrackAttributes, TrackSummary
 from detectors.frame import Frame
 from detectors.looks import LookConfig, LookScheduler, coast
 from detectors.motion import MotionConfig, MotionDetector, MotionResult
+from detectors.night import NightConfig, NightLogic
 from detectors.objects import DetectorConfig, ObjectDetector, build_detector
 from detectors.objects.configs import default_detector
 from detectors.regions import RegionConfig, plan_regions
@@ -36,6 +37,7 @@ class PipelineConfig(BaseModel):
     looks: LookConfig = Field(default_factory=LookConfig, description="When the model runs (adaptive detect rate).")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker thresholds.")
     calibration: Calibration = Field(default_factory=Calibration, description="Ground calibration.")
+    night: NightConfig = Field(default_factory=NightConfig, description="IR (monochrome) frames: model view, motion check.")
     finish_after_s: float = Field(5.0, gt=0, le=600, description="A track unseen this long is finished.")
 
 
@@ -73,6 +75,7 @@ class DetectionPipeline:
         self.tracker = ByteTracker(self.config.tracker, self.config.detector.type)
         self.regions = self.config.regions.for_detector(self.config.detector.type)
         self.attributes = TrackAttributes(self.config.calibration)
+        self.night = NightLogic(self.config.night)
         self.looks = LookScheduler(self.config.looks)
         self._tracks = Detections.empty()  # last reported tracks (coasted on frames the model skips)
         self.frames = 0
@@ -117,7 +120,7 @@ class DetectionPipeline:
             regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
         else:
             regions = plan_regions(boxes, (frame.width, frame.height), self.regions)
-        detections = self.detector.detect_frame(frame, regions) if len(regions) else Detections.empty()
+        detections = self._detect(frame, regions, motion) if len(regions) else Detections.empty()
         self.model_runs += len(regions)
         self.looks.looked(motion_boxes, detections)
         tracks = self.tracker.update(detections, frame.ts, frame, regions)
@@ -125,6 +128,15 @@ class DetectionPipeline:
         self.attributes.update(frame, tracks, motion.mask)
         return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks),
                               look.reason)
+
+    def _detect(self, frame: Frame, regions: np.ndarray, motion: MotionResult) -> Detections:
+        """The model on `regions`; an IR frame is shown enhanced and its weak moving detections
+        confirmed by motion (detectors/night.py)."""
+        if not self.detector.needs_pixels:
+            return self.detector.detect_frame(frame, regions)
+        view = self.night.view(frame)
+        detections = self.detector.detect_frame(view.frame, regions)
+        return self.night.confirm(view, detections, motion.mask, (frame.width, frame.height))
 
     def _finish(self, ts: float, tracks: Detections) -> list[TrackSummary]:
         for tid in tracks.tracker_id.tolist():
