@@ -18,7 +18,7 @@ from tests.peers.postgres import PostgresServer, postgres_available
 from tests.peers.rtsp import RtspServer, rtsp_server_available
 
 # The ONVIF lab fixture (network namespaces, emulators) is shared by driver and service tests.
-pytest_plugins = ["tests.peers.onvif_lab"]
+pytest_plugins = ["tests.peers.onvif_lab", "tests.peers.leftovers"]
 
 
 def require(missing: str | None) -> None:

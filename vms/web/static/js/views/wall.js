@@ -87,6 +87,9 @@ class Wall {
     const view = this.views.selectedId();
     if (view) params.set("view", view); else params.delete("view");
     const query = params.toString();
+    // Only while the wall is still the page asked for: a slow start finishing after the user (or a
+    // link) already went elsewhere must not rewrite that address back to the wall.
+    if (!/^#\/wall(\?|$)/.test(location.hash)) return;
     history.replaceState(null, "", `#/wall${query ? `?${query}` : ""}`);
   }
 
