@@ -5,7 +5,7 @@
 Starts the service (tests/security/service.py: one simulated camera, one account per role), seeds
 `--events` events, then for each client count runs that many closed-loop clients for `--seconds`,
 each cycling through event search, camera list, timeline and /health on its own keep-alive
-connection (raw asyncio HTTP/1.1, so the client side stays cheap). A request without an answer
+connection (raw asyncio HTTP/1.1, tests/security/flood.py, so the client side stays cheap). A request without an answer
 within `--timeout` seconds counts as a timeout. Prints per level: requests/s, p50/p99 per kind,
 503 (shed, with Retry-After) and other 5xx. Bounded in count and time; loopback only.
 """
@@ -25,6 +25,7 @@ from statistics import quantiles
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.security import flood  # noqa: E402
 from tests.security import service as svc  # noqa: E402
 
 
@@ -53,43 +54,6 @@ def paths(now: datetime) -> list[tuple[str, str]]:
             ("timeline", f"/api/timeline?start={start}&end={end}"), ("health", "/health")]
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, cookie: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n".encode())
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = next((int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")), 0)
-    if length:
-        await reader.readexactly(length)
-    return status
-
-
-async def client(port: int, cookie: str, kinds: list[tuple[str, str]], offset: int, deadline: float,
-                 timeout_s: float, out: list[tuple[str, int | None, float]]) -> None:
-    reader = writer = None
-    i = offset
-    while time.monotonic() < deadline:
-        kind, path = kinds[i % len(kinds)]
-        i += 1
-        started = time.monotonic()
-        try:
-            if writer is None:
-                reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout_s)
-            status = await asyncio.wait_for(_request(reader, writer, path, cookie), timeout_s)
-        except (asyncio.TimeoutError, TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-            out.append((kind, None, time.monotonic() - started))
-            if writer is not None:
-                writer.close()
-            reader = writer = None
-            continue
-        out.append((kind, status, time.monotonic() - started))
-        if status == 503:
-            await asyncio.sleep(1.0)  # honour Retry-After: 1
-    if writer is not None:
-        writer.close()
-
-
 def pct(values: list[float], q: int) -> float:
     if not values:
         return float("nan")
@@ -99,12 +63,11 @@ def pct(values: list[float], q: int) -> float:
 
 
 async def level(port: int, cookie: str, clients: int, seconds: float, timeout_s: float) -> dict:
-    out: list[tuple[str, int | None, float]] = []
     kinds = paths(datetime.now(timezone.utc))
-    deadline = time.monotonic() + seconds
     started = time.monotonic()
-    await asyncio.gather(*(client(port, cookie, kinds, n, deadline, timeout_s, out) for n in range(clients)))
+    answers = await flood.flood(port, cookie, kinds, clients, timeout_s, deadline=started + seconds)
     elapsed = time.monotonic() - started
+    out = [(a.kind, a.status, a.seconds) for a in answers]
     row: dict = {"clients": clients, "requests": len(out), "rps": round(len(out) / elapsed, 1),
                  "ok": sum(1 for _k, s, _t in out if s is not None and s < 400),
                  "shed_503": sum(1 for _k, s, _t in out if s == 503),

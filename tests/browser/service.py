@@ -26,6 +26,7 @@ from vms.db.models import Event, EventObject, Segment
 from vms.snapshots import latest_keyframe_jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
+SCENES = Path(__file__).resolve().parent / "scenes"  # scenes only the browser tests use
 ADMIN_PASSWORD = "Admin-Browser-7"
 VIEWER = ("xem", "Viewer-Browser-7")
 # One user per role besides admin: username -> (password, role, full name).
@@ -78,7 +79,8 @@ def default_config() -> dict:
         "storage": {"min_free_gb": 0.1, "check_interval_s": 60},
         # The alarm sound repeats every 2 s here (10 s by default), so a test hears it repeat quickly.
         "alarms": {"types": {"hit_and_run": {"level": "alarm", "repeat_s": 2}}},
-        "sources": {"camera_networks": ["127.0.0.0/8"]},  # the UI test adds an unreachable loopback camera
+        # The UI test adds an unreachable loopback camera; the rule-editor test a camera on a scene of its own.
+        "sources": {"camera_networks": ["127.0.0.0/8"], "scene_dirs": [str(SCENES)]},
         # Live event rules off: the tests count the events they seed (the scenes would add real ones).
         "cameras": [{"id": cid, "name": name, "location": f"Vị trí {i + 1}",
                      "source": {"type": "sim", "scene": scene, "seed": seed}, "retention_days": 7,

@@ -1,21 +1,34 @@
 """Threat: a flood of requests (or a few slow ones) that makes the service wait 30 s and time out.
 
 The service admits `server.max_active_requests` requests at once; the others wait at most
-`server.queue_timeout_s`, then get a fast 503 `server.busy` with Retry-After. /health never queues.
-Here two slow clients (a body announced but never sent: the request sits inside the application)
-take both slots of a site allowing two; real HTTP, real service.
+`server.queue_timeout_s`, then get a fast 503 `server.busy` with Retry-After. /health never queues:
+it is answered from a background database check before admission control. Here two slow clients
+(a body announced but never sent: the request sits inside the application) take both slots of a
+site allowing two, and a bounded flood of keep-alive clients (a quarter of them asking /health, as
+a monitor or a load balancer would) meets the same site; real HTTP, real service.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.security import flood
 from tests.security import service as svc
+from vms.api.liveness import DatabaseProbe, health_body
+from vms.db.engine import make_engine
+
+FLOOD_CLIENTS = 256  # well over the site's 2 slots, its threadpool (2 + 16) and its pool (2 + 8 + 8)
+FLOOD_REQUESTS = 6  # per client: bounded in count, not in time
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +84,50 @@ def test_open_connections_do_not_keep_slots(service: svc.Service) -> None:
     finally:
         for conn in held:
             conn.close()
+
+
+def _kinds() -> list[tuple[str, str]]:
+    now = datetime.now(timezone.utc)
+    start = (now - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    end = now.isoformat().replace("+00:00", "Z")
+    return [("search", f"/api/events?limit=50&start={start}&end={end}"), ("cameras", "/api/cameras"),
+            ("timeline", f"/api/timeline?start={start}&end={end}"), ("health", "/health")]
+
+
+def test_a_flood_gets_answers_or_fast_503s_and_health_always_answers(service: svc.Service) -> None:
+    """Before, /health ran on the threadpool and the database pool: a flood with many /health requests took
+    every thread and connection, admitted requests starved and /health itself timed out. Now every request
+    is answered (200, or 503 server.busy + Retry-After), nothing else, and every /health says healthy."""
+    viewer = service.client("operator")
+    cookie = "; ".join(f"{k}={v}" for k, v in viewer.cookies.items())
+    # Generous per-request timeout: a liveness bound on a loaded machine, not a speed target.
+    answers = asyncio.run(flood.flood(service.port, cookie, _kinds(), FLOOD_CLIENTS, timeout_s=60,
+                                      count=FLOOD_REQUESTS, keep_bodies=True))
+    assert len(answers) == FLOOD_CLIENTS * FLOOD_REQUESTS
+    statuses = Counter((a.kind, a.status) for a in answers)
+    assert all(a.status in (200, 503) for a in answers), statuses
+    for answer in answers:
+        if answer.status == 503:
+            assert answer.retry_after == "1"
+            assert json.loads(answer.body)["detail"]["code"] == "server.busy"
+    health = [a for a in answers if a.kind == "health"]
+    assert len(health) == FLOOD_CLIENTS * FLOOD_REQUESTS // 4
+    assert all(a.status == 200 for a in health), statuses
+    # (before: "degraded, database false" under the flood: its SELECT 1 waited on an exhausted pool)
+    assert Counter(a.body for a in health) == {b'{"status": "ok", "database": true}': len(health)}
+    assert statuses[("search", 200)] > 0  # admitted requests ran (they did not starve behind /health)
+    assert viewer.get("/api/cameras").status_code == 200  # and the service is itself again at once
+
+
+def test_health_reports_an_unreadable_database_as_degraded(tmp_path: Path) -> None:
+    """The background check really reads the database: a file that is not one answers degraded."""
+    broken = tmp_path / "vms.db"
+    broken.write_bytes(b"this is not an SQLite database" * 100)
+    engine = make_engine(f"sqlite:///{broken}")
+    probe = DatabaseProbe(engine, interval_s=0.2)
+    try:
+        assert probe.healthy() is False
+        assert json.loads(health_body(probe.healthy())) == {"status": "degraded", "database": False}
+    finally:
+        probe.stop()
+        engine.dispose()

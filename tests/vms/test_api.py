@@ -164,6 +164,31 @@ def test_rules_are_configured_per_camera_through_the_api(admin: TestClient, site
     assert specs["cam2"].analysis is not None and specs["cam2"].analysis.detector_name == "simulated"
 
 
+
+def test_rule_geometry_must_lie_on_the_cameras_picture(admin: TestClient, site: Site) -> None:
+    """Main-stream px: the scene's size before the camera connected, then the size it reports."""
+    from vms.db.models import CameraStatus
+
+    off = {"type": "intrusion", "name": "ngoai", "polygon": [[10, 10], [700, 10], [200, 150]]}
+    created = admin.post("/api/cameras", json={"id": "ben-do", "name": "Bến đò", "source": {"type": "sim"},
+                                               "detection": {"rules": [off]}})
+    assert created.status_code == 422, created.text
+    error = created.json()["detail"]
+    assert error["code"] == "rule.outside_frame"
+    assert error["params"] == {"rule": "ngoai", "x": 700.0, "y": 10.0, "width": 640, "height": 360,
+                               "field": "detection.rules.0.polygon"}
+    on = {"type": "line_crossing", "name": "vach", "line": [[0, 0], [640, 360]]}  # the edges are on the picture
+    assert admin.post("/api/cameras", json={"id": "ben-do", "name": "Bến đò", "source": {"type": "sim"},
+                                            "detection": {"rules": [on]}}).status_code == 201
+    wide = {"type": "line_crossing", "name": "vach", "line": [[0, 700], [1900, 700]]}
+    refused = admin.patch("/api/cameras/ben-do", json={"detection": {"rules": [wide]}})
+    assert refused.status_code == 422 and refused.json()["detail"]["params"]["field"] == "detection.rules.0.line"
+    with site.session_factory() as session, session.begin():  # the camera now reports a 1080p main stream
+        session.merge(CameraStatus(camera_id="ben-do", width=1920, height=1080))
+    assert admin.patch("/api/cameras/ben-do", json={"detection": {"rules": [wide]}}).status_code == 200
+    # Changing other fields never re-checks (nor breaks on) the stored rules.
+    assert admin.patch("/api/cameras/ben-do", json={"location": "Bờ sông"}).status_code == 200
+
 ANALYSIS = {
     "file": "/evidence/nop-tu-dan.mp4", "detector": "ssd_tflite", "started_at": None,
     "events": [

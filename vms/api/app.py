@@ -17,6 +17,7 @@ from vms.api import errors
 from vms.api.context import AppContext
 from vms.api.headers import SecurityHeaders
 from vms.api.limits import BodyLimit
+from vms.api.liveness import DatabaseProbe, HealthFastPath
 from vms.api.overload import Admission, install_pool_timeout
 from vms.playback_cache import ClipCache
 from vms.api.push import EventWatcher
@@ -44,11 +45,13 @@ def _watcher(context: AppContext) -> EventWatcher:
 
 def create_app(context: AppContext) -> FastAPI:
     hub = LiveHub(context.paths.live_frames)
+    probe = DatabaseProbe(context.session_factory.kw["bind"])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """The one event watcher of this process runs while the app serves (pushes to open pages)."""
         watcher = _watcher(app.state.context)
+        await asyncio.to_thread(probe.start)
         await asyncio.to_thread(watcher.start, asyncio.get_running_loop())
         app.state.watcher = watcher
         try:
@@ -58,6 +61,7 @@ def create_app(context: AppContext) -> FastAPI:
             watcher.close_subscribers()
             await asyncio.to_thread(watcher.stop_polling)
             hub.close()  # live channels and transcoders stop with the server
+            await asyncio.to_thread(probe.stop)
 
     # The framework's /docs, /redoc and /openapi.json are off: they load Swagger UI from a CDN and
     # need no login. vms.api.routes.docs serves them locally, behind login, under the CSP.
@@ -66,10 +70,13 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.context = context
     app.state.watcher = None
     app.state.live_hub = hub
+    app.state.db_probe = probe
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
     server = context.config.server
     # An overloaded service answers 503 + Retry-After at once instead of queueing for 30 s.
     app.add_middleware(Admission, max_active=server.max_active_requests, queue_timeout_s=server.queue_timeout_s)
+    # /health from the background database check, before anything that can queue or take a thread.
+    app.add_middleware(HealthFastPath, probe=probe)
     app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))

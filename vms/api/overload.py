@@ -4,9 +4,11 @@ A pure ASGI middleware admits at most `server.max_active_requests` HTTP requests
 that finds them all busy waits at most `server.queue_timeout_s` for a free slot, then gets
 503 `server.busy` with `Retry-After`. The database pool is sized from the same number (vms.db.engine:
 pool = max_active_requests + a reserve), so an admitted request never waits on the pool, and the
-threadpool (anyio's, 40 by default) is raised above it. /health, /metrics and the UI's static files
-skip the queue (they answer from the reserve), so monitoring sees a busy service as busy, not dead.
-WebSocket traffic is not touched. A request holds its slot until its response headers are sent, so a
+threadpool (anyio's, 40 by default) is raised above it. /metrics never waits behind API requests:
+it has a small lane of its own (`SIDE_LANE` at once, same bounded wait), so monitoring sees a busy
+service as busy, not dead, and a flood of scrapes cannot take the threads either. The UI's static
+files skip the queue (a page loads dozens of modules at once; each is a short file read). /health
+does not get here at all (vms.api.liveness answers it first). WebSocket traffic is not touched. A request holds its slot until its response headers are sent, so a
 long-lived response (Server-Sent Events, a big download) does not hold one while it streams.
 """
 
@@ -25,10 +27,12 @@ from vms.api.errors import register
 
 BUSY = register("server.busy", "the server is busy; retry in {retry_after} s")
 THREAD_RESERVE = 16
+SIDE_LANE = 8  # /metrics at once (< THREAD_RESERVE: threads stay for the rest)
 # /api/events/stream is the alarm push (SSE): open for hours per page, it would hold a slot for its
-# whole life; it holds no DB session nor thread while open (vms.api.push), so it skips the queue.
-UNQUEUED_PATHS = ("/health", "/metrics", "/api/events/stream")
+# whole life; it holds no DB session nor thread while open (vms.api.push), so it is never queued.
+UNQUEUED_PATHS = ("/api/events/stream",)
 UNQUEUED_PREFIXES = ("/static/",)
+SIDE_LANE_PATHS = ("/health", "/metrics")
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -49,22 +53,24 @@ class Admission:
         self.queue_timeout_s = queue_timeout_s
         self.retry_after_s = retry_after_s
         self._slots: asyncio.Semaphore | None = None  # made on the server's event loop
+        self._side: asyncio.Semaphore | None = None
         self.refused = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _unqueued(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.max_active)
+        if self._slots is None or self._side is None:
+            self._slots, self._side = asyncio.Semaphore(self.max_active), asyncio.Semaphore(SIDE_LANE)
             _widen_threadpool(self.max_active)
+        slots = self._side if scope["path"] in SIDE_LANE_PATHS else self._slots
         try:
-            await asyncio.wait_for(self._slots.acquire(), self.queue_timeout_s)
+            await asyncio.wait_for(slots.acquire(), self.queue_timeout_s)
         except (asyncio.TimeoutError, TimeoutError):
             self.refused += 1
             await busy_response(send, self.retry_after_s)
             return
-        slots, held = self._slots, True
+        held = True
 
         async def send_then_release(message: dict[str, Any]) -> None:
             nonlocal held

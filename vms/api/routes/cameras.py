@@ -21,6 +21,7 @@ from camera_drivers.stream import redact_url
 from vms.access import can, sees_camera
 from vms.api.deps import CAMERA_NOT_FOUND, CameraAdmin, ContextDep, LiveUser, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register, register_pattern
+from vms.api.routes.camera_rules import check_rules_in_frame, main_frame_size
 from vms.api.schemas import CameraOut, CameraStatusOut
 from vms.audit import audit
 from vms.cameras import apply_camera_config
@@ -211,6 +212,7 @@ def create_camera(body: CameraConfig, request: Request, user: CameraAdmin, db: S
         raise ApiError(409, CAMERA_ID_TAKEN, camera_id=body.id)
     check_retention(body.retention_days, ctx.config.storage.min_retention_days)
     check_source(body.source, ctx)
+    check_rules_in_frame(body.detection, main_frame_size(None, body.source))
     camera = Camera(id=body.id)
     apply_camera_config(camera, body, ctx.vault)
     db.add(camera)
@@ -239,6 +241,9 @@ def update_camera(camera_id: str, body: CameraPatch, request: Request, user: Cam
         raise RequestValidationError(error.errors(include_url=False), body=changes) from None
     if body.source is not None:
         check_source(merged.source, ctx)
+    if body.detection is not None:
+        status = db.get(CameraStatus, camera_id) if body.source is None else None  # a new source: its own size
+        check_rules_in_frame(merged.detection, main_frame_size(status, merged.source))
     apply_camera_config(camera, merged, ctx.vault)
     source = merged.source
     if (isinstance(source, RtspSource) and source.password is None

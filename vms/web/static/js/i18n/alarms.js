@@ -56,4 +56,6 @@ addErrors({
     "say what was done (a note) to close an alarm"],
   "alarm.already_acknowledged": ["Báo động này đã có người nhận", "this alarm is acknowledged already"],
   "alarm.push_unavailable": ["Máy chủ chưa chạy chức năng đẩy sự kiện", "live event push is not running on this server"],
+  "rule.outside_frame": ["{rule}: điểm ({x}, {y}) nằm ngoài hình của camera ({width}x{height})",
+    "{rule}: the point ({x}, {y}) lies outside the camera's picture ({width}x{height})"],
 });
