@@ -44,6 +44,7 @@ CAMERAS = [
     ("duong-de", "Đường đê", "street_night", 3),
     ("quoc-lo", "Quốc lộ qua xã", "hit_and_run_demo", 4),
 ]
+ANALYSED = "cho-trung-tam"  # the one camera whose analysis runs (no rules: it writes no events)
 START_TIMEOUT_S = 60.0
 FOOTAGE_TIMEOUT_S = 60.0
 FOOTAGE_S = 14.0  # seeded events need this much footage on every camera
@@ -82,9 +83,10 @@ def default_config() -> dict:
         # The UI test adds an unreachable loopback camera; the rule-editor test a camera on a scene of its own.
         "sources": {"camera_networks": ["127.0.0.0/8"], "scene_dirs": [str(SCENES)]},
         # Live event rules off: the tests count the events they seed (the scenes would add real ones).
+        # The first camera is analysed with no rules (no events), so the health page has live figures.
         "cameras": [{"id": cid, "name": name, "location": f"Vị trí {i + 1}",
                      "source": {"type": "sim", "scene": scene, "seed": seed}, "retention_days": 7,
-                     "detection": {"enabled": False}}
+                     "detection": {"enabled": True, "rules": []} if cid == ANALYSED else {"enabled": False}}
                     for i, (cid, name, scene, seed) in enumerate(CAMERAS)],
     }
 
