@@ -39,7 +39,7 @@ from composite_road import road_assets
 from composite_scenes import FPS, KINDS, POSITIVE, RoadAssets, Scene, render, scenes
 
 from detectors.analysis import CameraAnalysis
-from detectors.frame import Frame
+from detectors.frame import Frame, RateGate
 from detectors.objects.base import ObjectDetector
 from detectors.objects.registry import build_detector
 from detectors.pipeline import PipelineConfig
@@ -50,9 +50,12 @@ EPOCH = 1_700_000_000.0
 
 
 def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | None = None,
-        config: PipelineConfig | None = None, trace: bool = False) -> dict:
-    """Render and analyse one scene (1 s of empty road first, as a live camera learns it)."""
+        config: PipelineConfig | None = None, trace: bool = False, detect_fps: float | None = None) -> dict:
+    """Render and analyse one scene (1 s of empty road first, as a live camera learns it).
+
+    `detect_fps`: analyse only the frames a camera at that rate would (every frame is still rendered)."""
     rng = np.random.default_rng(scene.seed)
+    gate = RateGate(detect_fps)
     analysis = CameraAnalysis(config or PipelineConfig(), default_rules(), detector=detector)
     events, matches = [], []
     writer = _Mp4(mp4 / f"{scene.name}.mp4") if mp4 else None
@@ -61,6 +64,12 @@ def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | 
         k = max(step, -1)
         bgr = render(scene, assets, k, rng) if step >= 0 else _empty(scene, assets, rng)
         ts = EPOCH + step / FPS
+        if writer:
+            writer.write(bgr)
+        if not gate.keep(ts):
+            if step >= 0:
+                matches.append({})  # not analysed: nothing seen at this step
+            continue
         frame = Frame("composite", ts, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr_source=lambda b=bgr: b)
         result = analysis.step(frame)
         events += result.events
@@ -68,8 +77,6 @@ def run(scene: Scene, assets: RoadAssets, detector: ObjectDetector, mp4: Path | 
             matches.append(_match(scene, step, result.tracks, analysis.stable_id))
             if trace:
                 print(_trace_line(scene, step, result, analysis))
-        if writer:
-            writer.write(bgr)
     events += analysis.close(EPOCH + scene.steps / FPS)
     if writer:
         writer.close()
@@ -235,6 +242,8 @@ def main() -> int:
     parser.add_argument("--trace", action="store_true", help="diagnosis: print one line per frame per scene")
     parser.add_argument("--pipeline", default=None,
                         help="diagnosis only: PipelineConfig overrides as YAML, e.g. '{regions: {max_side: 160}}'")
+    parser.add_argument("--detect-fps", type=float, default=None,
+                        help=f"analyse at this rate, as a live camera does (default: every frame, {FPS:g} fps)")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     assets = road_assets(data)
@@ -248,7 +257,7 @@ def main() -> int:
     results = []
     partial = args.json.with_suffix(".partial.jsonl") if args.json else None
     for s in tqdm(chosen, desc="scenes", unit="scene"):
-        results.append(run(s, assets, detector, args.mp4, config, args.trace))
+        results.append(run(s, assets, detector, args.mp4, config, args.trace, args.detect_fps))
         if partial is not None:  # a bounded run cut short still leaves every finished scene
             with partial.open("a" if len(results) > 1 else "w") as f:
                 f.write(json.dumps(results[-1]) + "\n")
@@ -257,7 +266,8 @@ def main() -> int:
               f"hr {r['hit_and_run']} col {r['collision']} tracked {r.get('striker_tracked_s')} "
               f"ids {r.get('striker_ids')} seen {r.get('victim_seen_s')}")
     scores = summary(results)
-    scores.update(detector=config.detector.type, pipeline_overrides=args.pipeline, part=args.part, seconds=round(time.perf_counter() - t0, 1),
+    scores.update(detector=config.detector.type, pipeline_overrides=args.pipeline, part=args.part,
+                  detect_fps=args.detect_fps, seconds=round(time.perf_counter() - t0, 1),
                   load_avg_1m=round(os.getloadavg()[0], 2))
     print(json.dumps(scores, indent=2))
     if args.json:

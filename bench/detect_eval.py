@@ -46,6 +46,7 @@ from mot_score import Truth, load_mot_gt, score  # noqa: E402
 
 from detectors.frame import Frame  # noqa: E402
 from detectors.objects.base import ObjectDetector  # noqa: E402
+from detectors.looks import LookConfig  # noqa: E402
 from detectors.objects.configs import NanoDetConfig, SsdTfliteConfig, default_detector  # noqa: E402
 from detectors.objects.registry import build_detector  # noqa: E402
 from detectors.pipeline import DetectionPipeline, PipelineConfig  # noqa: E402
@@ -231,6 +232,9 @@ def main() -> int:
     parser.add_argument("--regions", default=None,
                         help="region planner settings as YAML, e.g. '{full_frame_area: 0.001}' (= the whole frame "
                              "whenever anything moves or is tracked); default: the product's")
+    parser.add_argument("--looks", default=None,
+                        help="when the model runs (detectors.looks.LookConfig) as YAML, e.g. '{track_look_s: 0, "
+                             "full_look_s: 0}' (= every analysed frame with motion or tracks); default: the product's")
     parser.add_argument("--trackers", default="new",
                         help=f"comma-separated, side by side in one run ({', '.join(TRACKERS)}); the first "
                              "gives the top-level keys, the others go under <clip>.trackers.<name>")
@@ -243,7 +247,8 @@ def main() -> int:
     det_cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
     tracker = TrackerConfig() if args.tracker_high is None else TrackerConfig(high_threshold=args.tracker_high)
     regions = RegionConfig.model_validate(yaml.safe_load(args.regions)) if args.regions else RegionConfig()
-    config = PipelineConfig(detector=det_cfg, tracker=tracker, regions=regions)
+    looks = LookConfig.model_validate(yaml.safe_load(args.looks)) if args.looks else LookConfig()
+    config = PipelineConfig(detector=det_cfg, tracker=tracker, regions=regions, looks=looks)
     detector = build_detector(det_cfg)
     loaders = {
         "pets09": lambda: load_mot_clip(data / "pets09_s2l1", args.limit),
@@ -267,7 +272,8 @@ def main() -> int:
     # Timings depend on what else runs on the machine: record the load next to them.
     results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
     results["config"] = {"detector": det_cfg.type, "detect_fps": args.detect_fps,
-                         "tracker": tracker.for_detector(det_cfg.type).model_dump(), "regions": regions.model_dump()}
+                         "tracker": tracker.for_detector(det_cfg.type).model_dump(), "regions": regions.model_dump(),
+                         "looks": looks.model_dump()}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))

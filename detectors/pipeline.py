@@ -1,7 +1,10 @@
 """One camera's detection pipeline: motion -> regions -> object model -> tracker -> attributes.
 
-The object model runs only on crops planned from motion boxes and live tracks; the pipeline
-counts model runs so that "model runs per camera-second" can be reported and watched.
+The object model runs only when something needs a look (`detectors.looks`: unexplained motion,
+unsure tracks, confident tracks at a lower rate, a periodic full look) and only on crops planned
+from motion boxes and live tracks (or the whole frame); on the other frames the tracker's filter
+carries the tracks. The pipeline counts model runs so that "model runs per camera-second" can be
+reported and watched.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detectors.attributes import Calibration, TrackAttributes, TrackSummary
 from detectors.frame import Frame
+from detectors.looks import LookConfig, LookScheduler, coast
 from detectors.motion import MotionConfig, MotionDetector, MotionResult
 from detectors.night import NightConfig, NightLogic
 from detectors.objects import DetectorConfig, ObjectDetector, build_detector
@@ -30,6 +34,7 @@ class PipelineConfig(BaseModel):
     motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion detector settings.")
     detector: DetectorConfig = Field(default_factory=default_detector, description="Object model backend.")
     regions: RegionConfig = Field(default_factory=RegionConfig, description="Crop planning.")
+    looks: LookConfig = Field(default_factory=LookConfig, description="When the model runs (adaptive detect rate).")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, description="Tracker thresholds.")
     calibration: Calibration = Field(default_factory=Calibration, description="Ground calibration.")
     night: NightConfig = Field(default_factory=NightConfig, description="IR (monochrome) frames: model view, motion check.")
@@ -43,9 +48,11 @@ class PipelineResult:
     Attributes:
         ts: frame time (UTC seconds).
         motion: the motion step's result.
-        regions: (k, 4) int32 crops the model ran on this frame.
+        regions: (k, 4) int32 crops the model ran on this frame ((0, 4): the model did not run).
         detections: raw model detections in frame pixels (tracker_id -1).
-        tracks: tracked objects matched this frame (tracker_id set).
+        tracks: tracked objects matched this frame (tracker_id set); on a frame the model
+            skipped, the previous frame's tracks at their predicted boxes (data["detected"] False).
+        look: why the model ran or not (`detectors.looks` reasons: full_look, motion, ..., coast, idle).
         finished: summaries of tracks that ended (unseen for `finish_after_s`).
     """
 
@@ -55,6 +62,7 @@ class PipelineResult:
     detections: Detections
     tracks: Detections
     finished: list[TrackSummary]
+    look: str = ""
 
 
 class DetectionPipeline:
@@ -68,6 +76,8 @@ class DetectionPipeline:
         self.regions = self.config.regions.for_detector(self.config.detector.type)
         self.attributes = TrackAttributes(self.config.calibration)
         self.night = NightLogic(self.config.night)
+        self.looks = LookScheduler(self.config.looks)
+        self._tracks = Detections.empty()  # last reported tracks (coasted on frames the model skips)
         self.frames = 0
         self.model_runs = 0
         self._first_ts: float | None = None
@@ -95,16 +105,29 @@ class DetectionPipeline:
         motion = self.motion.detect(frame.y, frame.ts)
         # A lighting switch makes every motion box meaningless; live tracks still get looked at.
         motion_boxes = np.zeros((0, 4)) if motion.global_change else motion.boxes
+        look = self.looks.decide(frame.ts, motion_boxes, motion.global_change, self.tracker,
+                                 float(self.tracker.config.high_threshold or 0.0))
+        if not look.run and self.detector.needs_pixels:  # the simulated detector costs nothing: it always looks
+            # Nothing new to see: the tracker's filter carries the tracks (no model run, no tracker step).
+            tracks = coast(self._tracks, self.tracker, frame.ts)
+            self._tracks = tracks
+            empty = np.zeros((0, 4), np.int32)
+            return PipelineResult(frame.ts, motion, empty, Detections.empty(), tracks,
+                                  self._finish(frame.ts, tracks), look.reason)
         boxes = np.concatenate([motion_boxes.astype(np.float32), self.tracker.live_boxes()])
-        if self.detector.needs_pixels:
-            regions = plan_regions(boxes, (frame.width, frame.height), self.regions)
-        else:  # the simulated detector reads ground truth: it "sees" the whole frame every frame
+        if look.full or not self.detector.needs_pixels:
+            # A full look, or the simulated detector (it reads ground truth: it "sees" the whole frame).
             regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
+        else:
+            regions = plan_regions(boxes, (frame.width, frame.height), self.regions)
         detections = self._detect(frame, regions, motion) if len(regions) else Detections.empty()
         self.model_runs += len(regions)
+        self.looks.looked(motion_boxes, detections)
         tracks = self.tracker.update(detections, frame.ts, frame, regions)
+        self._tracks = tracks
         self.attributes.update(frame, tracks, motion.mask)
-        return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks))
+        return PipelineResult(frame.ts, motion, regions, detections, tracks, self._finish(frame.ts, tracks),
+                              look.reason)
 
     def _detect(self, frame: Frame, regions: np.ndarray, motion: MotionResult) -> Detections:
         """The model on `regions`; an IR frame is shown enhanced and its weak moving detections

@@ -202,6 +202,9 @@ class ServerConfig(_Frozen):
         "API requests handled at once; more wait in a queue (the database pool is sized from this)"))
     queue_timeout_s: float = Field(1.0, ge=0, le=60, description=(
         "longest wait in that queue; then 503 server.busy with Retry-After (/health never queues)"))
+    workers: int = Field(1, ge=1, le=16, description=(
+        "web processes accepting on the port (each its own event loop, GIL, admission slots and pool); "
+        "cameras, storage and maintenance run in the first one (vms.web_processes)"))
 
 
 class SourcesConfig(_Frozen):

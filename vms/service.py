@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import os
 import secrets
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from vms.api.app import create_app
 from vms.api.context import AppContext
 from vms.auth import ensure_admin
 from vms.cameras import sync_cameras, worker_specs
-from vms.config import SiteConfig
+from vms.config import ServerConfig, SiteConfig
 from vms.db.engine import POOL_RESERVE, make_engine, make_session_factory
 from vms.db.migrate import upgrade
 from vms.exports import ExportRunner
@@ -36,6 +37,7 @@ from vms.records.watcher import MaintenanceWatcher
 from vms.secrets import CredentialVault
 from vms.sources import check_config_sources, site_policy
 from vms.storage import GB, Janitor, StoragePolicy
+from vms import web_processes
 
 log = logging.getLogger(__name__)
 ADMIN_PASSWORD_ENV = "VMS_ADMIN_PASSWORD"
@@ -77,6 +79,7 @@ class Site:
                                   pool_timeout_s=max(5.0, 2 * server.queue_timeout_s))
         self.session_factory = make_session_factory(self.engine)
         self.supervisor: Supervisor | None = None
+        self.web_helpers: list = []  # helper web processes (server.workers > 1), see vms.web_processes
         self.janitor: Janitor | None = None
         self.maintenance: MaintenanceWatcher | None = None
         self.exporter = ExportRunner(self.session_factory, self.paths, self.config)
@@ -151,34 +154,40 @@ class Site:
 
     def node_metrics(self) -> dict:
         """Figures of every process of this node (for /metrics and the health page)."""
-        processes: dict[str, int | None] = {"web": os.getpid()}
         detector = None
+        if self.detector_service is not None:
+            detector = service_stats(self.detector_service.address, self.detector_service.authkey, timeout_s=1.0)
+        return node_snapshot(self.paths.state / "metrics", self.node_processes(), detector)
+
+    def node_processes(self) -> dict[str, int | None]:
+        """Process name -> pid of this node: web (and web:N helpers), camera workers, detector."""
+        processes: dict[str, int | None] = {"web": os.getpid()}
+        processes.update({f"web:{n}": helper.pid for n, helper in enumerate(self.web_helpers, start=2)})
         if self.supervisor is not None:
             processes.update(camera_processes(self.supervisor.worker_pids()))
             processes["detector"] = self.supervisor.detector_pid()
-        if self.detector_service is not None:
-            detector = service_stats(self.detector_service.address, self.detector_service.authkey, timeout_s=1.0)
-        return node_snapshot(self.paths.state / "metrics", processes, detector)
+        return processes
+
+    def helper_args(self) -> dict:
+        """What a helper web process needs to serve this site's API (vms.web_processes)."""
+        return {"config": self.config, "paths": self.paths, "database_url": self.database_url,
+                "detector": self.detector_service}
 
     def run(self, duration_s: float | None = None) -> None:
         """Prepare, start everything, serve HTTP until interrupted or `duration_s` elapses."""
         self.prepare()
         self.start_background()
         server_config = self.config.server
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(self.app_context()), host=server_config.host, port=server_config.port,
-                           log_level="warning", access_log=False,
-                           # Open pages hold streams (pushed events, live video) that never end by
-                           # themselves: on stop, give requests 3 s, then close them (pages reconnect).
-                           timeout_graceful_shutdown=3,
-                           # Live video frames are H.264 already: compressing each WebSocket message
-                           # (permessage-deflate, on by default) costs CPU per viewer and saves nothing.
-                           ws_per_message_deflate=False,
-                           # X-Forwarded-* only from a configured proxy: otherwise any client (even
-                           # one on loopback) could write another address into the audit log.
-                           proxy_headers=bool(server_config.trusted_proxies),
-                           forwarded_allow_ips=",".join(server_config.trusted_proxies) or "")
-        )
+        config = uvicorn_config(create_app(self.app_context()), server_config)
+        sockets, map_writer = None, None
+        if server_config.workers > 1:
+            # One listening socket, accepted on by this process and `workers - 1` helpers.
+            sockets = [config.bind_socket()]
+            web_processes.on_cameras_changed(self.cameras_changed)
+            self.web_helpers = web_processes.start_helpers(server_config.workers - 1, self.helper_args(), sockets[0])
+            map_writer = web_processes.ProcessMapWriter(self.paths.state, self.node_processes)
+            map_writer.start()
+        server = uvicorn.Server(config)
         timer = None
         if duration_s is not None:
             timer = threading.Timer(duration_s, lambda: setattr(server, "should_exit", True))
@@ -187,12 +196,63 @@ class Site:
         print(f"VMS serving on http://{server_config.host}:{server_config.port}  (data: {self.paths.root.resolve()})",
               flush=True)
         try:
-            server.run()
+            server.run(sockets=sockets)
         finally:
             if timer is not None:
                 timer.cancel()
+            web_processes.stop_helpers(self.web_helpers)
+            if map_writer is not None:
+                map_writer.stop()
             self.stop_background()
             self.engine.dispose()
+
+
+def uvicorn_config(app: object, server_config: ServerConfig) -> uvicorn.Config:
+    return uvicorn.Config(
+        app, host=server_config.host, port=server_config.port, log_level="warning", access_log=False,
+        # Open pages hold streams (pushed events, live video) that never end by themselves: on
+        # stop, give requests 3 s, then close them (pages reconnect).
+        timeout_graceful_shutdown=3,
+        # Live video frames are H.264 already: compressing each WebSocket message
+        # (permessage-deflate, on by default) costs CPU per viewer and saves nothing.
+        ws_per_message_deflate=False,
+        # X-Forwarded-* only from a configured proxy: otherwise any client (even one on
+        # loopback) could write another address into the audit log.
+        proxy_headers=bool(server_config.trusted_proxies),
+        forwarded_allow_ips=",".join(server_config.trusted_proxies) or "")
+
+
+@dataclass
+class HelperSite:
+    """A helper web process of a site (server.workers > 1): its API only, on the site's socket."""
+
+    site: Site
+    site_pid: int
+
+    def node_metrics(self) -> dict:
+        state, detector = self.site.paths.state, self.site.detector_service
+        processes = web_processes.read_process_map(state) or {"web": os.getpid()}
+        stats = service_stats(detector.address, detector.authkey, timeout_s=1.0) if detector is not None else None
+        return node_snapshot(state / "metrics", processes, stats)
+
+    def serve(self, sock: socket.socket) -> None:
+        site = self.site
+        context = dataclasses.replace(
+            site.app_context(), node_metrics=self.node_metrics,
+            cameras_changed=lambda: os.kill(self.site_pid, web_processes.CAMERAS_CHANGED))
+        server = uvicorn.Server(uvicorn_config(create_app(context), site.config.server))
+        try:
+            server.run(sockets=[sock])
+        finally:
+            site.exporter.shutdown()
+            site.engine.dispose()
+
+
+def helper_site(args: dict, site_pid: int) -> HelperSite:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    site = Site(args["config"], args["paths"], args["database_url"])
+    site.detector_service = args["detector"]  # the site's own detector service, not a fresh address
+    return HelperSite(site, site_pid)
 
 
 def detector_service_spec(config: SiteConfig) -> DetectorServiceSpec | None:

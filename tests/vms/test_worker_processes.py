@@ -203,3 +203,54 @@ def test_metrics_name_each_worker_process_once() -> None:
     assert camera_processes({"a": 10, "b": 11}) == {"camera:a": 10, "camera:b": 11}  # one process per camera
     assert camera_processes({"a": 10, "b": 10, "c": 12, "d": None}) == {
         "camera:a,b": 10, "camera:c": 12, "camera:d": None}
+
+
+@pytest.mark.slow
+def test_a_failing_camera_in_a_group_restarts_alone_while_the_other_keeps_recording(tmp_path: Path) -> None:
+    """`workers.cameras_per_process` > 1: one camera's worker raising (a bug, a broken source object)
+    must not stop the camera sharing its process; the failed one is rebuilt after a backoff."""
+    from vms.runtime import worker as module
+
+    clip = make_h264_file(tmp_path / "clip.ts", 2.0, container_format="mpegts")
+    url = _database(tmp_path, ["good", "bad"], clip)
+    good, bad = (_spec(cid, clip, url, tmp_path / "rec") for cid in ("good", "bad"))
+    failures = {"left": 3}
+
+    def flaky_worker(spec: WorkerSpec, stop: object) -> module.CameraWorker:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise RuntimeError("worker broke while starting")
+        return module.CameraWorker(spec, stop)  # type: ignore[arg-type]
+
+    stop = threading.Event()
+    restarts: dict[str, int] = {}
+    threads = [threading.Thread(target=lambda: restarts.__setitem__("good", module.run_camera(good, stop))),
+               threading.Thread(target=lambda: restarts.__setitem__("bad", module.run_camera(
+                   bad, stop, make_worker=flaky_worker, initial_s=0.5, max_s=1.0)))]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while _segments(url).get("good", 0) < 2 or _segments(url).get("bad", 0) < 1:
+            assert time.monotonic() < deadline, f"segments so far: {_segments(url)}"
+            assert all(thread.is_alive() for thread in threads)  # nothing gave up
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures["left"] == 0
+    assert restarts == {"good": 0, "bad": 3}
+
+
+def test_camera_stop_follows_the_group_but_stops_only_its_camera() -> None:
+    from vms.runtime.worker import CameraStop
+
+    group = threading.Event()
+    a, b = CameraStop(group), CameraStop(group)
+    a.set()
+    assert a.is_set() and a.wait(5) and not b.is_set() and not group.is_set()
+    assert b.wait(0.05) is False
+    group.set()
+    assert b.is_set() and b.wait(5)

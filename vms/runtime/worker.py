@@ -13,6 +13,7 @@ import os
 import random
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,33 +280,76 @@ def worker_main(spec: WorkerSpec) -> None:
     CameraWorker(spec, stop).run()
 
 
+class CameraStop:
+    """One camera's stop inside a group (duck-types threading.Event): set when the group stops or
+    when this camera's worker is given up; setting it stops only this camera. A worker ending
+    normally sets it (as a single worker sets its process's stop) -- it ends only when stopping."""
+
+    POLL_S = 0.2  # how soon a wait notices the group's stop
+
+    def __init__(self, group: threading.Event) -> None:
+        self.group = group
+        self.own = threading.Event()
+
+    def is_set(self) -> bool:
+        return self.own.is_set() or self.group.is_set()
+
+    def set(self) -> None:
+        self.own.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            left = self.POLL_S if deadline is None else min(self.POLL_S, deadline - time.monotonic())
+            if left <= 0:
+                break
+            self.own.wait(left)
+        return self.is_set()
+
+
+GROUP_RESTART_INITIAL_S = 1.0  # a failed camera of a group is restarted on its thread after this, doubling
+GROUP_RESTART_MAX_S = 30.0
+
+
 def group_worker_main(specs: list[WorkerSpec]) -> None:
     """Entry point of a process serving several cameras (`workers.cameras_per_process` > 1).
 
     One CameraWorker per camera, each on its own thread (its sub-stream reader and analysis add
     theirs), one stop event for all: the numpy/PyAV/OpenCV/SQLAlchemy stack a worker loads is paid
-    once per process. A camera whose worker fails stops the whole group, so the supervisor restarts
-    it as one (as it restarts a single-camera process that dies).
+    once per process. A camera whose worker fails is restarted on its own thread with a capped
+    backoff (`run_camera`) while the others go on recording; only a crash of the process itself
+    (a signal, the OOM killer) takes the group down, and the supervisor restarts it as one.
     """
     names = ",".join(spec.camera_id for spec in specs)
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker[{names}] %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    failed: list[str] = []
-
-    def run(spec: WorkerSpec) -> None:
-        try:
-            CameraWorker(spec, stop).run()
-        except BaseException:
-            log.exception("%s: worker failed; stopping its group", spec.camera_id)
-            failed.append(spec.camera_id)
-            stop.set()
-
-    threads = [threading.Thread(target=run, args=(spec,), name=f"camera-{spec.camera_id}") for spec in specs]
+    threads = [threading.Thread(target=run_camera, args=(spec, stop), name=f"camera-{spec.camera_id}")
+               for spec in specs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    if failed:
-        raise SystemExit(1)
+
+
+def run_camera(spec: WorkerSpec, stop: threading.Event,
+               make_worker: Callable[[WorkerSpec, threading.Event], CameraWorker] = CameraWorker,
+               initial_s: float = GROUP_RESTART_INITIAL_S, max_s: float = GROUP_RESTART_MAX_S) -> int:
+    """Run one camera of a group until `stop`: a worker that raises is built again after a capped
+    backoff (the group's other cameras never notice). Returns how many times it was restarted."""
+    restarts, delay = 0, initial_s
+    while not stop.is_set():
+        own = CameraStop(stop)  # a failed worker's own threads (sub stream, analysis) end with it
+        try:
+            make_worker(spec, own).run()  # type: ignore[arg-type]
+            return restarts  # run() returns only when stopping
+        except Exception:
+            log.exception("%s: worker failed; restarting it in %.1f s (the group's other cameras go on)",
+                          spec.camera_id, delay)
+        own.set()
+        if stop.wait(delay):
+            break
+        restarts += 1
+        delay = min(max_s, delay * 2)
+    return restarts
