@@ -52,7 +52,7 @@ def test_operator_sees_live_figures_of_the_analysed_camera(page: Page, shot) -> 
     # Live: the figures are sampled again while the page stays open.
     stamp = page.locator(".health-stamp").inner_text()
     expect(page.locator(".health-stamp")).not_to_have_text(stamp, timeout=20_000)
-    shot(page, "50_health", full_page=False)
+    shot(page, "50_health", full_page=False, readme="health")
 
 
 def test_installer_reads_it_in_english_and_a_viewer_may_not(page: Page, browser, service: svc.Service) -> None:
