@@ -19,7 +19,11 @@ halves under `first_half` / `second_half`.
 Usage:
     VMS_TEST_DATA=/work/shared/data python bench/detect_eval.py [--json PATH] [--limit N]
         [--detector nanodet|ssd_tflite] [--no-baseline] [--clips pets09,tud_campus,cdnet_highway]
-        [--trackers new,legacy,legacy_thresholds]
+        [--trackers new,legacy,legacy_thresholds] [--breakdown]
+
+`<clip>.breakdown` (and under `full_rate`) says where MOTA is lost: false-positive frames of
+tracks that never match the truth vs of tracks off their truth box, misses in the first second
+of each truth track vs later, id switches; `--breakdown` also prints them frame by frame.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import car_truth  # noqa: E402
 from clips import read_frames  # noqa: E402
-from mot_score import Truth, load_mot_gt, score  # noqa: E402
+from mot_score import Truth, load_mot_gt, per_frame, score, track_breakdown  # noqa: E402
 
 from detectors.frame import Frame  # noqa: E402
 from detectors.objects.base import ObjectDetector  # noqa: E402
@@ -153,12 +157,21 @@ def run_full_frame(clip: Clip, idx: list[int], detector: ObjectDetector, config:
     return out, {"fps": len(idx) / max(elapsed, 1e-9), "model_runs_per_camera_second": len(idx) / span}
 
 
+def _print_per_frame(rows: list[dict[str, int]], rate: float | None) -> None:
+    print(f"\n  per frame at {'full rate' if rate is None else f'{rate:g} fps'}: frame gt tp fn fp idsw")
+    for r in rows:
+        print(f"  {r['frame']:5d} {r['gt']:3d} {r['tp']:3d} {r['fn']:3d} {r['fp']:3d} {r['idsw']:3d}")
+
+
 def evaluate(clip: Clip, detector: ObjectDetector, config: PipelineConfig, rate: float | None,
-             baseline: bool, tracker: str = "new") -> dict:
+             baseline: bool, tracker: str = "new", breakdown: bool = False) -> dict:
     """Pipeline (+ baseline) metrics at one analysis rate."""
     idx = select_at_fps(len(clip.frames), clip.fps, rate)
     tracks, speed = run_pipeline(clip, idx, detector, config, tracker)
-    row = {**score(tracks, clip.truth), **speed, "analysed_frames": float(len(idx))}
+    row = {**score(tracks, clip.truth), **speed, "analysed_frames": float(len(idx)),
+           "breakdown": track_breakdown(tracks, clip.truth, clip.fps)}
+    if breakdown:
+        _print_per_frame(per_frame(tracks, clip.truth), rate)
     if clip.halves:
         n = len(clip.frames)
         row["first_half"] = score(tracks, clip.truth, set(range(1, n // 2 + 1)))
@@ -170,9 +183,9 @@ def evaluate(clip: Clip, detector: ObjectDetector, config: PipelineConfig, rate:
 
 
 def clip_results(clip: Clip, detector: ObjectDetector, config: PipelineConfig, detect_fps: float,
-                 baseline: bool, tracker: str = "new") -> dict:
-    at_rate = evaluate(clip, detector, config, detect_fps, baseline, tracker)
-    full = evaluate(clip, detector, config, None, baseline, tracker)
+                 baseline: bool, tracker: str = "new", breakdown: bool = False) -> dict:
+    at_rate = evaluate(clip, detector, config, detect_fps, baseline, tracker, breakdown)
+    full = evaluate(clip, detector, config, None, baseline, tracker, breakdown)
     out = {k: v for k, v in at_rate.items() if k not in ("full_frame", "first_half", "second_half")}
     out["detect_fps"] = min(detect_fps, clip.fps)
     out["full_rate"] = {k: v for k, v in full.items() if k != "full_frame"}
@@ -192,6 +205,8 @@ def _print(results: dict, detector: str) -> None:
         for k in SUMMARY_KEYS + ["fps", "model_runs_per_camera_second"]:
             vals = [row[k], row["full_rate"][k]] + ([row[f"full_frame_{k}"]] if "full_frame_mota" in row else [])
             print(f"  {k:32s} " + "  ".join(f"{v:8.3f}" for v in vals))
+        for label, b in (("breakdown", row["breakdown"]), ("  full rate", row["full_rate"]["breakdown"])):
+            print(f"  {label:12s} " + "  ".join(f"{k} {v:.0f}" for k, v in b.items()))
         for half in ("first_half", "second_half"):
             if half in row:
                 h = row[half]
@@ -226,12 +241,16 @@ def main() -> int:
     parser.add_argument("--detector", default=None, choices=["nanodet", "ssd_tflite"],
                         help="offline detector backend (default: the product default)")
     parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
+    parser.add_argument("--detector-config", default=None,
+                        help="more detector settings as YAML, e.g. '{letterbox: true}' (NanoDetConfig fields)")
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
     parser.add_argument("--detect-fps", type=float, default=DETECT_FPS, help="analysis rate of the first pass")
     parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway", help="comma-separated subset")
     parser.add_argument("--regions", default=None,
                         help="region planner settings as YAML, e.g. '{full_frame_area: 0.001}' (= the whole frame "
                              "whenever anything moves or is tracked); default: the product's")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="print the product path's per-frame gt/tp/fn/fp/idsw table of every clip and rate")
     parser.add_argument("--looks", default=None,
                         help="when the model runs (detectors.looks.LookConfig) as YAML, e.g. '{track_look_s: 0, "
                              "full_look_s: 0}' (= every analysed frame with motion or tracks); default: the product's")
@@ -244,7 +263,10 @@ def main() -> int:
         parser.error(f"unknown tracker(s): {', '.join(sorted(unknown))}")
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     kind = {"nanodet": NanoDetConfig, "ssd_tflite": SsdTfliteConfig}.get(args.detector or "", type(default_detector()))
-    det_cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
+    extra = yaml.safe_load(args.detector_config) if args.detector_config else {}
+    if args.score_threshold is not None:
+        extra["score_threshold"] = args.score_threshold
+    det_cfg = kind(**extra)
     tracker = TrackerConfig() if args.tracker_high is None else TrackerConfig(high_threshold=args.tracker_high)
     regions = RegionConfig.model_validate(yaml.safe_load(args.regions)) if args.regions else RegionConfig()
     looks = LookConfig.model_validate(yaml.safe_load(args.looks)) if args.looks else LookConfig()
@@ -260,7 +282,8 @@ def main() -> int:
         clip = loaders[name]()
         clip.halves = name == "pets09"
         first, *others = trackers
-        results[name] = clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, first)
+        results[name] = clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, first,
+                                     args.breakdown)
         results[name]["tracker"] = first
         if others:
             results[name]["trackers"] = {

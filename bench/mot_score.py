@@ -60,10 +60,11 @@ def _drop_on_ignore(dets: Detections, iou: np.ndarray, ignore: np.ndarray | None
     return dets[keep], iou[:, keep]
 
 
-def score(tracks: dict[int, Detections], truth: Truth, frames: set[int] | None = None) -> dict[str, float]:
-    """Metrics over the analysed frames `tracks` (frame number -> that frame's tracker output),
-    restricted to `frames` when given (e.g. one half of a clip)."""
+def _accumulate(tracks: dict[int, Detections], truth: Truth, frames: set[int] | None
+                ) -> tuple[mm.MOTAccumulator, list[int]]:
+    """The motmetrics accumulator over the scored frames, and those frames in order."""
     acc = mm.MOTAccumulator(auto_id=True)
+    done = []
     for f in sorted(tracks):
         if (frames is not None and f not in frames) or not truth.scored(f):
             continue
@@ -75,6 +76,51 @@ def score(tracks: dict[int, Detections], truth: Truth, frames: set[int] | None =
         # motmetrics 1.4's iou_matrix uses np.asfarray (gone in NumPy 2): the same rule by hand,
         # distance 1 - IoU, no match (NaN) below IoU 0.5.
         acc.update(gid.tolist(), dets.tracker_id.tolist(), np.where(iou >= 0.5, 1.0 - iou, np.nan))
+        done.append(f)
+    return acc, done
+
+
+def per_frame(tracks: dict[int, Detections], truth: Truth) -> list[dict[str, int]]:
+    """One row per scored frame: frame, gt, tp, fn (misses), fp, idsw (switches), for a breakdown
+    of where MOTA is lost (start-up, occlusions, a false track that lives on)."""
+    acc, frames = _accumulate(tracks, truth, None)
+    events = acc.mot_events
+    rows = []
+    for k, f in enumerate(frames):
+        kinds = events.loc[k].Type.value_counts() if k in events.index.get_level_values(0) else {}
+        get = lambda name: int(kinds.get(name, 0))  # noqa: E731
+        rows.append({"frame": f, "gt": len(truth.boxes.get(f, ([],))[0]), "tp": get("MATCH") + get("SWITCH"),
+                     "fn": get("MISS"), "fp": get("FP"), "idsw": get("SWITCH")})
+    return rows
+
+
+def track_breakdown(tracks: dict[int, Detections], truth: Truth, fps: float) -> dict[str, float]:
+    """Where the false positives and misses come from: FP frames of tracks that never match the
+    truth (a false object tracked) vs of tracks that do (box off the truth by IoU < 0.5 for a
+    while: two people under one box, a partly hidden person), and misses in the first second of
+    each truth track's first second in the clip (start-up: `fps` = the clip's frame rate) vs later."""
+    acc, frames = _accumulate(tracks, truth, None)
+    ev = acc.mot_events
+    fp = ev[ev.Type == "FP"].HId.value_counts()
+    matched = set(ev[ev.Type.isin(["MATCH", "SWITCH"])].HId.unique())
+    pure = [h for h in fp.index if h not in matched]
+    misses = ev[ev.Type == "MISS"]
+    first_frame: dict[int, int] = {}
+    for f in frames:
+        for gid in truth.boxes.get(f, (np.zeros(0, int),))[0].tolist():
+            first_frame.setdefault(gid, f)
+    frame_of = np.array(frames)[misses.index.get_level_values(0)] if len(misses) else np.zeros(0)
+    start = np.array([first_frame.get(int(o), 0) for o in misses.OId]) if len(misses) else np.zeros(0)
+    early = (frame_of - start) < fps
+    return {"fp": float(fp.sum()), "fp_false_tracks": float(fp[pure].sum()), "false_tracks": float(len(pure)),
+            "fp_off_truth": float(fp.sum() - fp[pure].sum()), "fn": float(len(misses)),
+            "fn_first_second": float(early.sum()), "idsw": float((ev.Type == "SWITCH").sum())}
+
+
+def score(tracks: dict[int, Detections], truth: Truth, frames: set[int] | None = None) -> dict[str, float]:
+    """Metrics over the analysed frames `tracks` (frame number -> that frame's tracker output),
+    restricted to `frames` when given (e.g. one half of a clip)."""
+    acc, _ = _accumulate(tracks, truth, frames)
     summary = mm.metrics.create().compute(acc, metrics=METRICS, name="x")
     out = {k: float(summary[k].iloc[0]) for k in summary.columns}
     gt_tracks = max(out["num_unique_objects"], 1.0)

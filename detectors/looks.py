@@ -127,10 +127,12 @@ class LookScheduler:
 
 
 def _confident(tracker: ByteTracker, high: float) -> np.ndarray:
-    """(n,) per track row: active and last matched with a high score (held stationary tracks count)."""
+    """(n,) per track row: active, seen at least twice (a track confirmed on the first frame has no
+    velocity yet to coast on) and last matched with a high score (held stationary tracks count)."""
     if not len(tracker.ids):
         return np.zeros(0, bool)
-    return tracker.held | ((tracker.state == ACTIVE) & (tracker.score >= high) & (tracker.seen_ts == tracker.last_ts))
+    sure = (tracker.state == ACTIVE) & (tracker.hits >= 2) & (tracker.score >= high)
+    return tracker.held | (sure & (tracker.seen_ts == tracker.last_ts))
 
 
 def predicted_boxes(tracker: ByteTracker, ts: float) -> np.ndarray:

@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Row, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from vms.db.models import Event, EventObject, Segment
@@ -145,12 +145,14 @@ def camera_coverage(
     return merge_coverage(spans)
 
 
-def camera_events(session: Session, camera_id: str, start: datetime, end: datetime) -> list[Event]:
-    """Events of a camera starting in [start, end), newest first, capped for the timeline."""
+def camera_events(session: Session, camera_id: str, start: datetime, end: datetime) -> list[Row]:
+    """Events of a camera starting in [start, end), newest first, capped for the timeline: only the
+    columns the timeline shows (id, type, start, end, severity, detector). Rows, not ORM objects:
+    building hundreds of Event instances was two thirds of a timeline request's CPU."""
     query = (
-        select(Event)
+        select(Event.id, Event.type, Event.start, Event.end, Event.severity, Event.detector)
         .where(Event.camera_id == camera_id, Event.start >= start, Event.start < end)
         .order_by(Event.start.desc(), Event.id.desc())
         .limit(TIMELINE_EVENTS_CAP)
     )
-    return list(session.scalars(query))
+    return list(session.execute(query))

@@ -63,6 +63,10 @@ class TrackerConfig(BaseModel):
     match_iou: float = Field(0.2, ge=0.0, le=1.0, description="Min IoU, first (high-score) association.")
     low_match_iou: float = Field(0.5, ge=0.0, le=1.0, description="Min IoU, second (low-score) association.")
     min_hits: int = Field(2, ge=1, le=30, description="Consecutive hits before a track is reported.")
+    confirm_first_frame: bool = Field(
+        True, description="Tracks started on the tracker's first frame are reported at once (what is in the "
+        "picture when analysis starts was there before it: waiting min_hits frames only hides it, 0.2 s at 5 fps).",
+    )
     lost_s: float = Field(1.5, gt=0.0, le=60.0, description="Seconds a lost track is kept for re-association.")
     max_distance: float = Field(
         0.75, gt=0.0, le=10.0, description="Distance gate (box sizes) for a track seen in the previous frame."
@@ -130,6 +134,7 @@ class ByteTracker:
         self._kf = BoxKalman()
         self._next_id = 1
         self._ts: float | None = None
+        self._updates = 0  # update() calls so far
         self.ids = np.zeros(0, np.int64)
         self.state = np.zeros(0, np.int8)
         self.hits = np.zeros(0, np.int32)
@@ -189,6 +194,7 @@ class ByteTracker:
             data["stationary"] (n,) bool, data["detected"] (n,) bool.
         """
         cfg = self.config
+        self._updates += 1
         ts = self._advance(ts)
         dets = dets[dets.confidence >= cfg.low_threshold]
         z = xyxy_to_z(dets.xyxy)
@@ -237,6 +243,10 @@ class ByteTracker:
 
         confirmed = np.flatnonzero(self.state != TENTATIVE)
         gate = cfg.max_distance + cfg.lost_distance_rate * np.clip(unseen - 0.25, 0.0, None)
+        # Seen once (confirmed on the first frame): its velocity is unknown, gate it like a tentative track.
+        once = self.hits == 1
+        gate = np.where(once, np.maximum(gate, cfg.new_distance), gate)
+        maha = np.where(once[:, None], 0.0, maha)
         t1, d1 = stage(confirmed, high, first)
         pool2 = np.setdiff1d(confirmed[(self.state[confirmed] == ACTIVE)], t1)
         t2, d2 = stage(pool2, low, lambda p, c: iou_cost(pred[p], dets.xyxy[c], cfg.low_match_iou))
@@ -378,7 +388,8 @@ class ByteTracker:
         mean, cov = self._kf.initiate(z)
         votes = np.zeros((n, N_CLASSES), np.float32)
         votes[np.arange(n), dets.class_id] = dets.confidence
-        state = ACTIVE if self.config.min_hits <= 1 else TENTATIVE
+        first_frame = self._updates == 1 and self.config.confirm_first_frame
+        state = ACTIVE if self.config.min_hits <= 1 or first_frame else TENTATIVE
         fresh = {
             "ids": np.arange(self._next_id, self._next_id + n, dtype=np.int64),
             "state": np.full(n, state, np.int8), "hits": np.ones(n, np.int32), "votes": votes,

@@ -57,8 +57,7 @@ def test_growing_box_keeps_its_id(fps: float, growth: float, drift_px: tuple[int
         w, h = 40 * scale, 30 * scale
         script.append([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
     ids = _run(ByteTracker(), script, fps)
-    assert ids[0] == []  # tentative on its first frame
-    assert all(frame_ids == [1] for frame_ids in ids[1:])
+    assert all(frame_ids == [1] for frame_ids in ids)  # reported from the first frame (it was there)
 
 
 @pytest.mark.parametrize("fps", RATES)
@@ -192,6 +191,21 @@ def test_min_hits_one_reports_at_once() -> None:
     tracker = ByteTracker(TrackerConfig(min_hits=1))
     out = tracker.update(_dets([_walk(0, 10, 5), _walk(0, 200, 5)], [0.9, 0.8]))
     assert out.tracker_id.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_what_is_there_when_tracking_starts_is_reported_on_the_first_frame(fps: float) -> None:
+    tracker = ByteTracker()
+    ids = _run(tracker, [[_walk(f, 10, 5), _walk(f, 200, -5)] for f in range(3)], fps)
+    assert ids == [[1, 2], [1, 2], [1, 2]]
+
+
+def test_later_arrivals_still_wait_for_min_hits() -> None:
+    tracker = ByteTracker()
+    script = [[_walk(0, 10, 5)], [_walk(1, 10, 5), _walk(0, 200, 5)], [_walk(2, 10, 5), _walk(1, 200, 5)]]
+    assert _run(tracker, script, 5.0) == [[1], [1], [1, 2]]
+    off = ByteTracker(TrackerConfig(confirm_first_frame=False))
+    assert _run(off, [[_walk(f, 10, 5)] for f in range(2)], 5.0) == [[], [1]]
 
 
 # --------------------------------------------------------------------------- stationary tracks

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from vms.api.limits import MIB, allow_body
 from vms.api.ranges import Moment, check_range
 from vms.api.deps import CAMERA_NOT_FOUND, ContextDep, EventsUser, ExportUser, RowId, ScopeDep, SessionDep, client_ip
 from vms.api.errors import ApiError, register
+from vms.api.overload import model_response
 from vms.alarms.reviews import reviews_of
 from vms.api.schemas import EventObjectOut, EventOut, EventPage, ReviewOut
 from vms.audit import audit
@@ -96,7 +97,7 @@ def list_events(
         None, description="site: the site's own detections; imported: events imported from handed-in footage"),
     cursor: str | None = Query(None, max_length=200),
     limit: int = Query(50, ge=1, le=200),
-) -> EventPage:
+) -> Response:
     """Events newest first. Filters beyond camera and time need the search capability."""
     check_range(start, end)
     searching = bool(type or object_class or zone or colour or direction or review_state)
@@ -125,7 +126,7 @@ def list_events(
     if cursor is None and filters:
         audit(db, user.username, "search", client_ip=client_ip(request), **filters)
         db.commit()
-    return EventPage(items=events_out(db, rows), next_cursor=next_cursor)
+    return model_response(EventPage(items=events_out(db, rows), next_cursor=next_cursor))
 
 
 def _filters_for_audit(criteria: EventFilter) -> dict[str, object]:
@@ -208,7 +209,7 @@ def timeline(
     start: datetime = Query(description="ISO 8601 with time zone"),
     end: datetime = Query(description="ISO 8601 with time zone"),
     camera_id: list[Text48] = Query([]),
-) -> Timeline:
+) -> Response:
     """Recorded coverage (segments merged, gaps over 2 s split) and events per camera over a range."""
     check_range(start, end, MAX_TIMELINE, "timeline")
     wanted = _scoped_cameras(scope, camera_id)
@@ -230,7 +231,7 @@ def timeline(
                 events=events,
             )
         )
-    return Timeline(cameras=cameras)
+    return model_response(Timeline(cameras=cameras))
 
 
 class ImportRequest(BaseModel):
