@@ -241,6 +241,8 @@ def main() -> int:
     parser.add_argument("--detector", default=None, choices=["nanodet", "ssd_tflite"],
                         help="offline detector backend (default: the product default)")
     parser.add_argument("--score-threshold", type=float, default=None, help="override the detector's")
+    parser.add_argument("--detector-config", default=None,
+                        help="more detector settings as YAML, e.g. '{letterbox: true}' (NanoDetConfig fields)")
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
     parser.add_argument("--detect-fps", type=float, default=DETECT_FPS, help="analysis rate of the first pass")
     parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway", help="comma-separated subset")
@@ -261,7 +263,10 @@ def main() -> int:
         parser.error(f"unknown tracker(s): {', '.join(sorted(unknown))}")
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     kind = {"nanodet": NanoDetConfig, "ssd_tflite": SsdTfliteConfig}.get(args.detector or "", type(default_detector()))
-    det_cfg = kind() if args.score_threshold is None else kind(score_threshold=args.score_threshold)
+    extra = yaml.safe_load(args.detector_config) if args.detector_config else {}
+    if args.score_threshold is not None:
+        extra["score_threshold"] = args.score_threshold
+    det_cfg = kind(**extra)
     tracker = TrackerConfig() if args.tracker_high is None else TrackerConfig(high_threshold=args.tracker_high)
     regions = RegionConfig.model_validate(yaml.safe_load(args.regions)) if args.regions else RegionConfig()
     looks = LookConfig.model_validate(yaml.safe_load(args.looks)) if args.looks else LookConfig()

@@ -10,7 +10,9 @@ host sends resized uint8 pixels only. Outputs, per stride 8, 16, 32 (grid g = si
   bins, expected bin index x stride = distance from the cell centre ((x + 0.5) * stride,
   (y + 0.5) * stride); cells are row-major (index = y * g + x).
 
-Then per-class greedy NMS at `iou_threshold`, COCO-80 labels mapped to project classes.
+Then per-class greedy NMS at `iou_threshold`, COCO-80 labels mapped to project classes. With
+`letterbox` the picture is first centred on a grey square (aspect ratio kept) and boxes are
+mapped back from it.
 """
 
 from __future__ import annotations
@@ -121,6 +123,9 @@ class NanoDetDetector(ObjectDetector):
         side = self._side
         resized = cv2.resize(bgr, (side, side), interpolation=cv2.INTER_LINEAR)
         self._request.infer({0: resized[None]})
+        return self._outputs()
+
+    def _outputs(self) -> tuple[np.ndarray, np.ndarray]:
         outs = [self._request.get_output_tensor(i).data for i in range(len(self._compiled.outputs))]
         scores = np.concatenate([outs[i][0] for i in self._cls_idx])
         reg = np.concatenate([outs[i][0] for i in self._reg_idx])
@@ -130,10 +135,32 @@ class NanoDetDetector(ObjectDetector):
         h, w = bgr.shape[:2]
         if h < 2 or w < 2:
             return Detections.empty()
-        scores, reg = self.raw_outputs(bgr)
+        if self.config.letterbox:
+            image, (ox, oy) = letterbox(bgr)
+        else:
+            image, ox, oy = bgr, 0, 0
+        scores, reg = self.raw_outputs(image)
         dets = decode(scores, reg, self._centres, self.config.score_threshold, self.config.iou_threshold)
         if not len(dets):
             return dets
-        scale = np.array([w, h, w, h], np.float32) / self._side
-        xyxy = np.clip(dets.xyxy * scale, 0, [w, h, w, h]).astype(np.float32)
-        return Detections(xyxy=xyxy, confidence=dets.confidence, class_id=dets.class_id)
+        ih, iw = image.shape[:2]
+        scale = np.array([iw, ih, iw, ih], np.float32) / self._side
+        xyxy = dets.xyxy * scale - np.array([ox, oy, ox, oy], np.float32)
+        xyxy = np.clip(xyxy, 0, [w, h, w, h]).astype(np.float32)
+        keep = (xyxy[:, 2] - xyxy[:, 0] >= 1) & (xyxy[:, 3] - xyxy[:, 1] >= 1)  # boxes wholly on the padding
+        return Detections(xyxy=xyxy[keep], confidence=dets.confidence[keep], class_id=dets.class_id[keep])
+
+
+PAD_GREY = 114  # the usual letterbox grey (mid-grey: no edges, no colour)
+
+
+def letterbox(bgr: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The image centred on a grey square of side max(h, w); returns it and the (x, y) offset."""
+    h, w = bgr.shape[:2]
+    side = max(h, w)
+    if h == w:
+        return bgr, (0, 0)
+    canvas = np.full((side, side, 3), PAD_GREY, np.uint8)
+    ox, oy = (side - w) // 2, (side - h) // 2
+    canvas[oy:oy + h, ox:ox + w] = bgr
+    return canvas, (ox, oy)

@@ -122,3 +122,14 @@ def test_bad_config_names_the_key(key: str, value) -> None:
 def test_nanodet_is_the_default_and_ssd_the_named_fallback() -> None:
     assert PipelineConfig().detector.type == "nanodet"
     assert PipelineConfig.model_validate({"detector": {"type": "ssd_tflite"}}).detector.type == "ssd_tflite"
+
+
+def test_letterbox_centres_the_picture_on_a_grey_square() -> None:
+    from detectors.objects.nanodet import PAD_GREY, letterbox
+
+    img = np.zeros((30, 40, 3), np.uint8)
+    square, (ox, oy) = letterbox(img)
+    assert square.shape == (40, 40, 3) and (ox, oy) == (0, 5)
+    assert (square[:5] == PAD_GREY).all() and (square[35:] == PAD_GREY).all() and (square[5:35] == 0).all()
+    tall, (ox, oy) = letterbox(np.zeros((50, 20, 3), np.uint8))
+    assert tall.shape == (50, 50, 3) and (ox, oy) == (15, 0)

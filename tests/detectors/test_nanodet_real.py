@@ -87,3 +87,23 @@ def test_missing_model_names_fetch_command(tmp_path: Path, monkeypatch: pytest.M
         nanodet_ir(320)
     with pytest.raises(ValueError, match="320, 416"):
         nanodet_ir(512)
+
+
+def test_letterbox_finds_the_close_walker_the_stretched_view_scores_low(test_data: Path) -> None:
+    """TUD-Campus frame 21: the man entering on the right (~250 px tall, close to the camera) scores
+    0.17 when the 4:3 picture is stretched to the square input, and is found when it is padded."""
+    if not is_fetched(NANODET_G):
+        pytest.skip(f"NanoDet-g model pack not in {model_dir()}")
+    from detectors.objects.configs import NanoDetConfig
+    from detectors.objects.nanodet import NanoDetDetector
+
+    root = test_data / "mot15_tud_campus"
+    frame = read_frame(root / "TUD-Campus.mp4", 21)
+    walker = np.array([[565, 176, 639, 423]], np.float32)  # ground truth id 1 in frame 21
+    found = {}
+    for letterbox in (False, True):
+        dets = NanoDetDetector(NanoDetConfig(letterbox=letterbox, threads=1)).detect([frame])[0]
+        people = dets[(dets.class_id == int(ClassId.PERSON)) & (dets.confidence >= 0.4)]
+        found[letterbox] = bool(len(people)) and box_iou(walker, people.xyxy).max() >= 0.5
+        assert (people.xyxy[:, 2:] <= [640, 480]).all() and (people.xyxy[:, :2] >= 0).all()
+    assert found == {False: False, True: True}
