@@ -105,8 +105,8 @@ def start(base: Path, site_config: dict | None = None) -> Service:
     log = (base / "service.log").open("wb")
     service.process = subprocess.Popen(
         [sys.executable, "-m", "vms.cli", "serve", "--config", str(config), "--data", str(service.data),
-         "--port", str(service.port), "--duration", "600"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "--port", str(service.port), "--duration", "3600"],  # a bound, never reached by a healthy run
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         _wait_healthy(service)
@@ -181,13 +181,21 @@ SEEDED_EVENTS = [
 
 
 def stop(service: Service) -> None:
-    """SIGTERM, then SIGKILL after 15 s, by PID."""
+    """SIGTERM by PID (the service stops its cameras), then SIGKILL of its whole process group after 30 s.
+
+    The group kill matters: a service killed alone leaves its camera workers and detector service
+    orphaned until they notice, and they load the next tests.
+    """
     process = service.process
     if process is None or process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # anything of it still left after a clean exit
+    except ProcessLookupError:
+        pass
