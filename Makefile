@@ -10,13 +10,18 @@ APT_TEST := ffmpeg iproute2 python3-venv python3-gi gir1.2-gst-rtsp-server-1.0 g
 	postgresql chromium chromium-driver fonts-dejavu-core
 TEST_DATA ?= $(firstword $(wildcard ../shared/data) $(VMS_TEST_DATA))
 
-.PHONY: demo test install install-test apt-test lock
+.PHONY: demo test install install-test apt-test lock screenshots
 
 demo: install
 	$(VENV)/bin/vms demo $(ARGS)
 
 test: install-test
 	VMS_TEST_DATA="$${VMS_TEST_DATA:-$(abspath $(TEST_DATA))}" $(PY) -m pytest $(ARGS)
+
+# The README's screenshots (docs/screenshots/*.png, small copies): the browser tests that take them.
+screenshots: install-test
+	VMS_README_SHOTS=1 $(PY) -m pytest tests/browser -q -k "test_live_video_plays or test_alarm_appears_and_sounds \
+	  or test_installer_draws_a_zone or test_operator_sees_live_figures"
 
 install: $(VENV)/.installed
 

@@ -26,6 +26,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "records": frozenset({"admin", "installer", "operator", "investigator"}),
     "records_edit": frozenset({"admin", "installer"}),
     "maintenance": frozenset({"admin", "installer", "operator"}),
+    # The node's health page: per-camera decode/analysis rates, drops, detector load, CPU/RSS per process.
+    "health": frozenset({"admin", "installer", "operator"}),
 }
 
 

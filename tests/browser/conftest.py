@@ -2,10 +2,13 @@
 
 Chromium comes from Debian (/usr/bin/chromium); Playwright's own browser download is never used.
 Screenshots of the main pages go to tests/artifacts/screenshots/ (gitignored) for a person to look at.
+With VMS_README_SHOTS=1 (`make screenshots`), the shots the README shows are also written to
+docs/screenshots/ as small PNGs (960 px wide, 256 colours), to be committed.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,6 +23,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_WIDTH = 960  # px; with 256 colours a UI page stays well under the README's 250 KB per picture
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -77,11 +82,26 @@ def shot() -> Callable[[object, str], Path]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {SCREENSHOTS}")
 
-    def take(page, name: str, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    def take(page, name: str, full_page: bool = True, readme: str | None = None) -> Path:  # type: ignore[no-untyped-def]
         path = SCREENSHOTS / f"{name}.png"
         if full_page:
             page.evaluate("() => window.scrollTo(0, 0)")  # else the sticky top bar is drawn mid-page
         page.screenshot(path=str(path), full_page=full_page)
+        if readme and os.environ.get("VMS_README_SHOTS") == "1":
+            readme_copy(path, README_SHOTS / f"{readme}.png")
         return path
 
     return take
+
+
+def readme_copy(source: Path, target: Path) -> None:
+    """A small copy of a screenshot for the README: scaled to README_WIDTH, 256-colour PNG."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        rgb = image.convert("RGB")
+        height = round(rgb.height * README_WIDTH / rgb.width)
+        small = rgb.resize((README_WIDTH, height), Image.Resampling.LANCZOS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        small.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+            target, optimize=True)

@@ -44,6 +44,7 @@ CAMERAS = [
     ("duong-de", "Đường đê", "street_night", 3),
     ("quoc-lo", "Quốc lộ qua xã", "hit_and_run_demo", 4),
 ]
+ANALYSED = "cho-trung-tam"  # the one camera whose analysis runs (no rules: it writes no events)
 START_TIMEOUT_S = 60.0
 FOOTAGE_TIMEOUT_S = 60.0
 FOOTAGE_S = 14.0  # seeded events need this much footage on every camera
@@ -82,9 +83,10 @@ def default_config() -> dict:
         # The UI test adds an unreachable loopback camera; the rule-editor test a camera on a scene of its own.
         "sources": {"camera_networks": ["127.0.0.0/8"], "scene_dirs": [str(SCENES)]},
         # Live event rules off: the tests count the events they seed (the scenes would add real ones).
+        # The first camera is analysed with no rules (no events), so the health page has live figures.
         "cameras": [{"id": cid, "name": name, "location": f"Vị trí {i + 1}",
                      "source": {"type": "sim", "scene": scene, "seed": seed}, "retention_days": 7,
-                     "detection": {"enabled": False}}
+                     "detection": {"enabled": True, "rules": []} if cid == ANALYSED else {"enabled": False}}
                     for i, (cid, name, scene, seed) in enumerate(CAMERAS)],
     }
 
@@ -103,8 +105,8 @@ def start(base: Path, site_config: dict | None = None) -> Service:
     log = (base / "service.log").open("wb")
     service.process = subprocess.Popen(
         [sys.executable, "-m", "vms.cli", "serve", "--config", str(config), "--data", str(service.data),
-         "--port", str(service.port), "--duration", "600"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "--port", str(service.port), "--duration", "3600"],  # a bound, never reached by a healthy run
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         _wait_healthy(service)
@@ -179,13 +181,21 @@ SEEDED_EVENTS = [
 
 
 def stop(service: Service) -> None:
-    """SIGTERM, then SIGKILL after 15 s, by PID."""
+    """SIGTERM by PID (the service stops its cameras), then SIGKILL of its whole process group after 30 s.
+
+    The group kill matters: a service killed alone leaves its camera workers and detector service
+    orphaned until they notice, and they load the next tests.
+    """
     process = service.process
     if process is None or process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # anything of it still left after a clean exit
+    except ProcessLookupError:
+        pass

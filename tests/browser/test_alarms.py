@@ -109,7 +109,7 @@ def test_alarm_appears_and_sounds_on_open_pages_until_acknowledged(page: Page, b
     tile_count = page.locator(".wall [data-camera=quoc-lo] > .alarm-count")
     expect(tile_count).to_have_text("🔔 1")
     expect(page.locator("#alarm-indicator")).to_contain_text("1 chưa xử lý")
-    shot(page, "30_alarm_banner", full_page=False)
+    shot(page, "30_alarm_banner", full_page=False, readme="alarm_banner")
 
     banner.locator("button.ack").click()
     expect(banner).to_be_hidden()

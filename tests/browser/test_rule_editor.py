@@ -80,7 +80,7 @@ def test_installer_draws_a_zone_and_a_line_and_they_are_saved(page: Page, servic
     editor.locator("button.add-rule").click()
     expect(editor.locator(".rule-list li[data-rule=vach-cong]")).to_be_visible()
     expect(overlay.locator("g.rule-shape.type-line_crossing line.arrow")).to_have_count(1)
-    shot(page, "40_rule_editor", full_page=False)
+    shot(page, "40_rule_editor", full_page=False, readme="rule_editor")
 
     page.locator("dialog form.camera-form button[type=submit]").click()
     expect(page.locator("dialog form.camera-form")).to_have_count(0)

@@ -220,10 +220,11 @@ def test_admin_pages_users_audit_cameras_reports(page: Page, shot) -> None:
 
 MENUS = [
     ("admin", ["wall", "alarms", "timeline", "search", "playback", "exports", "import", "cameras", "users", "audit",
-               "reports", "discovery", "ptz", "programme", "programme_map", "maintenance", "review"]),
-    ("lapdat", ["wall", "playback", "cameras", "discovery", "ptz", "programme", "programme_map", "maintenance"]),
+               "reports", "discovery", "ptz", "programme", "programme_map", "maintenance", "review", "health"]),
+    ("lapdat", ["wall", "playback", "cameras", "discovery", "ptz", "programme", "programme_map", "maintenance",
+                "health"]),
     ("trucban", ["wall", "alarms", "timeline", "search", "playback", "reports", "ptz", "programme", "programme_map",
-                 "maintenance", "review"]),
+                 "maintenance", "review", "health"]),
     ("thamtra", ["wall", "alarms", "timeline", "search", "playback", "exports", "import", "reports", "ptz", "programme",
                  "programme_map", "review"]),
     ("xem", ["wall", "alarms", "timeline", "search"]),

@@ -37,16 +37,28 @@ def start(cmd: list[str], log_path: Path, env: dict[str, str] | None = None, **k
 
 
 def stop(process: subprocess.Popen, timeout_s: float = 10.0) -> None:
-    """SIGTERM by PID, then SIGKILL if it does not exit in time."""
-    if process.poll() is not None:
-        return
+    """SIGTERM by PID, then SIGKILL if it does not exit in time; then whatever is left of its group.
+
+    start() gives each process its own session, so its process group is everything it started: a
+    service that had to be killed would otherwise leave its camera workers and model process orphaned,
+    loading the tests that follow.
+    """
+    if process.poll() is None:
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+    _kill_group(process.pid)
+
+
+def _kill_group(pgid: int) -> None:
     try:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
         pass
 
 

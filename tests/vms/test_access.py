@@ -43,6 +43,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, tuple[int, int, int, int, 
     ("GET", "/health"): ("/health", None, (200, 200, 200, 200, 200)),
     # The test client is not loopback: only an administrator may read the node's figures.
     ("GET", "/metrics"): ("/metrics", None, (200, 403, 403, 403, 403)),
+    ("GET", "/api/system/health"): ("/api/system/health", None, (200, 200, 200, 403, 403)),
     ("POST", "/api/auth/login"): (
         "/api/auth/login",
         {"username": "{role}", "password": "{password}"},

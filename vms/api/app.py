@@ -22,7 +22,7 @@ from vms.api.overload import Admission, install_pool_timeout
 from vms.playback_cache import ClipCache
 from vms.api.push import EventWatcher
 from vms.api.routes import (alarms, audit, auth, cameras, docs, events, exports, health, live, maintenance, metrics, onvif,
-                            programme_map, recordings, records, reports, review, users, wall)
+                            programme_map, recordings, records, reports, review, system_health, users, wall)
 from vms.live.hub import LiveHub
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -84,7 +84,7 @@ def create_app(context: AppContext) -> FastAPI:
     install_pool_timeout(app)
     # alarms before events: /api/events/stream must not be taken for /api/events/{event_id}.
     for module in (health, metrics, auth, users, cameras, recordings, live, wall, alarms, events, exports, audit, reports,
-                   onvif, docs, records, programme_map, maintenance, review):
+                   onvif, docs, records, programme_map, maintenance, review, system_health):
         app.include_router(module.router)
     app.include_router(exports.key_router)
     app.mount("/static", RevalidatedStaticFiles(directory=WEB_DIR), name="static")

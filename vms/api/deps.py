@@ -95,6 +95,7 @@ ReportsUser = Annotated[User, Depends(require("reports"))]
 RecordsUser = Annotated[User, Depends(require("records"))]
 RecordsEditor = Annotated[User, Depends(require("records_edit"))]
 MaintenanceUser = Annotated[User, Depends(require("maintenance"))]
+HealthUser = Annotated[User, Depends(require("health"))]
 
 
 def client_ip(request: Request) -> str:

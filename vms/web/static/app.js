@@ -24,10 +24,11 @@ import programme from "./js/views/programme.js";
 import programmeMap from "./js/views/programme_map.js";
 import maintenance from "./js/views/maintenance.js";
 import review from "./js/views/review.js";
+import health from "./js/views/health.js";
 
 // Route name -> view. Order is the menu order; views without `menu` are reached by links only.
 const VIEWS = { wall, alarms: alarmsView, timeline, search, events: eventView, playback, exports: exportsView, import: importView, cameras,
-  users, audit, reports, discovery, ptz, programme, programme_map: programmeMap, maintenance, review };
+  users, audit, reports, discovery, ptz, programme, programme_map: programmeMap, maintenance, review, health };
 
 const state = { user: null, cleanup: null, siteName: "", renders: 0 };
 

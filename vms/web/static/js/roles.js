@@ -19,6 +19,7 @@ const CAN = {
   records: ["installer", "operator", "investigator"],
   records_edit: ["installer"],
   maintenance: ["installer", "operator"],
+  health: ["installer", "operator"], // the node's health page
 };
 
 export function can(user, capability) {

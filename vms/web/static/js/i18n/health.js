@@ -1,0 +1,36 @@
+// Texts of the node health page (per-camera analysis rates, the detector service, processes).
+import { addStrings } from "../i18n.js";
+
+addStrings({
+  nav_health: "Tình trạng hệ thống", healthTitle: "Tình trạng hệ thống",
+  healthIntro: "Số liệu cập nhật vài giây một lần, giống /metrics. Khung bị bỏ hoặc độ trễ tăng dần nghĩa là máy không theo kịp.",
+  healthCameras: "Phân tích theo camera", healthDetector: "Bộ nhận dạng đối tượng (dùng chung)",
+  healthProcesses: "Tiến trình", healthCamera: "Camera", healthConnection: "Kết nối",
+  healthDecodeFps: "Giải mã (khung/s)", healthAnalysisFps: "Phân tích (khung/s)",
+  healthDropped: "Khung bị bỏ", healthDroppedRate: "Bỏ (khung/s)", healthModelRuns: "Lượt chạy mô hình/s",
+  healthLag: "Độ trễ phân tích (s)", healthQueue: "Hàng đợi nhận dạng", healthDetectorRuns: "Nhận dạng/s",
+  healthState: "Trạng thái", healthUp: "Đang chạy", healthDown: "Không trả lời",
+  healthInferenceP50: "Thời gian suy luận p50 (ms)", healthInferenceP95: "Thời gian suy luận p95 (ms)",
+  healthTotalRuns: "Tổng lượt chạy", healthProcess: "Tiến trình", healthPid: "PID",
+  healthCpu: "CPU (% một nhân)", healthRss: "Bộ nhớ RSS (MB)", healthMeasuring: "đang đo…",
+  healthNoFigures: "chưa có số liệu", healthNotAnalysed: "không phân tích",
+  healthRecording: "ghi hình", healthAnalysing: "phân tích", healthUpdated: "Cập nhật lúc",
+  healthSpan: "tốc độ tính trên {s} giây", healthProcWeb: "máy chủ web", healthProcDetector: "bộ nhận dạng",
+  healthProcCamera: "camera {ids}",
+}, {
+  nav_health: "System health", healthTitle: "System health",
+  healthIntro: "Figures refresh every few seconds, as in /metrics. Dropped frames or a growing lag mean the machine cannot keep up.",
+  healthCameras: "Analysis per camera", healthDetector: "Object detector (shared)",
+  healthProcesses: "Processes", healthCamera: "Camera", healthConnection: "Connection",
+  healthDecodeFps: "Decoded (frames/s)", healthAnalysisFps: "Analysed (frames/s)",
+  healthDropped: "Frames dropped", healthDroppedRate: "Dropped (frames/s)", healthModelRuns: "Model runs/s",
+  healthLag: "Analysis lag (s)", healthQueue: "Detector queue", healthDetectorRuns: "Detections/s",
+  healthState: "State", healthUp: "Running", healthDown: "Not answering",
+  healthInferenceP50: "Inference p50 (ms)", healthInferenceP95: "Inference p95 (ms)",
+  healthTotalRuns: "Runs in total", healthProcess: "Process", healthPid: "PID",
+  healthCpu: "CPU (% of one core)", healthRss: "RSS memory (MB)", healthMeasuring: "measuring…",
+  healthNoFigures: "no figures yet", healthNotAnalysed: "not analysed",
+  healthRecording: "recording", healthAnalysing: "analysis", healthUpdated: "Updated at",
+  healthSpan: "rates over {s} seconds", healthProcWeb: "web server", healthProcDetector: "detector",
+  healthProcCamera: "camera {ids}",
+});
