@@ -61,6 +61,23 @@ def tile(page: Page, camera_id: str):  # type: ignore[no-untyped-def]
                         f".wall-focus .live-tile[data-camera='{camera_id}']").first
 
 
+def drop_into_first_tile(page: Page, camera_id: str) -> None:
+    """Drag the camera from the list into tile 0, as a person would, again if the drop did not take.
+
+    On a loaded machine an HTML5 drag synthesised by Playwright now and then ends before the tile
+    takes it (the wall's list and tiles refresh every few seconds); the page itself is fine.
+    """
+    placed = tile(page, camera_id)
+    for _ in range(3):
+        page.drag_and_drop(f".camera-list li[data-camera='{camera_id}']", ".wall .live-tile[data-slot='0']")
+        try:
+            expect(placed).to_have_count(1, timeout=5_000)
+            return
+        except AssertionError:
+            continue
+    expect(placed).to_have_count(1)
+
+
 def wait_playing(page: Page, camera_id: str, timeout: float = 30_000) -> None:
     """The tile says playing and its video element's time advances."""
     expect(tile(page, camera_id)).to_have_attribute("data-state", "playing", timeout=timeout)
@@ -230,7 +247,7 @@ def test_a_camera_that_drops_shows_offline_and_resumes_by_itself(page: Page, rts
     try:
         page.goto("/#/wall?layout=1")
         page.reload()
-        page.drag_and_drop(".camera-list li[data-camera='cong-truong']", ".wall .live-tile[data-slot='0']")
+        drop_into_first_tile(page, "cong-truong")
         wait_playing(page, "cong-truong", timeout=60_000)
         rtsp.stop()  # the camera goes away
         expect(tile(page, "cong-truong")).to_have_attribute("data-state", "offline", timeout=40_000)
@@ -248,7 +265,7 @@ def test_an_h265_camera_plays_as_h264_transcoded_once(page: Page, rtsp: RtspServ
     try:
         page.goto("/#/wall?layout=1")
         page.reload()
-        page.drag_and_drop(".camera-list li[data-camera='cau-h265']", ".wall .live-tile[data-slot='0']")
+        drop_into_first_tile(page, "cau-h265")
         wait_playing(page, "cau-h265", timeout=60_000)
         expect(tile(page, "cau-h265").locator(".stream-tag")).to_contain_text("chuyển mã H.264")
         counted = tile(page, "cau-h265").locator("video").evaluate(COUNT_PICTURES)

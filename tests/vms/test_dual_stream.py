@@ -139,11 +139,14 @@ def test_sub_stream_killed_only_costs_analysis(tmp_path: Path, rtsp_servers: Cal
         assert status.online and status.analysis_error
         assert status.last_error == ""  # the camera itself is fine
         processed = worker.analysis.processed if worker.analysis else 0
-        replace(subs, process=None).start()  # the sub stream comes back on the same port
-        wait_for(lambda: status_of(worker).analysis_online)
-        wait_for(lambda: worker.analysis is not None and worker.analysis.processed > processed + 5)
-        assert worker.sub_reader is not None and worker.sub_reader.connections == 2
-        assert worker.decode_packets["main"] == 0
+        back = replace(subs, process=None).start()  # the sub stream comes back on the same port
+        try:
+            wait_for(lambda: status_of(worker).analysis_online)
+            wait_for(lambda: worker.analysis is not None and worker.analysis.processed > processed + 5)
+            assert worker.sub_reader is not None and worker.sub_reader.connections == 2
+            assert worker.decode_packets["main"] == 0
+        finally:
+            back.stop()  # a copy the fixture does not know: stopped here, by PID
 
 
 @pytest.mark.parametrize("with_sub", [True, False])
