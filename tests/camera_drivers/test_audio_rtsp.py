@@ -62,7 +62,9 @@ def test_every_mount_is_recorded_with_its_audio(tmp_path: Path, rtsp_servers: Ca
         assert isinstance(closed, list) and len(closed) >= 2, name
         for index, segment in enumerate(closed[:-1]):  # the last one was cut short by the test
             probe = probe_segment(segment.path)
-            assert probe.duration_s == pytest.approx(2.0, abs=0.1), name
+            # A segment ends at the first keyframe after 2 s; the test server sends one every second,
+            # so one keyframe lost on a busy loopback makes that segment one GOP longer (3 s), never shorter.
+            assert 1.9 <= probe.duration_s <= 3.1, (name, probe.duration_s)
             assert segment.end - segment.start == pytest.approx(probe.duration_s, abs=0.07), name
             if not audio:
                 assert probe.audio_codec == "" and probe.audio_packets == 0, name
