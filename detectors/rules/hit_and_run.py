@@ -31,6 +31,9 @@ from detectors.zones import points_near_edge
 CLOSING_S = 0.4  # look-back for the closing speed
 RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part in contacts
 STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths) had not driven off
+SWEEP_STEP_S = 0.05  # between two analysed frames the contact is tested this often
+SWEEP_MAX_S = 0.7  # ... across a gap of at most this long (a track unseen longer is not interpolated)
+MOVING_WINDOW_S = 1.0  # "the victim was moving" is its net displacement over this long before the contact
 
 
 @dataclass(slots=True)
@@ -62,40 +65,103 @@ class Contact:
     evidence: dict = field(default_factory=dict)
 
 
-def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, int, float]]:
-    """Vehicle-victim pairs in contact this frame.
+def previous_boxes(table: TrackTable, history: TrackHistory) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's box at the analysed frame before this one: (n,) times, (n, 4) boxes. A row
+    without one (a new track) gets this frame's time and box, so it is not swept. A victim the
+    detector lost (a predicted row) gets its last seen box."""
+    ts = np.full(len(table), table.ts, np.float64)
+    boxes = table.xyxy.astype(np.float64).copy()
+    for i, sid in enumerate(table.track_id.tolist()):
+        hist = history.tracks.get(sid)
+        if hist is None or not hist.samples:
+            continue
+        last = hist.samples[-1]
+        prev = last if last[0] < table.ts else (hist.samples[-2] if len(hist.samples) > 1 else None)
+        if prev is not None and table.ts - prev[0] <= SWEEP_MAX_S:
+            ts[i], boxes[i] = prev[0], prev[1:]
+    return ts, boxes
+
+
+def contact_pairs(table: TrackTable, cfg: HitAndRunConfig,
+                  previous: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, int, float, float]]:
+    """Vehicle-victim pairs that touched since the analysed frame before (`previous`, from
+    `previous_boxes`; None: this frame only).
+
+    Between two analysed frames (0.2 s at 5 fps) both boxes are interpolated and the test runs
+    every SWEEP_STEP_S: a side impact at speed lasts less than 0.2 s in the picture, so a
+    per-frame overlap would see the vehicle before and past the victim, never on it.
 
     Returns:
-        [(vehicle row, victim row, closing speed px/s)].
+        [(vehicle row, victim row, closing speed px/s, time of the first touch)].
     """
     veh = np.isin(table.class_id, list(class_ids(cfg.vehicles)))
     vic = np.isin(table.class_id, list(class_ids(cfg.victims)))
     vi, ui = np.flatnonzero(veh), np.flatnonzero(vic)
     if len(vi) == 0 or len(ui) == 0:
         return []
-    a, b = table.xyxy[vi][:, None, :].astype(np.float64), table.xyxy[ui][None, :, :].astype(np.float64)
-    x_overlap = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    h_min = np.minimum(table.height[vi][:, None], table.height[ui][None, :])
-    depth_gap = np.abs(a[..., 3] - b[..., 3])
-    rel = table.velocity[vi][:, None, :] - table.velocity[ui][None, :, :]  # vehicle relative to victim
-    towards = table.anchor[ui][None, :, :] - table.anchor[vi][:, None, :]
-    # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
-    # robust when the anchors nearly coincide at impact, where a direction would be noise.
-    then = towards + rel * CLOSING_S
-    closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
+    prev_ts, prev_xyxy = previous if previous is not None else (np.full(len(table), table.ts), table.xyxy)
     # Two vehicles (two motorbikes, a car and a motorbike): the faster one is the one that hits.
     # A person or a bicycle is a victim at any speed: a cyclist crossing in front of a car that
     # comes towards the camera moves faster in the picture than the car does.
     victim_is_vehicle = np.isin(table.class_id[ui], list(class_ids(cfg.vehicles)))[None, :]
     faster_if_vehicle = ~victim_is_vehicle | (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])
-    # A few pixels of gap still count: boxes lag a fast vehicle and the impact frame may be missed.
+    able = ((table.speed_h[vi][:, None] >= cfg.min_vehicle_speed) & faster_if_vehicle
+            & (table.track_id[vi][:, None] != table.track_id[ui][None, :])
+            & _hulls_near(prev_xyxy, table.xyxy, vi, ui, cfg))
+    r, c = np.nonzero(able)
+    if not len(r):
+        return []
+    pv, pu = vi[r], ui[c]  # candidate pairs, as table rows
+    start = np.maximum(prev_ts[pv], prev_ts[pu])  # both boxes are known from here to now
+    n_steps = int(np.ceil(float(np.max(table.ts - start)) / SWEEP_STEP_S - 1e-9)) + 1
+    found = np.zeros(len(pv), bool)
+    closing_at = np.zeros(len(pv))
+    touch_ts = np.full(len(pv), table.ts)
+    for s in np.linspace(0.0, 1.0, n_steps) if n_steps > 1 else (1.0,):
+        t = start + (table.ts - start) * s
+        ok, closing = _touch_at(table, prev_ts, prev_xyxy, pv, pu, t, cfg)
+        new = ok & ~found
+        closing_at[new], touch_ts[new] = closing[new], t[new]
+        found |= ok
+    return [(int(pv[k]), int(pu[k]), float(closing_at[k]), float(touch_ts[k])) for k in np.flatnonzero(found)]
+
+
+def _hulls_near(prev: np.ndarray, now: np.ndarray, vi: np.ndarray, ui: np.ndarray, cfg: HitAndRunConfig) -> np.ndarray:
+    """(len(vi), len(ui)) pairs whose boxes swept from `prev` to `now` come near each other at
+    all: a cheap filter before the timed test (most frames have no candidate)."""
+    lo, hi = np.minimum(prev, now).astype(np.float64), np.maximum(prev, now).astype(np.float64)
+    height = np.maximum(now[:, 3] - now[:, 1], prev[:, 3] - prev[:, 1]).astype(np.float64)
+    h = np.minimum(height[vi][:, None], height[ui][None, :])
+    x_overlap = np.minimum(hi[vi, 2][:, None], hi[ui, 2][None, :]) - np.maximum(lo[vi, 0][:, None], lo[ui, 0][None, :])
+    depth_gap = np.maximum(lo[vi, 3][:, None], lo[ui, 3][None, :]) - np.minimum(hi[vi, 3][:, None], hi[ui, 3][None, :])
+    return (x_overlap > -cfg.contact_gap * h) & (depth_gap <= cfg.contact_depth * h)
+
+
+def _boxes_at(prev_ts: np.ndarray, prev: np.ndarray, table: TrackTable, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(k, 4) boxes of table `rows` at times `t` (k,), linear between their previous box and now."""
+    span = table.ts - prev_ts[rows]
+    a = np.where(span > 1e-9, (t - prev_ts[rows]) / np.maximum(span, 1e-9), 1.0)[:, None]
+    return prev[rows].astype(np.float64) * (1 - a) + table.xyxy[rows].astype(np.float64) * a
+
+
+def _touch_at(table: TrackTable, prev_ts: np.ndarray, prev: np.ndarray, pv: np.ndarray, pu: np.ndarray,
+              t: np.ndarray, cfg: HitAndRunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Contact test for pairs (pv[k], pu[k]) at times t[k]: (ok, closing speed px/s)."""
+    a, b = _boxes_at(prev_ts, prev, table, pv, t), _boxes_at(prev_ts, prev, table, pu, t)
+    ha, hb = np.maximum(a[:, 3] - a[:, 1], 1.0), np.maximum(b[:, 3] - b[:, 1], 1.0)
+    h_min = np.minimum(ha, hb)
+    x_overlap = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    depth_gap = np.abs(a[:, 3] - b[:, 3])
+    rel = table.velocity[pv] - table.velocity[pu]  # vehicle relative to victim
+    towards = np.stack([(b[:, 0] + b[:, 2] - a[:, 0] - a[:, 2]) / 2, b[:, 3] - a[:, 3]], axis=1)
+    # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
+    # robust when the anchors nearly coincide at impact, where a direction would be noise.
+    then = towards + rel * CLOSING_S
+    closing = (np.hypot(then[:, 0], then[:, 1]) - np.hypot(towards[:, 0], towards[:, 1])) / CLOSING_S
+    # A few pixels of gap still count: boxes lag a fast vehicle.
     ok = ((x_overlap > -cfg.contact_gap * h_min) & (depth_gap <= cfg.contact_depth * h_min)
-          & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
-          & faster_if_vehicle
-          & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
-          & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
-    r, c = np.nonzero(ok)
-    return [(int(vi[i]), int(ui[j]), float(closing[i, j])) for i, j in zip(r, c)]
+          & (closing >= cfg.min_closing_speed * ha))
+    return ok, closing
 
 
 def with_recently_lost_victims(table: TrackTable, history: TrackHistory, cfg: HitAndRunConfig) -> TrackTable:
@@ -132,6 +198,19 @@ def with_recently_lost_victims(table: TrackTable, history: TrackHistory, cfg: Hi
         velocity=np.concatenate([table.velocity, velocities.astype(np.float64)]),
         speed_h=np.concatenate([table.speed_h, speed_h]),
     )
+
+
+def _net_speed_h(samples: np.ndarray, fallback: float) -> float:
+    """Net speed of the (k, 5) samples' anchor over their span, in box heights/s: how fast the
+    object really went. A standing person's box jitters a few px each frame, which a velocity
+    over two or three samples (5 fps) reads as walking; its net displacement over a second is
+    near zero. `fallback` when the span is too short to tell."""
+    if len(samples) < 2 or samples[-1, 0] - samples[0, 0] < 0.5 * MOVING_WINDOW_S:
+        return fallback
+    first, last = samples[0], samples[-1]
+    shift = np.hypot((last[1] + last[3] - first[1] - first[3]) / 2, last[4] - first[4])
+    height = max(float(np.median(samples[:, 4] - samples[:, 2])), 1.0)
+    return float(shift / (last[0] - first[0]) / height)
 
 
 def _touches_border(boxes: np.ndarray, frame_wh: tuple[int, int], margin: float) -> bool:
@@ -189,8 +268,9 @@ class HitAndRunRule:
             self.contacts = {k: c for k, c in self.contacts.items() if table.ts - c.ts <= self.cfg.outcome_window_s}
             return self._close_events(table)
         seen = with_recently_lost_victims(table, history, self.cfg)
-        for vrow, urow, closing in contact_pairs(seen, self.cfg):
-            self._add_contact(seen, history, vrow, urow, closing, frame)
+        previous = previous_boxes(seen, history)
+        for vrow, urow, closing, touch_ts in contact_pairs(seen, self.cfg, previous):
+            self._add_contact(seen, history, vrow, urow, closing, touch_ts, previous, frame)
         for key in list(self.contacts):
             contact = self.contacts.get(key)
             if contact is None:  # dropped by an event raised earlier in this loop
@@ -205,19 +285,24 @@ class HitAndRunRule:
         return out
 
     def _add_contact(self, table: TrackTable, history: TrackHistory, vrow: int, urow: int, closing: float,
-                     frame: Frame | None) -> None:
+                     touch_ts: float, previous: tuple[np.ndarray, np.ndarray], frame: Frame | None) -> None:
         veh, vic = int(table.track_id[vrow]), int(table.track_id[urow])
         if (veh, vic) in self.contacts or veh in self.flagged or vic in self.flagged:
             return
-        before = history.samples(vic, table.ts - 1.0)
-        wh = before[:, 3:5] - before[:, 1:3] if len(before) else (table.xyxy[urow, 2:] - table.xyxy[urow, :2])[None]
+        rows = np.array([vrow, urow])
+        vbox, ubox = _boxes_at(*previous, table, rows, np.full(2, touch_ts))  # where they touched
+        before = history.samples(vic, touch_ts - MOVING_WINDOW_S)
+        before = before[before[:, 0] <= touch_ts + 1e-6]
+        if not len(before):  # a new track: only its box now
+            before = np.array([[table.ts, *table.xyxy[urow]]], np.float64)
+        wh = before[:, 3:5] - before[:, 1:3]
         aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
-        place = (float((table.anchor[vrow, 0] + table.anchor[urow, 0]) / 2), float(table.anchor[urow, 1]))
+        place = (float((vbox[0] + vbox[2] + ubox[0] + ubox[2]) / 4), float(ubox[3]))
         self.contacts[(veh, vic)] = Contact(
-            vehicle=veh, victim=vic, ts=table.ts, last_ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
-            victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
-            victim_top=float(np.median(before[:, 2])) if len(before) else float(table.xyxy[urow, 1]),
-            vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
+            vehicle=veh, victim=vic, ts=touch_ts, last_ts=table.ts, place=place,
+            victim_speed_h=_net_speed_h(before, float(table.speed_h[urow])),
+            victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])), victim_top=float(np.median(before[:, 2])),
+            vehicle_width=float(vbox[2] - vbox[0]), vehicle_height=float(max(vbox[3] - vbox[1], 1.0)),
             vehicle_speed_h=float(table.speed_h[vrow]),
             closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
@@ -326,14 +411,19 @@ class HitAndRunRule:
         return row is None or table.speed_h[row] < 2 * self.cfg.stop_speed
 
     def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
-        """Another victim-class track near the victim's last or predicted spot (an id the history did not re-link)."""
+        """A victim-class track that appeared after the victim was lost, near its last or predicted
+        spot (an id the history did not re-link). A track already there before is somebody else
+        (a bystander a few steps away), never the victim under a new id."""
+        lost = np.flatnonzero(table.lost_id == c.victim)
+        lost_ts = float(table.lost_ts[lost[0]]) if len(lost) else table.ts
         rows = np.flatnonzero(np.isin(table.class_id, list(class_ids(self.cfg.victims)))
                               & (table.track_id != c.vehicle))
+        rows = np.array([r for r in rows if history.samples(int(table.track_id[r]), -np.inf)[0, 0] > lost_ts],
+                        np.int64)
         if len(rows) == 0:
             return None
         last = np.array([(box[0] + box[2]) / 2, box[3]])
-        lost = np.flatnonzero(table.lost_id == c.victim)
-        dt = table.ts - float(table.lost_ts[lost[0]]) if len(lost) else 0.0
+        dt = table.ts - lost_ts
         hist = history.tracks.get(c.victim)
         pred = last + (hist.velocity * dt if hist is not None else 0.0)
         radius = 1.5 * max(float(box[2] - box[0]), float(box[3] - box[1]), c.victim_height)
