@@ -287,8 +287,8 @@ class HitAndRunRule:
     def _add_contact(self, table: TrackTable, history: TrackHistory, vrow: int, urow: int, closing: float,
                      touch_ts: float, previous: tuple[np.ndarray, np.ndarray], frame: Frame | None) -> None:
         veh, vic = int(table.track_id[vrow]), int(table.track_id[urow])
-        if (veh, vic) in self.contacts or veh in self.flagged or vic in self.flagged:
-            return
+        if (veh, vic) in self.contacts or (vic, veh) in self.contacts or veh in self.flagged or vic in self.flagged:
+            return  # (vic, veh): two vehicles touched; the roles are those of the first touch
         rows = np.array([vrow, urow])
         vbox, ubox = _boxes_at(*previous, table, rows, np.full(2, touch_ts))  # where they touched
         before = history.samples(vic, touch_ts - MOVING_WINDOW_S)
