@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from detectors.frame import Frame
-from detectors.rules.base import RuleEvent, TrackHistory, TrackTable
+from detectors.rules.base import RELINK_GROUP, RuleEvent, TrackHistory, TrackTable
 from detectors.rules.config import HitAndRunConfig, class_ids
 from detectors.zones import points_near_edge
 
@@ -33,6 +33,7 @@ RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part
 STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths) had not driven off
 SWEEP_STEP_S = 0.05  # between two analysed frames the contact is tested this often
 SWEEP_MAX_S = 0.7  # ... across a gap of at most this long (a track unseen longer is not interpolated)
+NEW_ID_OVERLAP_S = 0.25  # a new id born this long before the victim was lost may still be the victim (an id swap at the impact)
 MOVING_WINDOW_S = 1.0  # "the victim was moving" is its net displacement over this long before the contact
 
 
@@ -42,6 +43,7 @@ class Contact:
 
     vehicle: int
     victim: int
+    first_victim: int  # the victim's id at the contact (it may be followed to a new id later)
     ts: float
     place: tuple[float, float]
     victim_speed_h: float
@@ -65,25 +67,40 @@ class Contact:
     evidence: dict = field(default_factory=dict)
 
 
-def previous_boxes(table: TrackTable, history: TrackHistory) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's box at the analysed frame before this one: (n,) times, (n, 4) boxes. A row
-    without one (a new track) gets this frame's time and box, so it is not swept. A victim the
-    detector lost (a predicted row) gets its last seen box."""
+@dataclass(slots=True)
+class Previous:
+    """Each table row at the analysed frame before this one (for the swept contact test): time,
+    box and anchor velocity then. A row without one (a new track) has this frame's, so it is
+    not swept; a victim the detector lost (a predicted row) has its last seen box."""
+
+    ts: np.ndarray  # (n,)
+    xyxy: np.ndarray  # (n, 4)
+    velocity: np.ndarray  # (n, 2)
+
+
+def previous_boxes(table: TrackTable, history: TrackHistory) -> Previous:
+    """The `Previous` of every row of `table`, from the track history."""
     ts = np.full(len(table), table.ts, np.float64)
     boxes = table.xyxy.astype(np.float64).copy()
+    velocity = table.velocity.astype(np.float64).copy()
     for i, sid in enumerate(table.track_id.tolist()):
         hist = history.tracks.get(sid)
         if hist is None or not hist.samples:
             continue
         last = hist.samples[-1]
-        prev = last if last[0] < table.ts else (hist.samples[-2] if len(hist.samples) > 1 else None)
-        if prev is not None and table.ts - prev[0] <= SWEEP_MAX_S:
-            ts[i], boxes[i] = prev[0], prev[1:]
-    return ts, boxes
+        if last[0] < table.ts:  # a lost victim at its predicted place: from where it was last seen
+            prev, vel = last, hist.velocity
+        elif len(hist.samples) > 1:
+            prev, vel = hist.samples[-2], hist.prev_velocity
+        else:
+            continue
+        if table.ts - prev[0] <= SWEEP_MAX_S:
+            ts[i], boxes[i], velocity[i] = prev[0], prev[1:], vel
+    return Previous(ts, boxes, velocity)
 
 
 def contact_pairs(table: TrackTable, cfg: HitAndRunConfig,
-                  previous: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, int, float, float]]:
+                  previous: Previous | None = None) -> list[tuple[int, int, float, float]]:
     """Vehicle-victim pairs that touched since the analysed frame before (`previous`, from
     `previous_boxes`; None: this frame only).
 
@@ -99,7 +116,8 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig,
     vi, ui = np.flatnonzero(veh), np.flatnonzero(vic)
     if len(vi) == 0 or len(ui) == 0:
         return []
-    prev_ts, prev_xyxy = previous if previous is not None else (np.full(len(table), table.ts), table.xyxy)
+    if previous is None:
+        previous = Previous(np.full(len(table), table.ts), table.xyxy.astype(np.float64), table.velocity)
     # Two vehicles (two motorbikes, a car and a motorbike): the faster one is the one that hits.
     # A person or a bicycle is a victim at any speed: a cyclist crossing in front of a car that
     # comes towards the camera moves faster in the picture than the car does.
@@ -107,19 +125,19 @@ def contact_pairs(table: TrackTable, cfg: HitAndRunConfig,
     faster_if_vehicle = ~victim_is_vehicle | (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])
     able = ((table.speed_h[vi][:, None] >= cfg.min_vehicle_speed) & faster_if_vehicle
             & (table.track_id[vi][:, None] != table.track_id[ui][None, :])
-            & _hulls_near(prev_xyxy, table.xyxy, vi, ui, cfg))
+            & _hulls_near(previous.xyxy, table.xyxy, vi, ui, cfg))
     r, c = np.nonzero(able)
     if not len(r):
         return []
     pv, pu = vi[r], ui[c]  # candidate pairs, as table rows
-    start = np.maximum(prev_ts[pv], prev_ts[pu])  # both boxes are known from here to now
+    start = np.maximum(previous.ts[pv], previous.ts[pu])  # both boxes are known from here to now
     n_steps = int(np.ceil(float(np.max(table.ts - start)) / SWEEP_STEP_S - 1e-9)) + 1
     found = np.zeros(len(pv), bool)
     closing_at = np.zeros(len(pv))
     touch_ts = np.full(len(pv), table.ts)
     for s in np.linspace(0.0, 1.0, n_steps) if n_steps > 1 else (1.0,):
         t = start + (table.ts - start) * s
-        ok, closing = _touch_at(table, prev_ts, prev_xyxy, pv, pu, t, cfg)
+        ok, closing = _touch_at(table, previous, pv, pu, t, cfg)
         new = ok & ~found
         closing_at[new], touch_ts[new] = closing[new], t[new]
         found |= ok
@@ -137,22 +155,24 @@ def _hulls_near(prev: np.ndarray, now: np.ndarray, vi: np.ndarray, ui: np.ndarra
     return (x_overlap > -cfg.contact_gap * h) & (depth_gap <= cfg.contact_depth * h)
 
 
-def _boxes_at(prev_ts: np.ndarray, prev: np.ndarray, table: TrackTable, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """(k, 4) boxes of table `rows` at times `t` (k,), linear between their previous box and now."""
-    span = table.ts - prev_ts[rows]
-    a = np.where(span > 1e-9, (t - prev_ts[rows]) / np.maximum(span, 1e-9), 1.0)[:, None]
-    return prev[rows].astype(np.float64) * (1 - a) + table.xyxy[rows].astype(np.float64) * a
+def _at(previous: Previous, table: TrackTable, rows: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k, 4) boxes and (k, 2) velocities of table `rows` at times `t` (k,), linear between the
+    analysed frame before and now."""
+    span = table.ts - previous.ts[rows]
+    a = np.where(span > 1e-9, (t - previous.ts[rows]) / np.maximum(span, 1e-9), 1.0)[:, None]
+    boxes = previous.xyxy[rows] * (1 - a) + table.xyxy[rows].astype(np.float64) * a
+    return boxes, previous.velocity[rows] * (1 - a) + table.velocity[rows] * a
 
 
-def _touch_at(table: TrackTable, prev_ts: np.ndarray, prev: np.ndarray, pv: np.ndarray, pu: np.ndarray,
+def _touch_at(table: TrackTable, previous: Previous, pv: np.ndarray, pu: np.ndarray,
               t: np.ndarray, cfg: HitAndRunConfig) -> tuple[np.ndarray, np.ndarray]:
     """Contact test for pairs (pv[k], pu[k]) at times t[k]: (ok, closing speed px/s)."""
-    a, b = _boxes_at(prev_ts, prev, table, pv, t), _boxes_at(prev_ts, prev, table, pu, t)
+    (a, va), (b, vb) = _at(previous, table, pv, t), _at(previous, table, pu, t)
     ha, hb = np.maximum(a[:, 3] - a[:, 1], 1.0), np.maximum(b[:, 3] - b[:, 1], 1.0)
     h_min = np.minimum(ha, hb)
     x_overlap = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
     depth_gap = np.abs(a[:, 3] - b[:, 3])
-    rel = table.velocity[pv] - table.velocity[pu]  # vehicle relative to victim
+    rel = va - vb  # vehicle relative to victim
     towards = np.stack([(b[:, 0] + b[:, 2] - a[:, 0] - a[:, 2]) / 2, b[:, 3] - a[:, 3]], axis=1)
     # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
     # robust when the anchors nearly coincide at impact, where a direction would be noise.
@@ -285,12 +305,12 @@ class HitAndRunRule:
         return out
 
     def _add_contact(self, table: TrackTable, history: TrackHistory, vrow: int, urow: int, closing: float,
-                     touch_ts: float, previous: tuple[np.ndarray, np.ndarray], frame: Frame | None) -> None:
+                     touch_ts: float, previous: Previous, frame: Frame | None) -> None:
         veh, vic = int(table.track_id[vrow]), int(table.track_id[urow])
         if (veh, vic) in self.contacts or (vic, veh) in self.contacts or veh in self.flagged or vic in self.flagged:
             return  # (vic, veh): two vehicles touched; the roles are those of the first touch
         rows = np.array([vrow, urow])
-        vbox, ubox = _boxes_at(*previous, table, rows, np.full(2, touch_ts))  # where they touched
+        (vbox, ubox), (vvel, _) = _at(previous, table, rows, np.full(2, touch_ts))  # where and how fast they touched
         before = history.samples(vic, touch_ts - MOVING_WINDOW_S)
         before = before[before[:, 0] <= touch_ts + 1e-6]
         if not len(before):  # a new track: only its box now
@@ -299,11 +319,11 @@ class HitAndRunRule:
         aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
         place = (float((vbox[0] + vbox[2] + ubox[0] + ubox[2]) / 4), float(ubox[3]))
         self.contacts[(veh, vic)] = Contact(
-            vehicle=veh, victim=vic, ts=touch_ts, last_ts=table.ts, place=place,
+            vehicle=veh, victim=vic, first_victim=vic, ts=touch_ts, last_ts=table.ts, place=place,
             victim_speed_h=_net_speed_h(before, float(table.speed_h[urow])),
             victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])), victim_top=float(np.median(before[:, 2])),
             vehicle_width=float(vbox[2] - vbox[0]), vehicle_height=float(max(vbox[3] - vbox[1], 1.0)),
-            vehicle_speed_h=float(table.speed_h[vrow]),
+            vehicle_speed_h=float(np.hypot(*vvel) / max(vbox[3] - vbox[1], 1.0)),
             closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
         )
@@ -411,15 +431,15 @@ class HitAndRunRule:
         return row is None or table.speed_h[row] < 2 * self.cfg.stop_speed
 
     def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
-        """A victim-class track that appeared after the victim was lost, near its last or predicted
-        spot (an id the history did not re-link). A track already there before is somebody else
-        (a bystander a few steps away), never the victim under a new id."""
+        """A victim-class track that appeared as the victim was lost, near its last or predicted spot
+        (an id the history did not re-link). A track seen beside the victim for longer before is
+        somebody else (a bystander a few steps away), never the victim under a new id."""
         lost = np.flatnonzero(table.lost_id == c.victim)
         lost_ts = float(table.lost_ts[lost[0]]) if len(lost) else table.ts
         rows = np.flatnonzero(np.isin(table.class_id, list(class_ids(self.cfg.victims)))
                               & (table.track_id != c.vehicle))
-        rows = np.array([r for r in rows if history.samples(int(table.track_id[r]), -np.inf)[0, 0] > lost_ts],
-                        np.int64)
+        born = lost_ts - NEW_ID_OVERLAP_S
+        rows = np.array([r for r in rows if history.samples(int(table.track_id[r]), -np.inf)[0, 0] > born], np.int64)
         if len(rows) == 0:
             return None
         last = np.array([(box[0] + box[2]) / 2, box[3]])
@@ -441,6 +461,10 @@ class HitAndRunRule:
         k = int(lost[0])
         unseen = table.ts - table.lost_ts[k]
         box = table.lost_xyxy[k]
+        stayed = self._stayed_under_new_id(c, box, table, history)
+        if stayed is not None:  # the same vehicle, stopped where it was last seen
+            c.vehicle = stayed
+            return None
         margin = self.cfg.edge_margin * table.frame_wh[0]
         at_edge = (box[0] <= margin) or (box[2] >= table.frame_wh[0] - margin) or (box[3] >= table.frame_wh[1] - margin) \
             or (box[1] <= margin)
@@ -448,6 +472,24 @@ class HitAndRunRule:
             return "left_view"
         if unseen >= self.cfg.lost_vehicle_s:
             return "lost_while_stopping" if self._stopping_when_lost(c, box, history) else "lost"
+        return None
+
+    def _stayed_under_new_id(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
+        """A stopped track of the vehicle's class group within one vehicle width of where the lost
+        vehicle was last seen, that was not tracked there before the contact (a new id, or the id
+        of the contact's first victim: at the impact the tracker may hand the victim's id to the
+        vehicle): the vehicle stayed and only its id changed."""
+        group = RELINK_GROUP.get(history.class_of(c.vehicle) or -1)
+        last = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
+        for r in range(len(table)):
+            sid = int(table.track_id[r])
+            if (sid in (c.vehicle, c.victim) and sid != c.first_victim) or RELINK_GROUP.get(int(table.class_id[r])) != group:
+                continue
+            if table.speed_h[r] >= 2 * self.cfg.stop_speed or np.hypot(*(table.anchor[r] - last)) > c.vehicle_width:
+                continue
+            born = history.samples(sid, -np.inf)[0, 0]
+            if sid == c.first_victim or born > c.ts - NEW_ID_OVERLAP_S:
+                return sid
         return None
 
     def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
