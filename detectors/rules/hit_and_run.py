@@ -34,6 +34,7 @@ STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths)
 SWEEP_STEP_S = 0.05  # between two analysed frames the contact is tested this often
 SWEEP_MAX_S = 0.7  # ... across a gap of at most this long (a track unseen longer is not interpolated)
 NEW_ID_OVERLAP_S = 0.25  # a new id born this long before the victim was lost may still be the victim (an id swap at the impact)
+EXIT_AHEAD_S = 0.5  # a vehicle lost while driving on is looked for this far ahead on its way (out of the view?)
 MOVING_WINDOW_S = 1.0  # "the victim was moving" is its net displacement over this long before the contact
 
 
@@ -466,12 +467,15 @@ class HitAndRunRule:
             c.vehicle = stayed
             return None
         margin = self.cfg.edge_margin * table.frame_wh[0]
-        at_edge = (box[0] <= margin) or (box[2] >= table.frame_wh[0] - margin) or (box[3] >= table.frame_wh[1] - margin) \
-            or (box[1] <= margin)
-        if at_edge and unseen >= self.cfg.left_view_s:
+        hist = history.tracks.get(c.vehicle)
+        if not self._braking_when_lost(c, box, history) and hist is not None:
+            # Driving on when last seen: where it would be now (at most EXIT_AHEAD_S on). A car
+            # leaving towards the camera is lost as its box reaches the bottom edge.
+            box = box + np.tile(hist.velocity * min(unseen, EXIT_AHEAD_S), 2).astype(np.float32)
+        if _touches_border(box[None], table.frame_wh, margin) and unseen >= self.cfg.left_view_s:
             return "left_view"
         if unseen >= self.cfg.lost_vehicle_s:
-            return "lost_while_stopping" if self._stopping_when_lost(c, box, history) else "lost"
+            return "lost_while_stopping" if self._stopping_when_lost(c, table.lost_xyxy[k], history) else "lost"
         return None
 
     def _stayed_under_new_id(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
@@ -492,15 +496,19 @@ class HitAndRunRule:
                 return sid
         return None
 
-    def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
-        """Last seen in the middle of the view, braking (below half its speed at contact) or still
-        within STOP_NEAR_WIDTHS of the contact: a car that fled was last seen driving away."""
+    def _braking_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
+        """Last seen below half its speed at the contact."""
         hist = history.tracks.get(c.vehicle)
         height = max(float(box[3] - box[1]), 1.0)
         speed_h = float(np.hypot(*hist.velocity)) / height if hist is not None else 0.0
+        return speed_h < 0.5 * c.vehicle_speed_h
+
+    def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
+        """Last seen in the middle of the view, braking or still within STOP_NEAR_WIDTHS of the
+        contact: a car that fled was last seen driving away."""
         anchor = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
         near = float(np.hypot(*(anchor - np.asarray(c.place)))) <= STOP_NEAR_WIDTHS * c.vehicle_width
-        return near or speed_h < 0.5 * c.vehicle_speed_h
+        return near or self._braking_when_lost(c, box, history)
 
     def _raise(self, kind: str, c: Contact, ts: float, extra: dict) -> RuleEvent:
         self._n += 1

@@ -329,3 +329,16 @@ def test_coco_names_map_to_the_rule_classes() -> None:
     assert NAME_TO_CLASS["motorcycle"] == MOTO and COCO80_TO_CLASS[3] == MOTO and COCO80_TO_CLASS[1] == BICYCLE
     assert int(MOTO) in class_ids(cfg.vehicles) and int(MOTO) in class_ids(cfg.victims)
     assert int(BICYCLE) in class_ids(cfg.victims)
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_car_lost_as_it_leaves_at_the_bottom_edge_fled(fps: float) -> None:
+    """A car coming towards the camera (growing, down the picture) knocks a walker down and the
+    detector loses it 0.3 s later, its box still 60 px above the bottom edge, at full speed: it
+    drove out of the view (its way leads out within half a second), not a stop by the victim."""
+    car_down = [(3, 300, 40, 380, 100), (4, 280, 220, 400, 320), (4.3, 270, 280, 410, 420)]
+    walker = [(0, 420, 220, 440, 320), (4, 330, 220, 350, 320), (4.3, 320, 290, 380, 320), (10, 320, 290, 380, 320)]
+    events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car_down)}, duration=10, fps=fps, frame_wh=(640, 480))
+    starts = [e for e in events if e.phase == "start"]
+    assert [e.type for e in starts] == ["hit_and_run"]
+    assert starts[0].evidence["vehicle_exit"] == "left_view"
