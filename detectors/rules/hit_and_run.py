@@ -34,7 +34,7 @@ STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths)
 SWEEP_STEP_S = 0.05  # between two analysed frames the contact is tested this often
 SWEEP_MAX_S = 0.7  # ... across a gap of at most this long (a track unseen longer is not interpolated)
 NEW_ID_OVERLAP_S = 0.25  # a new id born this long before the victim was lost may still be the victim (an id swap at the impact)
-EXIT_AHEAD_S = 0.5  # a vehicle lost while driving on is looked for this far ahead on its way (out of the view?)
+EXIT_AHEAD_S = 1.0  # a vehicle lost while driving on is where its last speed takes it, for up to this long unseen
 MOVING_WINDOW_S = 1.0  # "the victim was moving" is its net displacement over this long before the contact
 
 
@@ -469,7 +469,7 @@ class HitAndRunRule:
         margin = self.cfg.edge_margin * table.frame_wh[0]
         hist = history.tracks.get(c.vehicle)
         if not self._braking_when_lost(c, box, history) and hist is not None:
-            # Driving on when last seen: where it would be now (at most EXIT_AHEAD_S on). A car
+            # Driving on when last seen: where its last speed has taken it by now (at most EXIT_AHEAD_S). A car
             # leaving towards the camera is lost as its box reaches the bottom edge.
             box = box + np.tile(hist.velocity * min(unseen, EXIT_AHEAD_S), 2).astype(np.float32)
         if _touches_border(box[None], table.frame_wh, margin) and unseen >= self.cfg.left_view_s:

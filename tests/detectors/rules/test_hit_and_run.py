@@ -335,7 +335,7 @@ def test_coco_names_map_to_the_rule_classes() -> None:
 def test_car_lost_as_it_leaves_at_the_bottom_edge_fled(fps: float) -> None:
     """A car coming towards the camera (growing, down the picture) knocks a walker down and the
     detector loses it 0.3 s later, its box still 60 px above the bottom edge, at full speed: it
-    drove out of the view (its way leads out within half a second), not a stop by the victim."""
+    drove out of the view (at its last speed it was out of it within the second), not a stop by the victim."""
     car_down = [(3, 300, 40, 380, 100), (4, 280, 220, 400, 320), (4.3, 270, 280, 410, 420)]
     walker = [(0, 420, 220, 440, 320), (4, 330, 220, 350, 320), (4.3, 320, 290, 380, 320), (10, 320, 290, 380, 320)]
     events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car_down)}, duration=10, fps=fps, frame_wh=(640, 480))
