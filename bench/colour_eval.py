@@ -31,6 +31,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -42,6 +43,7 @@ from detectors.attributes import dominant_colour
 from detectors.colour import COLOURS, UNKNOWN, frame_tone, object_colour
 from detectors.motion import MotionDetector
 
+SPLITS = ("tune", "heldout", "fresh", "fresh2", "all")
 LABELS = Path(__file__).resolve().parent / "data" / "colour_labels.csv"
 CLIPS = {
     "cdnet_highway": "cdnet_highway/highway_input_h264.mp4",
@@ -69,38 +71,65 @@ def night_ir(bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 
 
-def predict_clip(video: Path, rows: list[dict]) -> list[dict]:
-    """Run the motion detector over the clip; at each labelled frame name every labelled box."""
+def labelled_frames(video: Path, rows: list[dict]) -> Iterator[tuple[dict, np.ndarray, np.ndarray]]:
+    """Run the pipeline's motion detector over the clip from its first frame; yield (label row,
+    frame, motion mask of that frame) for every labelled box."""
     wanted = defaultdict(list)
     for r in rows:
         wanted[r["frame"]].append(r)
     motion = MotionDetector()
     cap = cv2.VideoCapture(str(video))
-    out, index = [], 0
-    while index < max(wanted):
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        index += 1
-        mask = motion.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), index / 25.0).mask
-        for r in wanted.get(index, []):
-            person = r["class"] == "person"
-            tone = frame_tone(bgr)
-            x1, y1, x2, y2 = r["box"].astype(int)
-            out.append({
-                **{k: r[k] for k in ("clip", "frame", "class", "colour", "split")},
-                "box": r["box"].astype(int).tolist(),
-                "product": object_colour(bgr, r["box"], person, mask, tone)[0],
-                "still": object_colour(bgr, r["box"], person, None, tone)[0],
-                "baseline": dominant_colour(bgr[y1:y2, x1:x2])[0],
-                "night": object_colour(night_ir(bgr), r["box"], person, mask)[0],
-            })
-    cap.release()
+    index = 0
+    try:
+        while index < max(wanted):
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            index += 1
+            mask = motion.detect(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), index / 25.0).mask
+            for r in wanted.get(index, []):
+                yield r, bgr, mask
+    finally:
+        cap.release()
+
+
+def labelled_crops(data: Path, labels: list[dict]) -> Iterator[tuple[dict, np.ndarray, np.ndarray]]:
+    """`labelled_frames` over every clip of CLIPS that has labels."""
+    for clip, rel in CLIPS.items():
+        rows = [r for r in labels if r["clip"] == clip]
+        if rows:
+            yield from labelled_frames(data / rel, rows)
+
+
+def predict(data: Path, labels: list[dict]) -> list[dict]:
+    """Name every labelled box: product, still, baseline and night (see the module docstring)."""
+    out = []
+    for r, bgr, mask in labelled_crops(data, labels):
+        person = r["class"] == "person"
+        tone = frame_tone(bgr)
+        x1, y1, x2, y2 = r["box"].astype(int)
+        out.append({
+            **{k: r[k] for k in ("clip", "frame", "class", "colour", "split")},
+            "box": r["box"].astype(int).tolist(),
+            "product": object_colour(bgr, r["box"], person, mask, tone)[0],
+            "still": object_colour(bgr, r["box"], person, None, tone)[0],
+            "baseline": dominant_colour(bgr[y1:y2, x1:x2])[0],
+            "night": object_colour(night_ir(bgr), r["box"], person, mask)[0],
+        })
     return out
 
 
 def accuracy(rows: list[dict], key: str) -> float | None:
     return round(sum(r[key] == r["colour"] for r in rows) / len(rows), 3) if rows else None
+
+
+def per_colour(rows: list[dict]) -> dict:
+    """Recall of the product per true colour: {colour: [right, n]}."""
+    out: dict = {}
+    for r in rows:
+        right, n = out.get(r["colour"], [0, 0])
+        out[r["colour"]] = [right + (r["product"] == r["colour"]), n + 1]
+    return out
 
 
 def confusion(rows: list[dict], key: str) -> dict:
@@ -157,33 +186,37 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--sheets", type=Path, help="write contact sheets (label -> prediction) here")
-    parser.add_argument("--split", choices=("tune", "heldout", "fresh", "all"), default="all",
+    parser.add_argument("--split", choices=SPLITS, default="all",
                         help="evaluate only this split (tune while choosing thresholds)")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     labels = [r for r in load_labels() if args.split in ("all", r["split"])]
     t0 = time.perf_counter()
-    results = []
-    for clip, rel in CLIPS.items():
-        rows = [r for r in labels if r["clip"] == clip]
-        if rows:
-            results += predict_clip(data / rel, rows)
+    results = predict(data, labels)
     summary: dict = {"n": len(results), "seconds": round(time.perf_counter() - t0, 1),
                      "load_avg_1m": round(os.getloadavg()[0], 2)}
     for key in ("product", "still", "baseline"):
         summary[key] = {split: accuracy([r for r in results if split == "all" or r["split"] == split], key)
-                        for split in ("tune", "heldout", "fresh", "all")}
+                        for split in SPLITS}
     summary["accuracy"] = summary["product"]["all"]
     summary["accuracy_heldout"] = summary["product"]["heldout"]
     summary["accuracy_fresh"] = summary["product"]["fresh"]
+    summary["accuracy_fresh2"] = summary["product"]["fresh2"]
     unseen = [r for r in results if r["split"] != "tune"]
     summary["accuracy_not_tuned"] = accuracy(unseen, "product")
     summary["night_unknown_rate"] = round(sum(r["night"] == UNKNOWN[0] for r in results) / len(results), 3)
     summary["per_class"] = {c: accuracy([r for r in results if r["class"] == c], "product")
                             for c in sorted({r["class"] for r in results})}
+    summary["per_colour"] = {split: per_colour([r for r in results if split == "all" or r["split"] == split])
+                             for split in SPLITS}
     summary["confusion"] = confusion(results, "product")
+    summary["confusion_not_tuned"] = confusion(unseen, "product") if unseen else {}
+    print("all crops:")
     print_confusion(summary["confusion"])
-    print(json.dumps({k: v for k, v in summary.items() if k != "confusion"}, indent=2))
+    if unseen:
+        print("not tuned on (heldout + fresh + fresh2):")
+        print_confusion(summary["confusion_not_tuned"])
+    print(json.dumps({k: v for k, v in summary.items() if not k.startswith(("confusion", "per_colour"))}, indent=2))
     if args.json:
         args.json.write_text(json.dumps({"summary": summary, "crops": results}, indent=2))
     if args.sheets:
