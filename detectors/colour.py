@@ -244,11 +244,12 @@ def colour_features(lab: np.ndarray, weight: np.ndarray, ground: np.ndarray | No
     if chromatic.any():
         bins = np.clip(np.searchsorted(_HIST_EDGES, hue[chromatic], side="right") - 1, 0, len(hist) - 1)
         np.add.at(hist, bins, (w * chroma)[chromatic])
+    l10, l50, l90 = _quantiles(L, w, (0.1, 0.5, 0.9))
     return np.array([
-        mean_l / 100, _quantile(L, w, 0.1) / 100, _quantile(L, w, 0.5) / 100, _quantile(L, w, 0.9) / 100,
+        mean_l / 100, l10 / 100, l50 / 100, l90 / 100,
         float(w @ (L < 35)), float(w @ (L > 85)),
         mean_a / 20, mean_b / 20, np.hypot(mean_a, mean_b) / 20, float(w @ chroma) / 20,
-        _quantile(chroma, w, 0.75) / 20, float(w @ (chroma > 9)),
+        _quantiles(chroma, w, (0.75,))[0] / 20, float(w @ (chroma > 9)),
         (mean_l - g_l) / 50, (mean_a - g_a) / 20, (mean_b - g_b) / 20,
         *(hist / 30.0),
     ], np.float64)
@@ -265,10 +266,12 @@ def head_probabilities(features: np.ndarray) -> np.ndarray:
     return out
 
 
-def _quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+def _quantiles(x: np.ndarray, w: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Weighted quantiles of x (one sort for all of them)."""
     order = np.argsort(x)
     cum = np.cumsum(w[order])
-    return float(x[order][min(len(order) - 1, int(np.searchsorted(cum, q * cum[-1])))])
+    at = np.minimum(len(order) - 1, np.searchsorted(cum, np.asarray(qs) * cum[-1]))
+    return [float(v) for v in x[order][at]]
 
 
 def name_pixels(lab: np.ndarray, weight: np.ndarray) -> int:
