@@ -266,6 +266,12 @@ def summary(results: list[dict]) -> dict:
     pos = [r for r in results if r["kind"] in POSITIVE]
     if pos:
         out["striker_tracked_2s_share"] = round(sum(r["striker_tracked_s"] >= 2.0 for r in pos) / len(pos), 3)
+        # A striker that enters the view less than 2 s before the contact cannot be tracked 2 s
+        # before it: the share among the scenes where it could.
+        could = [r for r in pos if r["striker_visible_s"] >= 2.0]
+        out["striker_in_view_2s"] = len(could)
+        out["striker_tracked_2s_share_of_in_view"] = (
+            round(sum(r["striker_tracked_s"] >= 2.0 for r in could) / len(could), 3) if could else None)
         out["striker_ids_mean"] = round(float(np.mean([r["striker_ids"] for r in pos])), 2)
         out["striker_one_id_share"] = round(sum(r["striker_ids"] == 1 for r in pos) / len(pos), 3)
         out["striker_one_tracker_id_share"] = round(sum(r["striker_tracker_ids"] == 1 for r in pos) / len(pos), 3)

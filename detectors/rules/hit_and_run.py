@@ -481,13 +481,13 @@ class HitAndRunRule:
     def _stayed_under_new_id(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
         """A stopped track of the vehicle's class group within one vehicle width of where the lost
         vehicle was last seen, that was not tracked there before the contact (a new id, or the id
-        of the contact's first victim: at the impact the tracker may hand the victim's id to the
-        vehicle): the vehicle stayed and only its id changed."""
+        of the contact's first victim once the victim was found under another: at the impact the
+        tracker may hand the victim's id to the vehicle): the vehicle stayed and only its id changed."""
         group = RELINK_GROUP.get(history.class_of(c.vehicle) or -1)
         last = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
         for r in range(len(table)):
             sid = int(table.track_id[r])
-            if (sid in (c.vehicle, c.victim) and sid != c.first_victim) or RELINK_GROUP.get(int(table.class_id[r])) != group:
+            if sid in (c.vehicle, c.victim) or RELINK_GROUP.get(int(table.class_id[r])) != group:
                 continue
             if table.speed_h[r] >= 2 * self.cfg.stop_speed or np.hypot(*(table.anchor[r] - last)) > c.vehicle_width:
                 continue

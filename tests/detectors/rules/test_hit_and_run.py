@@ -342,3 +342,17 @@ def test_car_lost_as_it_leaves_at_the_bottom_edge_fled(fps: float) -> None:
     starts = [e for e in events if e.phase == "start"]
     assert [e.type for e in starts] == ["hit_and_run"]
     assert starts[0].evidence["vehicle_exit"] == "left_view"
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_the_victim_lying_where_the_striker_was_lost_is_not_the_striker(fps: float) -> None:
+    """A motorbike rear-ends a bicycle; the bicycle falls and lies there; the detector misses the
+    motorbike for 1.1 s right after the contact (night), then finds it again driving off. The
+    stopped object by the spot where the motorbike was lost is its victim, not the motorbike
+    under a new id: a hit-and-run."""
+    bike = rear_end_keys(30, 30, 45)
+    moto = [(0, 278 - 5 * 170, 260, 308 - 5 * 170, 290), (5, 278, 260, 308, 290), (9, 278 + 4 * 170, 260, 308 + 4 * 170, 290)]
+    events = run_tracks(RULES, {1: (BICYCLE, bike), 2: (MOTO, moto)}, duration=12, fps=fps, hide={2: (5.1, 6.2)})
+    starts = [e for e in events if e.phase == "start"]
+    assert [e.type for e in starts] == ["hit_and_run"]
+    assert starts[0].objects == [(2, "vehicle"), (1, "victim")]
