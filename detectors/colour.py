@@ -84,10 +84,11 @@ RULE_ONLY = frozenset((ORANGE, YELLOW, GREEN, PURPLE, PINK))
 _CODE = {name: i for i, (name, _) in enumerate(COLOURS)}
 _MEAN_CHROMA = 8  # index of |mean a*, b*| / 20 in colour_features
 _HIST_EDGES = np.array([0.0, 30.0, 60.0, 100.0, 160.0, 220.0, 280.0, 330.0, 360.0])  # Lab hue, degrees
-# Lab hue bins in degrees (a* axis = 0, b* axis = 90): upper bound -> colour.
+# Lab hue bins in degrees (a* axis = 0, b* axis = 90): upper bound -> colour. In Lab, sRGB blue and
+# navy sit at 306 degrees, violet and indigo at 313, purple and magenta at 328, red at 40.
 _HUE_BINS: list[tuple[float, int]] = [
     (50.0, RED), (72.0, ORANGE), (105.0, YELLOW), (200.0, GREEN),
-    (295.0, BLUE), (320.0, PURPLE), (360.0, RED),
+    (310.0, BLUE), (340.0, PURPLE), (360.0, RED),
 ]
 
 
