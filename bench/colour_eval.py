@@ -341,6 +341,11 @@ def main() -> int:
     summary["night_unknown_rate"] = round(sum(r["night"] == UNKNOWN[0] for r in results) / len(results), 3)
     summary["per_class"] = {c: accuracy([r for r in results if r["class"] == c], "product")
                             for c in sorted({r["class"] for r in results})}
+    keys = ("product", "track") if args.track else ("product",)
+    summary["per_class_split"] = {
+        key: {split: {c: accuracy([r for r in results if r["class"] == c and split in ("all", r["split"])], key)
+                      for c in sorted({r["class"] for r in results if split in ("all", r["split"])})}
+              for split in SPLITS} for key in keys}
     summary["per_colour"] = {split: per_colour([r for r in results if split == "all" or r["split"] == split])
                              for split in SPLITS}
     summary["confusion"] = confusion(results, "product")

@@ -32,10 +32,11 @@ from colour_eval import frame_tone, labelled_crops, load_labels, object_views  #
 from detectors.colour import object_features  # noqa: E402
 
 LAMBDA = 0.1
+LOOSE = 0  # loosened copies of each tuning box added to the training set (`_loosened`)
 HEAD = Path(__file__).resolve().parents[1] / "detectors" / "colour_head.py"
 
 
-def tune_set(data: Path, views: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def tune_set(data: Path, views: bool = False, loose: int = LOOSE) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(features (n, k), labels (n,), groups (n,), is the labelled view (n,)) of the tuning crops;
     `views`: also of the same objects 0.4 and 0.8 s before and after (`colour_eval.object_views`:
     never next to an unseen crop), each with its crop's label and group."""
@@ -46,15 +47,29 @@ def tune_set(data: Path, views: bool = False) -> tuple[np.ndarray, np.ndarray, n
         tune = [r for r in labels if r["split"] == "tune"]
         crops = ((r, bgr, r["box"], mask) for r, bgr, mask in labelled_crops(data, tune))
     X, y, groups, labelled = [], [], [], []
+    rng = np.random.default_rng(0)
     for r, bgr, box, mask in crops:
-        described = object_features(bgr, box, r["class"] == "person", mask, frame_tone(bgr))
-        if described is None:
-            continue
-        X.append(described[0])
-        y.append(r["colour"])
-        groups.append(f"{r['clip']}:{r['frame'] // 100}")
-        labelled.append(bool(np.array_equal(np.asarray(box, float), r["box"])))
+        is_crop = bool(np.array_equal(np.asarray(box, float), r["box"]))
+        tone = frame_tone(bgr)
+        boxes = [box] + ([_loosened(box, rng) for _ in range(loose)] if is_crop else [])
+        for k, b in enumerate(boxes):
+            described = object_features(bgr, b, r["class"] == "person", mask, tone)
+            if described is None:
+                continue
+            X.append(described[0])
+            y.append(r["colour"])
+            groups.append(f"{r['clip']}:{r['frame'] // 100}")
+            labelled.append(is_crop and k == 0)
     return np.array(X), np.array(y), np.array(groups), np.array(labelled)
+
+
+def _loosened(box: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The box as a detector might draw it: up to 25 % larger a side, centre off by up to 8 %."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    w, h = x2 - x1, y2 - y1
+    cx, cy = (x1 + x2) / 2 + rng.uniform(-0.08, 0.08) * w, (y1 + y2) / 2 + rng.uniform(-0.08, 0.08) * h
+    w, h = w * rng.uniform(1.0, 1.25), h * rng.uniform(1.0, 1.25)
+    return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
 
 
 def fit(X: np.ndarray, y: np.ndarray, classes: list[str], lam: float = LAMBDA) -> dict:
@@ -144,9 +159,10 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="write detectors/colour_head.py")
     parser.add_argument("--json", type=Path, help="write the training summary here")
     parser.add_argument("--views", action="store_true", help="train on several views of each tuning object")
+    parser.add_argument("--loose", type=int, default=LOOSE, help="loosened box copies per tuning crop")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    X, y, groups, labelled = tune_set(data, args.views)
+    X, y, groups, labelled = tune_set(data, args.views, args.loose)
     classes = sorted(set(y.tolist()))
     model = fit(X, y, classes)
     summary = {"n_tune": int(labelled.sum()), "n_samples": len(y), "views": args.views, "classes": classes, "lambda": LAMBDA,
