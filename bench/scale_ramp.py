@@ -17,6 +17,8 @@ from dual_source import DualClip, make_dual_clip
 from scale_quality import quality_extra, score_quality
 from scale_run import HAS_DETECT_FPS, StepResult, Timing, run_step
 
+from vms.config import WorkersConfig
+
 CLIPS = {
     "pets09": "pets09_s2l1/pets09_s2l1_view001_h264.mp4",
     "cdnet_highway": "cdnet_highway/highway_input_h264.mp4",
@@ -142,8 +144,9 @@ def main(doc: str) -> int:
     parser.add_argument("--mixes", default="mix,busy,quiet", help="comma-separated subset of mix,busy,quiet")
     parser.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated subset of engine,naive,previous")
     parser.add_argument("--no-quality", action="store_true", help="skip the quality step")
-    parser.add_argument("--cameras-per-process", type=int, default=1,
-                        help="the engine's workers.cameras_per_process (default 1: a process per camera)")
+    parser.add_argument("--cameras-per-process", type=int, default=WorkersConfig().cameras_per_process,
+                        help="the engine's workers.cameras_per_process (default: the product's, "
+                             f"{WorkersConfig().cameras_per_process}; naive and previous always run a process per camera)")
     parser.add_argument("--cache", type=Path, default=Path(__file__).resolve().parent / "out" / "clips",
                         help="where the 1080p/360p clips are kept between runs")
     args = parser.parse_args()

@@ -30,7 +30,10 @@ PARTIAL_SUFFIX = ".partial"
 FMP4_OPTIONS = {"movflags": "frag_keyframe+empty_moov+delay_moov+default_base_moof",
                 # Interleave audio and video within 1 s (FFmpeg's default waits up to 10 s for a
                 # silent track, which a crash would lose).
-                "max_interleave_delta": "1000000"}
+                "max_interleave_delta": "1000000",
+                # Hand each finished fragment to the OS at once: FFmpeg's 32 KB write buffer holds
+                # seconds of a low-bitrate stream, which a killed worker would lose with it.
+                "flush_packets": "1"}
 # How long a cut segment waits for audio up to its end before it is finished without it.
 AUDIO_GRACE_S = 1.0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 from dataclasses import dataclass
@@ -120,11 +121,13 @@ def recover_partial(path: Path, camera_id: str) -> ClosedSegment | None:
     return ClosedSegment(camera_id, start, start + probe.duration_s, final, final.stat().st_size)
 
 
-def find_partials(root: Path) -> list[tuple[str, Path]]:
-    """All `.partial` files under a recordings root, with the camera id (first path component)."""
-    found = []
+def find_partials(root: Path, camera_id: str | None = None) -> list[tuple[str, Path]]:
+    """All `.partial` files under a recordings root (of one camera, if given), with the camera id
+    (first path component)."""
+    found: list[tuple[str, Path]] = []
     if not root.is_dir():
         return found
-    for path in sorted(root.glob(f"*/*/*/*.mp4{PARTIAL_SUFFIX}")):
+    folder = "*" if camera_id is None else glob.escape(camera_id)
+    for path in sorted(root.glob(f"{folder}/*/*/*.mp4{PARTIAL_SUFFIX}")):
         found.append((path.relative_to(root).parts[0], path))
     return found

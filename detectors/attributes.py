@@ -1,9 +1,13 @@
 """Per-track attributes for search: class, dominant colour, direction, speed, best snapshot.
 
 Colours (detectors/colour.py: the object's own pixels, white-balanced, "unknown" in an IR
-picture) and directions are named in English and Vietnamese. The colour is named from the frame
-of the best snapshot, with the motion mask of that frame when the pipeline gives one. Speed is px/s from the track's
-anchor (bottom-centre: feet, wheels) over the last second; km/h when the camera has a
+picture) and directions are named in English and Vietnamese. The colour is named from several
+frames of the track, not one: each new best view, and every COLOUR_EVERY-th update (at most
+COLOUR_SAMPLES of them) of a track whose box is at least COLOUR_MIN_SHARE of its best so far,
+adds the frame's colour probabilities (`detectors.colour.colour_scores`, with that frame's
+motion mask), weighted by sqrt(box area); the track's colour is the most probable name of the sum
+(one glint, shadow or partly hidden frame does not decide it). IR frames add nothing: a track seen
+only at night is "unknown". Speed is px/s from the track's anchor (bottom-centre: feet, wheels) over the last second; km/h when the camera has a
 calibration (a ground homography, or a flat metres-per-pixel scale).
 """
 
@@ -16,7 +20,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from detectors.colour import COLOURS, UNKNOWN, Tone, frame_tone, object_colour
+from detectors.colour import COLOURS, UNKNOWN, Tone, colour_scores, frame_tone
 from detectors.frame import Frame
 from detectors.types import CLASS_NAMES_EN, CLASS_NAMES_VI, ClassId, Detections
 
@@ -66,7 +70,7 @@ def dominant_colour(bgr: np.ndarray) -> tuple[str, str]:
     """Most frequent named colour in the central part of a crop (edges are background).
 
     The simple method (kept as the colour benchmark's baseline and for crops without their
-    frame); tracks are named by `detectors.colour.object_colour`.
+    frame); tracks are named by `detectors.colour.colour_scores` over several frames.
 
     Args:
         bgr: (h, w, 3) uint8 crop.
@@ -100,6 +104,11 @@ def to_ground(points: np.ndarray, calibration: Calibration) -> np.ndarray | None
     return None
 
 
+COLOUR_EVERY = 5  # sample a track's colour every this many updates (1 s at 5 fps): views differ
+COLOUR_MIN_SHARE = 0.5  # ... when its box is at least this share of its best (largest) score so far
+COLOUR_SAMPLES = 8  # ... at most this many times (~1 ms CPU each); a new best view always counts
+
+
 @dataclass(slots=True)
 class TrackSummary:
     """What search needs about one track."""
@@ -126,7 +135,13 @@ class _TrackState:
     class_id: int = 0
     best_score: float = -1.0
     snapshot: np.ndarray | None = None
-    colour: tuple[str, str] = UNKNOWN
+    colour_votes: np.ndarray = field(default_factory=lambda: np.zeros(len(COLOURS), np.float64))
+    updates: int = 0
+    samples: int = 0
+
+    @property
+    def colour(self) -> tuple[str, str]:
+        return COLOURS[int(self.colour_votes.argmax())] if self.colour_votes.any() else UNKNOWN
 
 
 class TrackAttributes:
@@ -138,8 +153,8 @@ class TrackAttributes:
         self._tracks: dict[int, _TrackState] = {}
 
     def update(self, frame: Frame, tracks: Detections, foreground: np.ndarray | None = None) -> None:
-        """Record anchors and keep the best snapshot (confident, large, not cut by the frame edge),
-        naming its colour from the frame. `foreground`: the motion mask of this frame, if any."""
+        """Record anchors, keep the best snapshot (confident, large, not cut by the frame edge) and
+        add this frame's colour of the tracks due a sample. `foreground`: the frame's motion mask."""
         anchors = tracks.anchors("bottom_center")
         score = tracks.confidence * np.sqrt(tracks.area)
         tone: Tone | None = None
@@ -147,15 +162,25 @@ class TrackAttributes:
             st = self._tracks.setdefault(tid, _TrackState(first_ts=frame.ts))
             st.history.append((frame.ts, float(anchors[i, 0]), float(anchors[i, 1])))
             st.class_id = int(tracks.class_id[i])
-            if score[i] > st.best_score:
+            best = score[i] > st.best_score
+            due = (st.updates % COLOUR_EVERY == 0 and st.samples < COLOUR_SAMPLES
+                   and score[i] >= COLOUR_MIN_SHARE * st.best_score)
+            st.updates += 1
+            if not (best or due):
+                continue
+            bgr = frame.bgr()
+            if best:
                 x1, y1, x2, y2 = np.round(tracks.xyxy[i]).astype(int)
-                bgr = frame.bgr()
                 crop = bgr[max(y1, 0) : max(y2, 0), max(x1, 0) : max(x2, 0)]
-                if crop.size:
-                    tone = tone or frame_tone(bgr)
-                    st.best_score = float(score[i])
-                    st.snapshot = crop.copy()
-                    st.colour = object_colour(bgr, tracks.xyxy[i], st.class_id == ClassId.PERSON, foreground, tone)
+                if not crop.size:
+                    continue
+                st.best_score = float(score[i])
+                st.snapshot = crop.copy()
+            tone = tone or frame_tone(bgr)
+            probs = colour_scores(bgr, tracks.xyxy[i], st.class_id == ClassId.PERSON, foreground, tone)
+            st.samples += 1
+            if probs is not None:
+                st.colour_votes += np.sqrt(max(float(tracks.area[i]), 1.0)) * probs
 
     def track_ids(self) -> list[int]:
         return list(self._tracks)

@@ -5,10 +5,18 @@ Most of those runs re-detect what the tracker already knows: people and cars the
 with high scores, inside motion that those tracks explain. So per analysed frame:
 
 - **look now** when something is not explained: a motion box that no confident track covers and
-  that is not motion the last look found nothing in (a new object, someone stepping out of a
-  group; motion the model looked at and found nothing in — a swaying tree, a ghost where a car
-  stood — is looked at again at the lower rate), a track the tracker is not sure of (tentative, lost, last seen
-  with a low score), a lighting switch, or the first frame;
+  that is not a backed-off empty region (below) — a new object, someone stepping out of a group —,
+  a track the tracker is not sure of (tentative, last seen with a low score), a lighting switch,
+  or the first frame;
+- **back off on empty motion**: motion the model looked at and found nothing in (a swaying tree,
+  a ghost where a car stood, a top-down car the model cannot see) is remembered as an empty
+  region, followed from frame to frame while its motion box overlaps it, and looked at again
+  after `track_look_s`, then twice as long after every further empty look, at most
+  `empty_backoff_s`; a region that grows (`grow_ratio`), a motion box that overlaps no region
+  (new or changed) or a detection inside it ends the back-off;
+- **lost tracks** (the tracker missed them on the last looks) are looked for at the lower rate,
+  not on every frame: they do not explain motion, so a person stepping out from behind a
+  pillar is still looked at at once;
 - **look at a lower rate** (`track_look_s`) when every live track is confident and every motion
   box is one of them: the tracker's Kalman filter carries the boxes in between (`coast`);
 - **periodic full look** (`full_look_s`): the whole frame at least that often, motion or not, so
@@ -31,7 +39,7 @@ from detectors.tracking import ByteTracker
 from detectors.tracking.kalman import z_to_xyxy
 from detectors.types import Detections, box_iou
 
-ACTIVE = 1  # detectors.tracking.tracker's ACTIVE state
+ACTIVE, LOST = 1, 2  # detectors.tracking.tracker's track states
 EPS_S = 1e-3  # frame times are floats: 0.4 s after a look is due at a 0.4 s interval
 
 
@@ -51,8 +59,19 @@ class LookConfig(BaseModel):
         0.25, ge=0.0, le=2.0, description="A track box grown by this share of its size explains motion inside it.")
     looked_iou: float = Field(
         0.3, ge=0.0, le=1.0,
-        description="Motion overlapping (IoU) motion in which the last look found nothing this much is not new "
-        "(a swaying tree, a ghost: looked at again at the low rate); 0: only tracks explain motion.")
+        description="A motion box overlapping (IoU) an empty region (motion a look found nothing in) this much "
+        "is that region (a swaying tree, a ghost: looked at again after its back-off); 0: only tracks "
+        "explain motion.")
+    empty_backoff_s: float = Field(
+        2.0, ge=0.0, le=60.0,
+        description="Motion the model found nothing in is looked at again after track_look_s, then twice "
+        "as long after every further empty look, at most this long; 0: after track_look_s every time.")
+    grow_ratio: float = Field(
+        1.5, ge=1.0, le=10.0,
+        description="An empty region whose motion box grows to this many times its area at the last look "
+        "is looked at at once (something new inside it).")
+    forget_s: float = Field(
+        1.0, ge=0.0, le=60.0, description="An empty region no motion box overlapped for this long is forgotten.")
     fast_share: float = Field(
         0.5, gt=0.0, le=10.0,
         description="A track predicted to move more than this share of its box size before the next "
@@ -68,6 +87,126 @@ class LookDecision:
     reason: str
 
 
+class EmptyRegions:
+    """Motion regions the model looked at and found nothing in, each with its back-off.
+
+    Rows are parallel arrays: `boxes` (k, 4) the region's latest motion box and `velocity` (k, 4)
+    its corners' speed in px/s (followed from frame to frame by IoU with the box moved on at that
+    speed, so a car the model cannot see stays one region even when it moves most of its length
+    between analysed frames), `looked_area` its area at the last look, `empty_looks` the looks
+    in a row that found nothing, `due_ts` when it is looked at again, `seen_ts` the last frame a
+    motion box overlapped it.
+    """
+
+    def __init__(self, config: LookConfig) -> None:
+        self.config = config
+        self.boxes = np.zeros((0, 4), np.float32)
+        self.velocity = np.zeros((0, 4), np.float32)
+        self.looked_area = np.zeros(0, np.float32)
+        self.empty_looks = np.zeros(0, np.int32)
+        self.due_ts = np.zeros(0)
+        self.seen_ts = np.zeros(0)
+
+    def __len__(self) -> int:
+        return len(self.boxes)
+
+    def follow(self, ts: float, motion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Match this frame's motion boxes to the regions (IoU >= `looked_iou`); matched regions
+        move to their best box, regions unseen for `forget_s` are forgotten.
+
+        Returns:
+            (m,) bool per motion box: a region's, not grown, its back-off running (explained);
+            (m,) bool per motion box: a region's whose back-off is over (to be looked at again).
+        """
+        cfg = self.config
+        m = len(motion)
+        backed, due = np.zeros(m, bool), np.zeros(m, bool)
+        best, score = self._match(ts, motion)
+        ok = best >= 0
+        if ok.any():
+            grown = _area(motion) > cfg.grow_ratio * self.looked_area[best]
+            waiting = ts < self.due_ts[best] - EPS_S
+            backed = ok & ~grown & waiting
+            due = ok & ~grown & ~waiting
+            for r in np.unique(best[ok]):  # each matched region follows its best-matching box
+                rows = np.flatnonzero(best == r)
+                box = motion[rows[score[rows].argmax()]]
+                dt = ts - self.seen_ts[r]
+                if dt > EPS_S:
+                    self.velocity[r] = (box - self.boxes[r]) / dt
+                self.boxes[r] = box
+                self.seen_ts[r] = ts
+        self._keep(ts - self.seen_ts <= cfg.forget_s + EPS_S)
+        return backed, due
+
+    def looked(self, ts: float, motion: np.ndarray, empty: np.ndarray) -> None:
+        """After a look at `ts`: motion boxes it found nothing in (`empty`, (m,) bool) start or
+        extend a region's back-off (reset when grown); a region holding a detection is dropped."""
+        cfg = self.config
+        m = len(motion)
+        matched, _ = self._match(ts, motion)
+        hit = set(matched[~empty & (matched >= 0)].tolist())  # regions the model found something in
+        for i in np.flatnonzero(empty):
+            r = int(matched[i])
+            area = float(_area(motion[i:i + 1])[0])
+            if r < 0 or r in hit:
+                self._add(motion[i], area, ts)
+                continue
+            grown = area > cfg.grow_ratio * self.looked_area[r]
+            self.empty_looks[r] = 1 if grown else self.empty_looks[r] + 1
+            self.boxes[r], self.looked_area[r], self.seen_ts[r] = motion[i], area, ts
+            self.due_ts[r] = ts + self._backoff(int(self.empty_looks[r]))
+        if hit:
+            self._keep(~np.isin(np.arange(len(self)), list(hit)))
+
+    def _match(self, ts: float, motion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(m,) the region each motion box is (-1: none) and (m,) how well it matches.
+
+        A box is a region when it overlaps (IoU >= `looked_iou`) the region's box, or that box
+        moved on at the region's speed; or, failing that, when it is about as large (not smaller
+        than 1/`grow_ratio` of it) and its centre is within one region size of the moved box's
+        centre (a fast car moves most of its length between analysed frames at 5 fps).
+        """
+        cfg = self.config
+        m = len(motion)
+        if not len(self) or not m:
+            return np.full(m, -1), np.zeros(m)
+        dt = np.maximum(0.0, ts - self.seen_ts)[:, None]
+        moved = (self.boxes + self.velocity * dt).astype(np.float32)
+        iou = np.maximum(box_iou(motion, self.boxes), box_iou(motion, moved))
+        centre = (motion[:, :2] + motion[:, 2:]) / 2
+        moved_centre = (moved[:, :2] + moved[:, 2:]) / 2
+        size = np.maximum(1.0, (moved[:, 2:] - moved[:, :2]).max(axis=1))
+        dist = np.linalg.norm(centre[:, None, :] - moved_centre[None, :, :], axis=2) / size[None, :]
+        alike = (_area(motion)[:, None] * cfg.grow_ratio >= _area(self.boxes)[None, :]) & (dist <= 1.0)
+        # Overlap first; a near, alike box scores below any overlapping one.
+        score = np.where(iou >= cfg.looked_iou, 1.0 + iou, np.where(alike, 1.0 - dist / 2, 0.0))
+        best = score.argmax(axis=1)
+        top = score[np.arange(m), best]
+        return np.where(top > 0, best, -1), top
+
+    def _backoff(self, empty_looks: int) -> float:
+        cfg = self.config
+        first = cfg.track_look_s
+        if cfg.empty_backoff_s <= first:
+            return first
+        return min(cfg.empty_backoff_s, first * 2.0 ** (empty_looks - 1))
+
+    def _add(self, box: np.ndarray, area: float, ts: float) -> None:
+        self.boxes = np.concatenate([self.boxes, box[None].astype(np.float32)])
+        self.velocity = np.concatenate([self.velocity, np.zeros((1, 4), np.float32)])
+        self.looked_area = np.append(self.looked_area, np.float32(area))
+        self.empty_looks = np.append(self.empty_looks, np.int32(1))
+        self.due_ts = np.append(self.due_ts, ts + self._backoff(1))
+        self.seen_ts = np.append(self.seen_ts, ts)
+
+    def _keep(self, keep: np.ndarray) -> None:
+        if keep.all():
+            return
+        self.boxes, self.velocity, self.looked_area = self.boxes[keep], self.velocity[keep], self.looked_area[keep]
+        self.empty_looks, self.due_ts, self.seen_ts = self.empty_looks[keep], self.due_ts[keep], self.seen_ts[keep]
+
+
 class LookScheduler:
     """Per-camera state of the adaptive detect rate."""
 
@@ -75,7 +214,7 @@ class LookScheduler:
         self.config = config or LookConfig()
         self.last_run_ts: float | None = None
         self.last_full_ts: float | None = None
-        self.looked_motion = np.zeros((0, 4), np.float32)  # motion the last look found nothing in
+        self.empty = EmptyRegions(self.config)  # motion the looks found nothing in, with back-off
         self.counts: dict[str, int] = {}
 
     def decide(self, ts: float, motion_boxes: np.ndarray, global_change: bool, tracker: ByteTracker,
@@ -91,20 +230,24 @@ class LookScheduler:
         return decision
 
     def looked(self, motion_boxes: np.ndarray, detections: Detections) -> None:
-        """After a model run: remember the motion it found nothing in (clutter, ghosts), for `looked_iou`."""
+        """After a model run (at the last `decide` that said run): remember the motion it found
+        nothing in (clutter, ghosts, things the model cannot see), for the back-off."""
         motion = np.asarray(motion_boxes, np.float32).reshape(-1, 4)
-        if not len(motion) or not len(detections):
-            self.looked_motion = motion
+        if self.last_run_ts is None or self.config.looked_iou <= 0:
             return
-        d = detections.xyxy
-        cx, cy = (d[:, 0] + d[:, 2]) / 2, (d[:, 1] + d[:, 3]) / 2
-        hit = (cx[None, :] >= motion[:, :1]) & (cx[None, :] <= motion[:, 2:3]) \
-            & (cy[None, :] >= motion[:, 1:2]) & (cy[None, :] <= motion[:, 3:4])
-        self.looked_motion = motion[~hit.any(axis=1)]
+        empty = np.ones(len(motion), bool)
+        if len(motion) and len(detections):
+            d = detections.xyxy
+            cx, cy = (d[:, 0] + d[:, 2]) / 2, (d[:, 1] + d[:, 3]) / 2
+            hit = (cx[None, :] >= motion[:, :1]) & (cx[None, :] <= motion[:, 2:3]) \
+                & (cy[None, :] >= motion[:, 1:2]) & (cy[None, :] <= motion[:, 3:4])
+            empty = ~hit.any(axis=1)
+        self.empty.looked(self.last_run_ts, motion, empty)
 
     def _decide(self, ts: float, motion: np.ndarray, global_change: bool, tracker: ByteTracker,
                 high: float) -> LookDecision:
         cfg = self.config
+        backed, due = self.empty.follow(ts, motion) if cfg.looked_iou > 0 else (np.zeros(len(motion), bool),) * 2
         if cfg.full_look_s > 0 and (self.last_full_ts is None or ts - self.last_full_ts >= cfg.full_look_s - EPS_S):
             return LookDecision(True, True, "full_look")
         live = tracker.live_boxes()
@@ -113,17 +256,21 @@ class LookScheduler:
         if cfg.track_look_s <= 0 or global_change or self.last_run_ts is None:
             return LookDecision(True, False, "motion")
         confident = _confident(tracker, high)
-        if not confident.all():
+        lost = tracker.state == LOST
+        if not (confident | lost).all():
             return LookDecision(True, False, "unsure_track")
-        boxes = predicted_boxes(tracker, ts)[~tracker.held] if len(tracker.ids) else np.zeros((0, 4), np.float32)
-        looked = self.looked_motion if cfg.looked_iou > 0 else np.zeros((0, 4), np.float32)
-        if not _explained(motion, boxes, looked, cfg.cover_pad, cfg.looked_iou):
+        explaining = confident & ~tracker.held  # lost tracks are looked for, but explain no motion
+        boxes = predicted_boxes(tracker, ts)[explaining] if len(tracker.ids) else np.zeros((0, 4), np.float32)
+        covered = _covered(motion, boxes, cfg.cover_pad)
+        if not (covered | backed | due).all():
             return LookDecision(True, False, "new_motion")
-        if ts - self.last_run_ts >= cfg.track_look_s - EPS_S:
+        if not (covered | backed).all():
+            return LookDecision(True, False, "empty_look")
+        if len(live) and ts - self.last_run_ts >= cfg.track_look_s - EPS_S:
             return LookDecision(True, False, "track_look")
-        if _fast(tracker, cfg.track_look_s, cfg.fast_share):
+        if _fast(tracker, cfg.track_look_s, cfg.fast_share, ~lost):
             return LookDecision(True, False, "fast_track")
-        return LookDecision(False, False, "coast")
+        return LookDecision(False, False, "coast" if len(live) else "backoff")
 
 
 def _confident(tracker: ByteTracker, high: float) -> np.ndarray:
@@ -143,33 +290,28 @@ def predicted_boxes(tracker: ByteTracker, ts: float) -> np.ndarray:
     return z_to_xyxy(mean).astype(np.float32)
 
 
-def _explained(motion: np.ndarray, tracks: np.ndarray, looked: np.ndarray, pad: float, looked_iou: float) -> bool:
-    """Every motion box is a track's (its centre inside a grown track box, not much bigger than
-    it) or overlaps motion the last look saw (IoU >= `looked_iou`)."""
-    if not len(motion):
-        return True
-    explained = np.zeros(len(motion), bool)
-    if len(tracks):
+def _covered(motion: np.ndarray, tracks: np.ndarray, pad: float) -> np.ndarray:
+    """(m,) bool per motion box: a track's (its centre inside a grown track box, not much bigger than it)."""
+    covered = np.zeros(len(motion), bool)
+    if len(motion) and len(tracks):
         wh = tracks[:, 2:] - tracks[:, :2]
         grown = np.concatenate([tracks[:, :2] - pad * wh, tracks[:, 2:] + pad * wh], axis=1)
         cx, cy = (motion[:, 0] + motion[:, 2]) / 2, (motion[:, 1] + motion[:, 3]) / 2
         inside = (cx[:, None] >= grown[None, :, 0]) & (cx[:, None] <= grown[None, :, 2]) \
             & (cy[:, None] >= grown[None, :, 1]) & (cy[:, None] <= grown[None, :, 3])
-        explained |= (inside & (_area(motion)[:, None] <= 1.5 * _area(grown)[None, :])).any(axis=1)
-    if len(looked) and not explained.all():
-        explained |= box_iou(motion, looked).max(axis=1) >= looked_iou
-    return bool(explained.all())
+        covered = (inside & (_area(motion)[:, None] <= 1.5 * _area(grown)[None, :])).any(axis=1)
+    return covered
 
 
 def _area(b: np.ndarray) -> np.ndarray:
     return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
 
 
-def _fast(tracker: ByteTracker, horizon_s: float, share: float) -> bool:
-    """A non-held track that would move more than `share` of its size within `horizon_s`."""
+def _fast(tracker: ByteTracker, horizon_s: float, share: float, rows: np.ndarray) -> bool:
+    """A non-held track among `rows` that would move more than `share` of its size within `horizon_s`."""
     if not len(tracker.ids):
         return False
-    moving = ~tracker.held
+    moving = ~tracker.held & rows
     step = np.hypot(tracker.mean[moving, 4], tracker.mean[moving, 5]) * horizon_s
     size = np.maximum(1.0, np.minimum(tracker.mean[moving, 2], tracker.mean[moving, 3]))
     return bool((step > share * size).any())

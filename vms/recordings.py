@@ -21,6 +21,7 @@ from camera_drivers.segments import find_partials, probe_segment, recover_partia
 from vms.db.models import Camera, Event, Segment
 
 log = logging.getLogger(__name__)
+CRASH_NEWEST_FILES = 3  # a crashed worker can have left unindexed only the last file it renamed
 
 
 def to_utc(epoch_s: float) -> datetime:
@@ -69,8 +70,25 @@ def reconcile(factory: sessionmaker[Session], root: Path) -> ReconcileReport:
     return report
 
 
-def _recover_partials(session: Session, root: Path, cameras: set[str], report: ReconcileReport) -> None:
-    for camera_id, path in find_partials(root):
+def recover_camera(factory: sessionmaker[Session], root: Path, camera_id: str) -> ReconcileReport:
+    """Finish the `.partial` files one camera's crashed worker left (its process killed by a signal
+    or the OOM killer while the service runs on): cut back to the last whole fragment and indexed,
+    like `reconcile` does at start-up for every camera. A worker calls it before it records; only
+    that camera's worker writes its folder, so the others go on recording meanwhile."""
+    report = ReconcileReport()
+    partials = find_partials(root, camera_id)
+    with factory.begin() as session:
+        known = set(session.scalars(select(Camera.id).where(Camera.id == camera_id)))
+        if partials:
+            _recover_partials(session, root, known, report, partials)
+        # A kill between a segment's rename and its row leaves it unindexed: only the newest can be.
+        _add_orphans(session, root, known, report, newest=CRASH_NEWEST_FILES)
+    return report
+
+
+def _recover_partials(session: Session, root: Path, cameras: set[str], report: ReconcileReport,
+                      partials: list[tuple[str, Path]] | None = None) -> None:
+    for camera_id, path in find_partials(root) if partials is None else partials:
         recovered = recover_partial(path, camera_id)
         if recovered is None:
             report.removed_partials += 1
@@ -92,8 +110,13 @@ def _recent_files(root: Path, camera_id: str, days: int = 2) -> list[Path]:
     return sorted(path for day in day_dirs for path in day.glob("*/*.mp4"))
 
 
-def _add_orphans(session: Session, root: Path, cameras: set[str], report: ReconcileReport) -> None:
-    recent = [path for camera_id in sorted(cameras) for path in _recent_files(root, camera_id)]
+def _add_orphans(session: Session, root: Path, cameras: set[str], report: ReconcileReport,
+                 newest: int | None = None) -> None:
+    """Index segment files of `cameras` missing from the index (of each camera's `newest` files only, if given)."""
+    recent = []
+    for camera_id in sorted(cameras):
+        files = _recent_files(root, camera_id)
+        recent += files[-newest:] if newest else files
     names = [path.relative_to(root).as_posix() for path in recent]
     indexed = set(session.scalars(select(Segment.path).where(Segment.path.in_(names)))) if names else set()
     for path in recent:

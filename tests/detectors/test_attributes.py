@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -74,3 +75,41 @@ def test_speed_and_summary(calibration, px_s, kmh) -> None:
     assert s.snapshot.shape == (60, 20, 3)
     assert (s.first_ts, s.last_ts) == (1000.0, pytest.approx(1001.0))
     assert attrs.track_ids() == []
+
+
+def _painted(paint: tuple[int, int, int], box: tuple[int, int, int, int], grey: bool = False) -> np.ndarray:
+    """A 320x240 asphalt frame with a car of `paint` in `box`; `grey`: as an IR camera shows it."""
+    bgr = np.full((240, 320, 3), (118, 120, 122), np.uint8)
+    bgr[:30] = (60, 140, 70)  # a green verge: a colour picture
+    x1, y1, x2, y2 = box
+    bgr[y1:y2, x1:x2] = paint
+    if grey:
+        bgr = cv2.cvtColor(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    return bgr
+
+
+def _update(attrs: TrackAttributes, i: int, bgr: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    frame = Frame("cam", 1000.0 + i * 0.2, bgr[:, :, 0], bgr_source=lambda: bgr)
+    attrs.update(frame, Detections([list(box)], [0.9], [int(ClassId.CAR)], tracker_id=[3]))
+
+
+def test_colour_is_voted_over_several_frames_not_the_best_snapshot_alone() -> None:
+    """A red car whose largest (best-snapshot) view is washed out white by glare: the frames
+    before it outvote that one view."""
+    attrs = TrackAttributes()
+    for i in range(8):
+        box = (40 + 10 * i, 100, 100 + 10 * i, 140)
+        _update(attrs, i, _painted((40, 40, 190), box), box)
+    glare = (120, 96, 190, 146)  # bigger: the best snapshot
+    _update(attrs, 8, _painted((250, 250, 250), glare), glare)
+    s = attrs.pop(3)
+    assert s.snapshot.shape[:2] == (50, 70)  # the glare frame is still the snapshot
+    assert (s.colour_en, s.colour_vi) == ("red", "đỏ")
+
+
+def test_a_track_seen_only_in_ir_frames_is_unknown() -> None:
+    attrs = TrackAttributes()
+    for i in range(6):
+        box = (40 + 10 * i, 100, 100 + 10 * i, 140)
+        _update(attrs, i, _painted((40, 40, 190), box, grey=True), box)
+    assert attrs.pop(3).colour_en == "unknown"

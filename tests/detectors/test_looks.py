@@ -7,6 +7,7 @@ import numpy as np
 from detectors.frame import Frame
 from detectors.looks import LookConfig
 from detectors.pipeline import DetectionPipeline, PipelineConfig
+from detectors.types import Detections
 from tests.detectors.test_pipeline import BrightBlobDetector
 
 
@@ -85,3 +86,82 @@ def test_looks_off_runs_on_every_frame_with_motion_or_tracks() -> None:
     _, steps = _run(10.0, 4.0, lambda t: [(40.0, 10.0)] if t >= 1.0 else [], config)
     assert all(len(r.regions) == 1 for t, r in steps if t >= 1.0)
     assert not any(len(r.regions) for t, r in steps if t < 1.0)
+
+
+class SometimesBlind(BrightBlobDetector):
+    """Finds nothing while `blind` (motion the model cannot see: a top-down car, a shadow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blind = True
+
+    def detect(self, images):  # type: ignore[no-untyped-def]
+        found = super().detect(images)
+        return [Detections.empty() for _ in found] if self.blind else found
+
+
+def _unseen_scene(t: float, blobs: list[tuple[float, float, int, int]]) -> np.ndarray:
+    """320x240 grey scene; each blob (x at t=0, speed px/s, row, size) is a bright square."""
+    y = np.full((240, 320), 80, np.uint8)
+    for x0, speed, row, size in blobs:
+        x = round(x0 + speed * t)
+        y[row: row + size, x: x + size] = 240
+    return y
+
+
+def _run_unseen(seconds: float, blobs_at, fps: float = 5.0):  # type: ignore[no-untyped-def]
+    pipe = DetectionPipeline(PipelineConfig(), detector=SometimesBlind())
+    steps = []
+    for i in range(round(fps * seconds)):
+        t = i / fps
+        steps.append((t, pipe.step(Frame("cam1", 1000.0 + t, _unseen_scene(t, blobs_at(t))))))
+    return pipe, steps
+
+
+def test_motion_the_model_keeps_finding_empty_is_looked_at_less_and_less() -> None:
+    # A moving thing the model never finds, in view from 1 s to 12 s (20 px/s at 5 fps: its
+    # motion box moves 4 px per frame, so it stays one region followed from frame to frame).
+    pipe, steps = _run_unseen(12.0, lambda t: [(20.0, 20.0, 100, 30)] if t >= 1.0 else [])
+    moving = [(t, r) for t, r in steps if t >= 1.4]
+    assert all(len(r.motion.boxes) for _, r in moving)
+    runs = [t for t, r in moving if len(r.regions)]
+    # Without the back-off (a look every 0.4 s, the old rule): ~27 runs in these 10.6 s; with it the
+    # gaps double to the full look's 2 s, so ~7-9, and the thing is never out of sight for longer.
+    assert 5 <= len(runs) <= 10, runs
+    gaps = np.diff([moving[0][0]] + runs)
+    assert gaps.max() <= 2.0 + 1e-6
+    assert {r.look for _, r in moving} <= {"backoff", "empty_look", "full_look", "new_motion"}
+
+
+def test_a_new_or_growing_region_ends_the_back_off() -> None:
+    # The unseen thing from 1 s; at 6 s a second one appears elsewhere; at 9 s the first grows.
+    def blobs(t: float) -> list[tuple[float, float, int, int]]:
+        out = [(20.0, 10.0, 100, 60 if t >= 9.0 else 30)] if t >= 1.0 else []
+        return out + ([(250.0, -10.0, 30, 30)] if t >= 6.0 else [])
+
+    _, steps = _run_unseen(10.0, blobs)
+    first_new = next(r for t, r in steps if t >= 6.0 - 1e-9)
+    assert first_new.look in ("new_motion", "full_look") and len(first_new.regions)
+    grown = next(r for t, r in steps if t >= 9.0 - 1e-9)
+    assert grown.look in ("new_motion", "full_look") and len(grown.regions)
+    # Before each change the first region was backed off (no run on most frames).
+    before = [r for t, r in steps if 3.0 <= t < 6.0]
+    assert sum(len(r.regions) > 0 for r in before) <= 3
+
+
+def test_a_detection_inside_an_empty_region_ends_its_back_off() -> None:
+    # The unseen thing turns bright (a car the model now recognises) at 5 s: tracked from then on.
+    def blobs_at(t: float) -> list[tuple[float, float, int, int]]:
+        return [(20.0, 10.0, 100, 30)] if t >= 1.0 else []
+
+    detector = SometimesBlind()
+    pipe = DetectionPipeline(PipelineConfig(), detector=detector)
+    tracked_from = None
+    for i in range(50):
+        t = i / 5.0
+        detector.blind = t < 5.0
+        r = pipe.step(Frame("cam1", 1000.0 + t, _unseen_scene(t, blobs_at(t))))
+        if len(r.tracks) and tracked_from is None:
+            tracked_from = t
+    assert tracked_from is not None and 5.0 <= tracked_from <= 5.0 + 2.0 + 0.4 + 1e-6
+    assert len(pipe.looks.empty) == 0

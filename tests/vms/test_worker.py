@@ -138,6 +138,9 @@ def test_dead_worker_is_restarted_and_others_keep_recording(tmp_path: Path) -> N
     clip = make_h264_file(tmp_path / "clip.mp4", 4.0)
     config = parse_config({
         "recording": {"segment_seconds": 2},
+        # A process per camera: a killed process costs only its camera (in groups, the default,
+        # the group restarts: tests/vms/test_worker_processes.py).
+        "workers": {"cameras_per_process": 1},
         "sources": {"media_dirs": [str(tmp_path)]},  # file cameras read only listed folders
         "cameras": [{"id": cid, "name": cid, "source": {"type": "file", "path": str(clip), "loop": True},
                      "detection": {"enabled": False}} for cid in ("victim", "bystander")],

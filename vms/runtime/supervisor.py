@@ -14,6 +14,7 @@ import multiprocessing
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from vms.runtime.detector_service import DetectorServiceSpec, detector_service_main
@@ -34,6 +35,7 @@ class _Slot:
     restart_at: float = 0.0
     restarts: int = 0
     backoff: Backoff = field(default_factory=lambda: Backoff(1.0, 60.0))
+    control: Connection | None = None  # to a group process: ("stop", camera_id) / ("start", spec)
 
 
 class Supervisor:
@@ -61,16 +63,22 @@ class Supervisor:
 
     def sync(self, specs: list[WorkerSpec]) -> None:
         """Make the running workers match `specs`: start new cameras, restart changed ones, stop
-        removed or disabled ones. Called when cameras change through the API. In groups: a group
-        with a changed or removed camera is stopped; its other cameras and new ones start in new groups."""
+        removed or disabled ones. Called when cameras change through the API. In a running group
+        a changed or removed camera is restarted or stopped alone, through the group's control
+        connection (its group mates go on recording); a group left with no camera is stopped; new
+        cameras start in new groups."""
         wanted = {spec.camera_id: spec for spec in specs}
         with self._lock:
             for key in list(self._slots):
                 slot = self._slots[key]
-                if any(wanted.get(spec.camera_id) != spec for spec in self._cameras(slot)):
+                if all(wanted.get(spec.camera_id) == spec for spec in self._cameras(slot)):
+                    continue
+                del self._slots[key]
+                if not self._change_in_place(slot, wanted):
                     log.info("stopping worker %s (camera removed or changed)", ",".join(key))
                     self._terminate([slot])
-                    del self._slots[key]
+                    continue
+                self._slots[_key(self._cameras(slot))] = slot
             placed = {spec.camera_id for slot in self._slots.values() for spec in self._cameras(slot)}
             if self._stop.is_set():
                 return
@@ -78,6 +86,28 @@ class Supervisor:
                 slot = _Slot(group)
                 self._slots[_key(group)] = slot
                 self._spawn(slot)
+
+    def _change_in_place(self, slot: _Slot, wanted: dict[str, WorkerSpec]) -> bool:
+        """Restart or stop a running group's changed cameras alone; False when the slot must be
+        stopped as a whole instead (not a group process, not running, no camera left)."""
+        cameras = self._cameras(slot)
+        after = tuple(wanted[spec.camera_id] for spec in cameras if spec.camera_id in wanted)
+        process = slot.process
+        if slot.control is None or not after or process is None or not process.is_alive():
+            return False
+        try:
+            for spec in cameras:
+                new = wanted.get(spec.camera_id)
+                if new == spec:
+                    continue
+                log.info("group %s: %s camera %s", process.name, "restarting" if new else "stopping", spec.camera_id)
+                slot.control.send(("stop", spec.camera_id))
+                if new is not None:
+                    slot.control.send(("start", new))
+        except OSError:  # the process just died: the watcher restarts it with the new cameras
+            log.warning("group %s: control connection lost; it restarts with the new cameras", process.name)
+        slot.spec = after
+        return True
 
     def _groups(self, specs: list[WorkerSpec]) -> list[tuple[WorkerSpec, ...]]:
         k = self.cameras_per_process
@@ -107,6 +137,7 @@ class Supervisor:
             return {spec.camera_id: s.restarts for s in self._slots.values() for spec in self._cameras(s)}
 
     def _spawn(self, slot: _Slot) -> None:
+        child: Connection | None = None
         if isinstance(slot.spec, DetectorServiceSpec):
             process = _CONTEXT.Process(target=detector_service_main, args=(slot.spec,), name="detector-service")
         elif len(slot.spec) == 1:
@@ -114,8 +145,14 @@ class Supervisor:
             process = _CONTEXT.Process(target=worker_main, args=(spec,), name=f"worker-{spec.camera_id}")
         else:
             names = ",".join(spec.camera_id for spec in slot.spec)
-            process = _CONTEXT.Process(target=group_worker_main, args=(list(slot.spec),), name=f"workers-{names}")
+            if slot.control is not None:
+                slot.control.close()
+            slot.control, child = _CONTEXT.Pipe()
+            process = _CONTEXT.Process(target=group_worker_main, args=(list(slot.spec), child),
+                                       name=f"workers-{names}")
         process.start()
+        if child is not None:
+            child.close()  # the child has its own copy now
         slot.process = process
         slot.started_at = time.monotonic()
 
@@ -165,6 +202,10 @@ class Supervisor:
                 log.warning("worker %s did not stop; killing", process.name)
                 process.kill()
                 process.join(timeout=5)
+        for slot in slots:
+            if slot.control is not None:
+                slot.control.close()
+                slot.control = None
 
 
 def _key(group: tuple[WorkerSpec, ...]) -> tuple[str, ...]:

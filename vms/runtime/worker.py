@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from camera_drivers.recorder import ClosedSegment, SegmentRecorder
 from camera_drivers.stream import StreamError, StreamSession, StreamSource, TimedPacket
 from vms.db.engine import make_engine, make_session_factory
 from vms.db.models import CameraStatus
-from vms.recordings import add_segment
+from vms.recordings import add_segment, recover_camera
 from vms.runtime.health import HealthReporter
 from vms.runtime.substream import SubStreamReader
 from vms.sources import SourcePolicy, SourceRefused
@@ -186,7 +187,20 @@ class CameraWorker:
             log.info("%s: sub stream analysis waits for the main stream's picture size", self.spec.camera_id)
         self.waiting_for_main_size += 1
 
+    def _recover_partials(self) -> None:
+        """What this camera's previous worker left half-written when its process was killed."""
+        try:
+            report = recover_camera(self.factory, self.spec.recordings_root, self.spec.camera_id)
+        except Exception:  # a repair that fails must not stop recording; start-up reconcile retries it
+            log.exception("%s: could not recover the segments a crashed worker left", self.spec.camera_id)
+            return
+        if report.recovered or report.removed_partials:
+            log.warning("%s: a crashed worker left %d partial segment(s): %d recovered, %d removed",
+                        self.spec.camera_id, report.recovered + report.removed_partials, report.recovered,
+                        report.removed_partials)
+
     def run(self) -> None:
+        self._recover_partials()  # before recording: the new segment must not race the old partial
         self._start_analysis()
         live = self._start_live()  # before any connection opens: the relay hears every one
         self._start_sub_stream()
@@ -311,7 +325,7 @@ GROUP_RESTART_INITIAL_S = 1.0  # a failed camera of a group is restarted on its 
 GROUP_RESTART_MAX_S = 30.0
 
 
-def group_worker_main(specs: list[WorkerSpec]) -> None:
+def group_worker_main(specs: list[WorkerSpec], control: Connection | None = None) -> None:
     """Entry point of a process serving several cameras (`workers.cameras_per_process` > 1).
 
     One CameraWorker per camera, each on its own thread (its sub-stream reader and analysis add
@@ -319,18 +333,77 @@ def group_worker_main(specs: list[WorkerSpec]) -> None:
     once per process. A camera whose worker fails is restarted on its own thread with a capped
     backoff (`run_camera`) while the others go on recording; only a crash of the process itself
     (a signal, the OOM killer) takes the group down, and the supervisor restarts it as one.
+    `control` (from the supervisor) carries ("stop", camera_id) and ("start", WorkerSpec): a
+    camera changed or removed through the API is stopped or restarted alone, its group mates
+    never stop recording.
     """
     names = ",".join(spec.camera_id for spec in specs)
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s worker[{names}] %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threads = [threading.Thread(target=run_camera, args=(spec, stop), name=f"camera-{spec.camera_id}")
-               for spec in specs]
-    for thread in threads:
+    cameras = GroupCameras(stop)
+    for spec in specs:
+        cameras.start(spec)
+    while not stop.is_set() and cameras.running():
+        if control is None:
+            stop.wait(CONTROL_POLL_S)
+            continue
+        try:
+            if control.poll(CONTROL_POLL_S):
+                cameras.command(control.recv())
+        except (EOFError, OSError):  # the supervisor is gone: its workers stop as a single worker does
+            log.warning("control connection closed; stopping the group")
+            stop.set()
+    stop.set()
+    cameras.join()
+
+
+CONTROL_POLL_S = 0.5  # how often a group process looks at its control connection (and at its cameras)
+
+
+class GroupCameras:
+    """The camera threads of one group process, each with a stop of its own."""
+
+    def __init__(self, group_stop: threading.Event) -> None:
+        self.group_stop = group_stop
+        self.threads: dict[str, tuple[threading.Thread, CameraStop]] = {}
+
+    def start(self, spec: WorkerSpec) -> None:
+        self.stop_camera(spec.camera_id)  # never two recorders of one camera
+        own = CameraStop(self.group_stop)
+        thread = threading.Thread(target=run_camera, args=(spec, own), name=f"camera-{spec.camera_id}")
         thread.start()
-    for thread in threads:
-        thread.join()
+        self.threads[spec.camera_id] = (thread, own)
+
+    def stop_camera(self, camera_id: str, timeout_s: float = 30.0) -> None:
+        """Stop one camera and wait for it (it finishes its segment, as on SIGTERM)."""
+        thread, own = self.threads.pop(camera_id, (None, None))
+        if thread is None or own is None:
+            return
+        own.set()
+        thread.join(timeout_s)
+        if thread.is_alive():
+            log.error("%s: did not stop within %.0f s", camera_id, timeout_s)
+
+    def command(self, message: tuple[str, object]) -> None:
+        kind, arg = message
+        if kind == "stop" and isinstance(arg, str):
+            log.info("%s: stopping (removed or changed)", arg)
+            self.stop_camera(arg)
+        elif kind == "start" and isinstance(arg, WorkerSpec):
+            log.info("%s: starting", arg.camera_id)
+            self.start(arg)
+        else:
+            log.error("unknown group command %r", kind)
+
+    def running(self) -> bool:
+        """Any camera thread alive (a camera ends only when stopping, or when the parent died)."""
+        return any(thread.is_alive() for thread, _ in self.threads.values())
+
+    def join(self) -> None:
+        for thread, _ in self.threads.values():
+            thread.join()
 
 
 def run_camera(spec: WorkerSpec, stop: threading.Event,
