@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -23,6 +24,7 @@ from pathlib import Path
 from statistics import quantiles
 
 ROOT = Path(__file__).resolve().parents[1]
+TICK = os.sysconf("SC_CLK_TCK")
 sys.path.insert(0, str(ROOT))
 
 from tests.security import flood  # noqa: E402
@@ -62,17 +64,31 @@ def pct(values: list[float], q: int) -> float:
     return quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-async def level(port: int, cookie: str, clients: int, seconds: float, timeout_s: float) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (its web process: the event loop, the handler threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+async def level(port: int, cookie: str, clients: int, seconds: float, timeout_s: float, server_pid: int) -> dict:
     kinds = paths(datetime.now(timezone.utc))
-    started = time.monotonic()
+    server0 = cpu_seconds(server_pid)
+    started, cpu0 = time.monotonic(), time.process_time()
     answers = await flood.flood(port, cookie, kinds, clients, timeout_s, deadline=started + seconds)
     elapsed = time.monotonic() - started
+    client_cpu = time.process_time() - cpu0  # this process: the load generator itself
+    server_cpu = cpu_seconds(server_pid) - server0
     out = [(a.kind, a.status, a.seconds) for a in answers]
     row: dict = {"clients": clients, "requests": len(out), "rps": round(len(out) / elapsed, 1),
                  "ok": sum(1 for _k, s, _t in out if s is not None and s < 400),
                  "shed_503": sum(1 for _k, s, _t in out if s == 503),
                  "other_5xx": sum(1 for _k, s, _t in out if s is not None and s >= 500 and s != 503),
-                 "timeouts": sum(1 for _k, s, _t in out if s is None)}
+                 "timeouts": sum(1 for _k, s, _t in out if s is None),
+                 # % of one core the clients used: if near 100, the client (not the server) is the limit
+                 "client_cpu_pct": round(100 * client_cpu / elapsed, 1),
+                 # the server's web process (100 = one core: a GIL-bound process is saturated there)
+                 "server_cpu_pct": round(100 * server_cpu / elapsed, 1),
+                 "load_average": round(os.getloadavg()[0], 1)}
     for kind, _path in kinds:
         answered = [t * 1000 for k, s, t in out if k == kind and s is not None and s != 503]
         row[f"{kind}_p50_ms"] = round(pct(answered, 50), 1)
@@ -95,7 +111,8 @@ def main() -> int:
         logged_in = service.client("operator")
         cookie = "; ".join(f"{k}={v}" for k, v in logged_in.cookies.items())
         logged_in.close()
-        rows = [asyncio.run(level(service.port, cookie, int(n), args.seconds, args.timeout))
+        assert service.process is not None
+        rows = [asyncio.run(level(service.port, cookie, int(n), args.seconds, args.timeout, service.process.pid))
                 for n in args.clients.split(",")]
     finally:
         svc.stop(service)

@@ -45,7 +45,7 @@ from detectors.motion import MotionDetector, MotionResult
 
 MOT_TRUTH = {"pets09": "pets09_s2l1/gt.txt", "tud": "mot15_tud_campus/gt.txt"}
 TRACK_OFFSETS_S = (-0.8, -0.4, 0.4, 0.8)  # "track": views this many seconds from the labelled one
-TUNE_NEAR_S = 0.25  # ... but not views this close in time to a tuning crop of the same object
+TUNE_NEAR_S = 0.25  # ... but not views this close in time to a crop of the other side (tune / unseen)
 TRACK_IOU = 0.3  # a motion box continues the object from the previous frame at this IoU
 SPLITS = ("tune", "heldout", "fresh", "fresh2", "all")
 LABELS = Path(__file__).resolve().parent / "data" / "colour_labels.csv"
@@ -164,55 +164,60 @@ def _views(row: dict, offsets: list[int], motion_boxes: dict, mot: dict | None) 
     return views
 
 
-def _near_tune(frame: int, box: np.ndarray, tune: list[dict], near: int) -> bool:
-    """A view within `near` frames of a tuning crop that overlaps it: the head was fitted on
-    (nearly) that picture, so a held-out object must not be named from it."""
-    return any(abs(t["frame"] - frame) <= near and _iou(box, t["box"][None])[0] > 0.1 for t in tune)
+def _near(frame: int, box: np.ndarray, crops: list[dict], near: int) -> bool:
+    """A view within `near` frames of one of `crops` that overlaps it (nearly the same picture)."""
+    return any(abs(t["frame"] - frame) <= near and _iou(box, t["box"][None])[0] > 0.1 for t in crops)
 
 
-def track_colours(data: Path, labels: list[dict]) -> tuple[dict[tuple, str], dict[tuple, int]]:
-    """Colour of each labelled object named as the product names a track: the sqrt(area)-weighted
-    sum of `colour_scores` over the labelled view and the views TRACK_OFFSETS_S seconds before and
-    after it (followed by MOT id or motion-box IoU), leaving out, for an object outside the tuning
-    split, views next to a tuning crop (`_near_tune`). Returns ({(clip, frame, x1, y1): colour},
-    {same key: views used})."""
-    out: dict[tuple, str] = {}
-    views: dict[tuple, int] = {}
+def object_views(data: Path, labels: list[dict], targets: set[str]) -> Iterator[tuple[dict, np.ndarray, np.ndarray, np.ndarray]]:
+    """(label row, frame, box, motion mask) of each labelled object of the `targets` splits at its
+    labelled view and at the views TRACK_OFFSETS_S seconds before and after it where it can be
+    followed (`_views`). A view next to a crop of the OTHER splits that overlaps it is left out
+    (`_near`): an unseen object is never named from (nearly) the picture of a tuning crop, and the
+    head is never fitted on (nearly) the picture of an unseen crop."""
     for clip, rel in CLIPS.items():
         rows = [r for r in labels if r["clip"] == clip]
-        if not rows:
+        if not any(r["split"] in targets for r in rows):
             continue
         cap = cv2.VideoCapture(str(data / rel))
         fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
         cap.release()
         offsets = sorted({round(s * fps) for s in TRACK_OFFSETS_S} - {0})
         last = max(r["frame"] for r in rows) + max(offsets)
-        motion_boxes = {}
-        for index, (_, mask_result) in enumerate(_motion_pass(data / rel, last), start=1):
-            motion_boxes[index] = mask_result.boxes
+        motion_boxes = {i: res.boxes for i, (_, res) in enumerate(_motion_pass(data / rel, last), start=1)}
         mot = _mot_boxes(clip, data)
-        tune = [t for t in rows if t["split"] == "tune"]
+        others = [t for t in rows if t["split"] not in targets]
         near = max(1, round(TUNE_NEAR_S * fps))
         need: dict[int, list[tuple[dict, np.ndarray]]] = defaultdict(list)
-        for r in rows:
+        for r in (r for r in rows if r["split"] in targets):
             for f, box in _views(r, offsets, motion_boxes, mot).items():
-                if f == r["frame"] or r["split"] == "tune" or not _near_tune(f, box, tune, near):
+                if f == r["frame"] or not _near(f, box, others, near):
                     need[f].append((r, box))
-                    views[_key(r)] = views.get(_key(r), 0) + 1
-        votes: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(len(COLOURS)))
         for index, (bgr, result) in enumerate(_motion_pass(data / rel, max(need)), start=1):
-            if index not in need:
-                continue
-            tone = frame_tone(bgr)
-            for r, box in need[index]:
-                probs = colour_scores(bgr, box, r["class"] == "person", result.mask, tone)
-                if probs is not None:
-                    area = max(float((box[2] - box[0]) * (box[3] - box[1])), 1.0)
-                    votes[_key(r)] += np.sqrt(area) * probs
-        for r in rows:
-            v = votes.get(_key(r))
-            out[_key(r)] = COLOURS[int(v.argmax())][0] if v is not None and v.any() else UNKNOWN[0]
-    return out, views
+            for r, box in need.get(index, []):
+                yield r, bgr, box, result.mask
+
+
+def track_colours(data: Path, labels: list[dict]) -> tuple[dict[tuple, str], dict[tuple, int]]:
+    """Colour of each labelled object named as the product names a track: the sqrt(area)-weighted
+    sum of `colour_scores` over its `object_views` (tuning objects and unseen objects each kept
+    apart from the other side's crops). Returns ({(clip, frame, x1, y1): colour}, {same key: views
+    used})."""
+    votes: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(len(COLOURS)))
+    views: dict[tuple, int] = defaultdict(int)
+    unseen = set(SPLITS) - {"tune", "all"}
+    for targets in ({"tune"}, unseen):
+        for r, bgr, box, mask in object_views(data, labels, targets):
+            views[_key(r)] += 1
+            probs = colour_scores(bgr, box, r["class"] == "person", mask, frame_tone(bgr))
+            if probs is not None:
+                area = max(float((box[2] - box[0]) * (box[3] - box[1])), 1.0)
+                votes[_key(r)] += np.sqrt(area) * probs
+    out = {}
+    for r in labels:
+        v = votes.get(_key(r))
+        out[_key(r)] = COLOURS[int(v.argmax())][0] if v is not None and v.any() else UNKNOWN[0]
+    return out, dict(views)
 
 
 def _key(r: dict) -> tuple:
@@ -336,6 +341,11 @@ def main() -> int:
     summary["night_unknown_rate"] = round(sum(r["night"] == UNKNOWN[0] for r in results) / len(results), 3)
     summary["per_class"] = {c: accuracy([r for r in results if r["class"] == c], "product")
                             for c in sorted({r["class"] for r in results})}
+    keys = ("product", "track") if args.track else ("product",)
+    summary["per_class_split"] = {
+        key: {split: {c: accuracy([r for r in results if r["class"] == c and split in ("all", r["split"])], key)
+                      for c in sorted({r["class"] for r in results if split in ("all", r["split"])})}
+              for split in SPLITS} for key in keys}
     summary["per_colour"] = {split: per_colour([r for r in results if split == "all" or r["split"] == split])
                              for split in SPLITS}
     summary["confusion"] = confusion(results, "product")

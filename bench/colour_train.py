@@ -27,26 +27,49 @@ from scipy.optimize import minimize
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from colour_eval import frame_tone, labelled_crops, load_labels  # noqa: E402
+from colour_eval import frame_tone, labelled_crops, load_labels, object_views  # noqa: E402
 
 from detectors.colour import object_features  # noqa: E402
 
 LAMBDA = 0.1
+LOOSE = 0  # loosened copies of each tuning box added to the training set (`_loosened`)
 HEAD = Path(__file__).resolve().parents[1] / "detectors" / "colour_head.py"
 
 
-def tune_set(data: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features (n, k), labels (n,), groups (n,)) of the tuning crops."""
-    labels = [r for r in load_labels() if r["split"] == "tune"]
-    X, y, groups = [], [], []
-    for r, bgr, mask in labelled_crops(data, labels):
-        described = object_features(bgr, r["box"], r["class"] == "person", mask, frame_tone(bgr))
-        if described is None:
-            continue
-        X.append(described[0])
-        y.append(r["colour"])
-        groups.append(f"{r['clip']}:{r['frame'] // 100}")
-    return np.array(X), np.array(y), np.array(groups)
+def tune_set(data: Path, views: bool = False, loose: int = LOOSE) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(features (n, k), labels (n,), groups (n,), is the labelled view (n,)) of the tuning crops;
+    `views`: also of the same objects 0.4 and 0.8 s before and after (`colour_eval.object_views`:
+    never next to an unseen crop), each with its crop's label and group."""
+    labels = load_labels()
+    if views:
+        crops = ((r, bgr, box, mask) for r, bgr, box, mask in object_views(data, labels, {"tune"}))
+    else:
+        tune = [r for r in labels if r["split"] == "tune"]
+        crops = ((r, bgr, r["box"], mask) for r, bgr, mask in labelled_crops(data, tune))
+    X, y, groups, labelled = [], [], [], []
+    rng = np.random.default_rng(0)
+    for r, bgr, box, mask in crops:
+        is_crop = bool(np.array_equal(np.asarray(box, float), r["box"]))
+        tone = frame_tone(bgr)
+        boxes = [box] + ([_loosened(box, rng) for _ in range(loose)] if is_crop else [])
+        for k, b in enumerate(boxes):
+            described = object_features(bgr, b, r["class"] == "person", mask, tone)
+            if described is None:
+                continue
+            X.append(described[0])
+            y.append(r["colour"])
+            groups.append(f"{r['clip']}:{r['frame'] // 100}")
+            labelled.append(is_crop and k == 0)
+    return np.array(X), np.array(y), np.array(groups), np.array(labelled)
+
+
+def _loosened(box: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The box as a detector might draw it: up to 25 % larger a side, centre off by up to 8 %."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    w, h = x2 - x1, y2 - y1
+    cx, cy = (x1 + x2) / 2 + rng.uniform(-0.08, 0.08) * w, (y1 + y2) / 2 + rng.uniform(-0.08, 0.08) * h
+    w, h = w * rng.uniform(1.0, 1.25), h * rng.uniform(1.0, 1.25)
+    return np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
 
 
 def fit(X: np.ndarray, y: np.ndarray, classes: list[str], lam: float = LAMBDA) -> dict:
@@ -77,9 +100,10 @@ def predict(model: dict, X: np.ndarray) -> np.ndarray:
     return np.array(model["classes"])[Z.argmax(axis=1)]
 
 
-def cv_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray, classes: list[str], folds: int = 5,
-                seeds: int = 5) -> float:
-    """Grouped k-fold accuracy inside the tuning split, averaged over `seeds` fold draws."""
+def cv_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray, classes: list[str], scored: np.ndarray,
+                folds: int = 5, seeds: int = 5) -> float:
+    """Grouped k-fold accuracy inside the tuning split on the labelled views (`scored`), averaged
+    over `seeds` fold draws; the other views of a held-out fold's objects are not trained on."""
     scores = []
     for seed in range(seeds):
         unique = np.unique(groups)
@@ -89,12 +113,13 @@ def cv_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray, classes: list[
         hits = 0
         for i in range(folds):
             model = fit(X[fold != i], y[fold != i], classes)
-            hits += int((predict(model, X[fold == i]) == y[fold == i]).sum())
-        scores.append(hits / len(y))
+            test = (fold == i) & scored
+            hits += int((predict(model, X[test]) == y[test]).sum())
+        scores.append(hits / int(scored.sum()))
     return round(float(np.mean(scores)), 3)
 
 
-def loco_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict[str, float]:
+def loco_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray, scored: np.ndarray) -> dict[str, float]:
     """Leave one clip out inside the tuning split: fit on the other clips, score that one (a new
     camera's light and paint). Classes missing from the other clips cannot be named."""
     clips = np.array([g.split(":")[0] for g in groups])
@@ -102,11 +127,12 @@ def loco_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict[str,
     for clip in sorted(set(clips.tolist())):
         rest = clips != clip
         model = fit(X[rest], y[rest], sorted(set(y[rest].tolist())))
-        out[clip] = round(float((predict(model, X[~rest]) == y[~rest]).mean()), 3)
+        test = ~rest & scored
+        out[clip] = round(float((predict(model, X[test]) == y[test]).mean()), 3)
     return out
 
 
-def head_source(model: dict, n: int) -> str:
+def head_source(model: dict, n: int, samples: int) -> str:
     """detectors/colour_head.py: the fitted constants as Python literals."""
     def arr(a: np.ndarray) -> str:
         return np.array2string(np.asarray(a), separator=", ", precision=6, max_line_width=100,
@@ -114,7 +140,8 @@ def head_source(model: dict, n: int) -> str:
     return (
         '"""Learned colour head: multinomial logistic regression on detectors.colour.colour_features.\n\n'
         f"GENERATED by `python bench/colour_train.py --write` from the {n} crops of the tuning split of\n"
-        f"bench/data/colour_labels.csv only (L2 lambda {LAMBDA}, class-balanced); do not edit by hand.\n"
+        f"bench/data/colour_labels.csv only ({samples} views; L2 lambda {LAMBDA}, class-balanced).\n"
+        "Do not edit by hand.\n"
         '"""\n\n'
         "import numpy as np\n\n"
         f"CLASSES: tuple[str, ...] = {tuple(model['classes'])!r}\n"
@@ -131,18 +158,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="write detectors/colour_head.py")
     parser.add_argument("--json", type=Path, help="write the training summary here")
+    parser.add_argument("--views", action="store_true", help="train on several views of each tuning object")
+    parser.add_argument("--loose", type=int, default=LOOSE, help="loosened box copies per tuning crop")
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    X, y, groups = tune_set(data)
+    X, y, groups, labelled = tune_set(data, args.views, args.loose)
     classes = sorted(set(y.tolist()))
     model = fit(X, y, classes)
-    summary = {"n_tune": len(y), "classes": classes, "lambda": LAMBDA,
-               "train_accuracy": round(float((predict(model, X) == y).mean()), 3),
-               "cv_accuracy": cv_accuracy(X, y, groups, classes),
-               "loco_accuracy": loco_accuracy(X, y, groups)}
+    summary = {"n_tune": int(labelled.sum()), "n_samples": len(y), "views": args.views, "classes": classes, "lambda": LAMBDA,
+               "train_accuracy": round(float((predict(model, X[labelled]) == y[labelled]).mean()), 3),
+               "cv_accuracy": cv_accuracy(X, y, groups, classes, labelled),
+               "loco_accuracy": loco_accuracy(X, y, groups, labelled)}
     print(json.dumps(summary, indent=2))
     if args.write:
-        HEAD.write_text(head_source(model, len(y)))
+        HEAD.write_text(head_source(model, int(labelled.sum()), len(y)))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0

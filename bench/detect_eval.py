@@ -19,7 +19,11 @@ halves under `first_half` / `second_half`.
 Usage:
     VMS_TEST_DATA=/work/shared/data python bench/detect_eval.py [--json PATH] [--limit N]
         [--detector nanodet|ssd_tflite] [--no-baseline] [--clips pets09,tud_campus,cdnet_highway]
-        [--trackers new,legacy,legacy_thresholds] [--breakdown]
+        [--trackers new,legacy,legacy_thresholds] [--breakdown] [--cache DIR]
+
+`--cache DIR` keeps every model answer (per frame content, window and detector settings) in
+DIR, so re-runs that differ only in tracking or view policy replay them instead of running the
+model again (the model runs counted are the same: the pipeline counts its requests).
 
 `<clip>.breakdown` (and under `full_rate`) says where MOTA is lost: false-positive frames of
 tracks that never match the truth vs of tracks off their truth box, misses in the first second
@@ -30,8 +34,10 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import hashlib
 import json
 import os
+import pickle
 import sys
 import time
 from dataclasses import dataclass
@@ -46,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import car_truth  # noqa: E402
 from clips import read_frames  # noqa: E402
-from mot_score import Truth, load_mot_gt, per_frame, score, track_breakdown  # noqa: E402
+from mot_score import Truth, identity_breakdown, load_mot_gt, per_frame, score, track_breakdown  # noqa: E402
 
 from detectors.frame import Frame  # noqa: E402
 from detectors.objects.base import ObjectDetector  # noqa: E402
@@ -65,6 +71,34 @@ PERSON = [int(ClassId.PERSON)]
 VEHICLES = [int(ClassId.CAR), int(ClassId.TRUCK), int(ClassId.BUS)]
 SUMMARY_KEYS = ["mota", "idf1", "precision", "recall", "num_switches", "num_fragmentations",
                 "switches_per_gt", "fragments_per_gt", "num_unique_objects"]
+
+
+class CachedDetector(ObjectDetector):
+    """A detector whose answers are remembered on disk by (frame content, window, settings)."""
+
+    def __init__(self, inner: ObjectDetector, settings: str, path: Path) -> None:
+        self.inner, self.name, self.input_side = inner, inner.name, inner.input_side
+        self.path = path
+        self.tag = hashlib.sha1(settings.encode()).hexdigest()[:12]
+        self.store: dict[str, tuple] = pickle.loads(path.read_bytes()) if path.exists() else {}
+        self.misses = 0
+
+    def detect(self, images):  # noqa: ANN001, ANN201 - ObjectDetector's
+        return self.inner.detect(images)
+
+    def detect_regions(self, frame_bgr: np.ndarray, regions: np.ndarray) -> Detections:
+        regions = np.asarray(regions, np.int32)
+        key = hashlib.sha1(frame_bgr[::5, ::5].tobytes() + regions.tobytes() + self.tag.encode()).hexdigest()
+        if key not in self.store:
+            self.misses += 1
+            d = self.inner.detect_regions(frame_bgr, regions)
+            self.store[key] = (d.xyxy, d.confidence, d.class_id)
+        xyxy, conf, cls = self.store[key]
+        return Detections(xyxy=xyxy.copy(), confidence=conf.copy(), class_id=cls.copy())
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(pickle.dumps(self.store))
 
 
 def _legacy_with_new_thresholds(config: PipelineConfig) -> LegacyTracker:
@@ -105,6 +139,27 @@ def load_highway(root: Path, limit: int | None) -> Clip:
     xyxy = {f: (ids, boxes) for f, (ids, boxes, _) in built.frames.items()}
     truth = Truth(xyxy, VEHICLES, built.ignore(), (built.first, built.last))
     return Clip(read_frames(root / "highway_input_h264.mp4", limit), 30.0, truth)
+
+
+def crop_16x9(clip: Clip) -> Clip:
+    """The clip's central 16:9 band (most sub streams are 16:9; no shared clip with truth is): frames
+    cut to height = width * 9 / 16, truth shifted; a truth box with less than half of its area left
+    becomes an ignore region (neither a miss nor a false positive), the others are clipped."""
+    h, w = clip.frames[0].shape[:2]
+    band = int(round(w * 9 / 16))
+    y0 = (h - band) // 2
+    frames = [f[y0:y0 + band] for f in clip.frames]
+    boxes, ignore = {}, {k: v - [0, y0, 0, y0] for k, v in clip.truth.ignore.items()}
+    for f, (ids, xyxy) in clip.truth.boxes.items():
+        moved = np.asarray(xyxy, np.float64) - [0, y0, 0, y0]
+        cut = np.clip(moved, 0, [w, band, w, band])
+        area = lambda b: np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(b[:, 3] - b[:, 1], 0, None)  # noqa: E731
+        kept = area(cut) >= 0.5 * np.maximum(area(moved), 1e-6)
+        boxes[f] = (np.asarray(ids)[kept], cut[kept])
+        lost = cut[~kept & (area(cut) > 0)]
+        if len(lost):
+            ignore[f] = np.concatenate([ignore[f], lost]) if f in ignore else lost
+    return Clip(frames, clip.fps, Truth(boxes, clip.truth.classes, ignore, clip.truth.frames), clip.halves)
 
 
 def select_at_fps(n: int, fps: float, rate: float | None) -> list[int]:
@@ -163,15 +218,25 @@ def _print_per_frame(rows: list[dict[str, int]], rate: float | None) -> None:
         print(f"  {r['frame']:5d} {r['gt']:3d} {r['tp']:3d} {r['fn']:3d} {r['fp']:3d} {r['idsw']:3d}")
 
 
+def _print_identity(rows: list[dict[str, float]], rate: float | None) -> None:
+    print(f"\n  per truth track at {'full rate' if rate is None else f'{rate:g} fps'}: "
+          "gt frames matched ids longest_id switches fragments shared_ids")
+    for r in rows:
+        print("  " + " ".join(f"{r[k]:5.0f}" for k in ("gt", "frames", "matched", "ids", "longest_id", "switches",
+                                                        "fragments", "shared_ids")))
+
+
 def evaluate(clip: Clip, detector: ObjectDetector, config: PipelineConfig, rate: float | None,
              baseline: bool, tracker: str = "new", breakdown: bool = False) -> dict:
     """Pipeline (+ baseline) metrics at one analysis rate."""
     idx = select_at_fps(len(clip.frames), clip.fps, rate)
     tracks, speed = run_pipeline(clip, idx, detector, config, tracker)
     row = {**score(tracks, clip.truth), **speed, "analysed_frames": float(len(idx)),
-           "breakdown": track_breakdown(tracks, clip.truth, clip.fps)}
+           "breakdown": track_breakdown(tracks, clip.truth, clip.fps),
+           "identity": identity_breakdown(tracks, clip.truth)}
     if breakdown:
         _print_per_frame(per_frame(tracks, clip.truth), rate)
+        _print_identity(row["identity"], rate)
     if clip.halves:
         n = len(clip.frames)
         row["first_half"] = score(tracks, clip.truth, set(range(1, n // 2 + 1)))
@@ -244,6 +309,8 @@ def main() -> int:
     parser.add_argument("--detector-config", default=None,
                         help="more detector settings as YAML, e.g. '{letterbox: true}' (NanoDetConfig fields)")
     parser.add_argument("--tracker-high", type=float, default=None, help="override the tracker's high threshold")
+    parser.add_argument("--tracker", default=None,
+                        help="tracker settings as YAML, e.g. '{max_appearance: 0.8}' (TrackerConfig fields)")
     parser.add_argument("--detect-fps", type=float, default=DETECT_FPS, help="analysis rate of the first pass")
     parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway", help="comma-separated subset")
     parser.add_argument("--regions", default=None,
@@ -257,6 +324,10 @@ def main() -> int:
     parser.add_argument("--trackers", default="new",
                         help=f"comma-separated, side by side in one run ({', '.join(TRACKERS)}); the first "
                              "gives the top-level keys, the others go under <clip>.trackers.<name>")
+    parser.add_argument("--crop-16x9", action="store_true",
+                        help="score every clip's central 16:9 band instead (what a 16:9 sub stream shows)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="remember model answers in this folder (re-runs replay them)")
     args = parser.parse_args()
     trackers = args.trackers.split(",")
     if unknown := set(trackers) - set(TRACKERS):
@@ -267,11 +338,16 @@ def main() -> int:
     if args.score_threshold is not None:
         extra["score_threshold"] = args.score_threshold
     det_cfg = kind(**extra)
-    tracker = TrackerConfig() if args.tracker_high is None else TrackerConfig(high_threshold=args.tracker_high)
+    tracker_fields = yaml.safe_load(args.tracker) if args.tracker else {}
+    if args.tracker_high is not None:
+        tracker_fields["high_threshold"] = args.tracker_high
+    tracker = TrackerConfig(**tracker_fields)
     regions = RegionConfig.model_validate(yaml.safe_load(args.regions)) if args.regions else RegionConfig()
     looks = LookConfig.model_validate(yaml.safe_load(args.looks)) if args.looks else LookConfig()
     config = PipelineConfig(detector=det_cfg, tracker=tracker, regions=regions, looks=looks)
     detector = build_detector(det_cfg)
+    if args.cache:
+        detector = CachedDetector(detector, det_cfg.model_dump_json(), args.cache / f"{det_cfg.type}.pkl")
     loaders = {
         "pets09": lambda: load_mot_clip(data / "pets09_s2l1", args.limit),
         "tud_campus": lambda: load_mot_clip(data / "mot15_tud_campus", args.limit),
@@ -281,6 +357,8 @@ def main() -> int:
     for name in args.clips.split(","):
         clip = loaders[name]()
         clip.halves = name == "pets09"
+        if args.crop_16x9:
+            clip = crop_16x9(clip)
         first, *others = trackers
         results[name] = clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, first,
                                      args.breakdown)
@@ -289,12 +367,15 @@ def main() -> int:
             results[name]["trackers"] = {
                 t: clip_results(clip, detector, config, args.detect_fps, not args.no_baseline, t) for t in others}
         del clip
+    if isinstance(detector, CachedDetector):
+        detector.save()
+        print(f"cache: {detector.misses} model answers computed, {len(detector.store)} stored")
     _print(results, det_cfg.type)
     if len(trackers) > 1:
         _print_compare(results, trackers)
     # Timings depend on what else runs on the machine: record the load next to them.
     results["machine"] = {"cpu_count": float(os.cpu_count() or 0), "load_avg_1m": os.getloadavg()[0]}
-    results["config"] = {"detector": det_cfg.type, "detect_fps": args.detect_fps,
+    results["config"] = {"detector": det_cfg.type, "crop_16x9": args.crop_16x9, "detect_fps": args.detect_fps,
                          "tracker": tracker.for_detector(det_cfg.type).model_dump(), "regions": regions.model_dump(),
                          "looks": looks.model_dump()}
     if args.json:

@@ -89,6 +89,20 @@ MEASURE_JS = """() => {
 }"""
 
 
+# Runs before the page's scripts: counts the binary WebSocket messages (fMP4 fragments) the page
+# receives, i.e. what the server sent, whether or not the browser then presents the frame.
+COUNT_WS_JS = """(() => {
+  window.__wsBinary = 0;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => { if (typeof event.data !== "string") window.__wsBinary += 1; });
+    }
+  };
+})();"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -167,9 +181,11 @@ class Service:
         self.log.close()
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """utime + stime of a process (or of one of its threads)."""
+    path = f"/proc/{pid}/task/{thread}/stat" if thread is not None else f"/proc/{pid}/stat"
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(path).read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICK
@@ -178,18 +194,25 @@ def cpu_seconds(pid: int) -> float:
 def measure_cpu(service: Service, seconds: float) -> dict[str, float]:
     """% of one core used by the API process and by the workers together over `seconds`."""
     pids = service.pids()
+    api_pid = service.process.pid
     before = {pid: cpu_seconds(pid) for pid in pids}
+    loop_before = cpu_seconds(api_pid, api_pid)  # the main thread runs uvicorn's event loop: the relay
     start = time.monotonic()
     time.sleep(seconds)
     elapsed = time.monotonic() - start
     used = {pid: cpu_seconds(pid) - before[pid] for pid in pids}
-    api = used.pop(service.process.pid)
-    return {"api_pct": 100 * api / elapsed, "workers_pct": 100 * sum(used.values()) / elapsed}
+    api = used.pop(api_pid)
+    return {"api_pct": 100 * api / elapsed, "workers_pct": 100 * sum(used.values()) / elapsed,
+            "loop_pct": 100 * (cpu_seconds(api_pid, api_pid) - loop_before) / elapsed}
 
 
-def watch(service: Service, browser, cameras: list[str], seconds: float) -> tuple[list[float], dict[str, float]]:  # type: ignore[no-untyped-def]
-    """Open a kiosk wall of `cameras` in chromium; latencies (ms) and server CPU while it plays."""
+def watch(service: Service, browser, cameras: list[str], seconds: float,  # type: ignore[no-untyped-def]
+          profile: Path | None = None) -> tuple[list[float], dict[str, float]]:
+    """Open a kiosk wall of `cameras` in chromium; latencies (ms) and server CPU while it plays.
+
+    `profile`: also sample the API process with py-spy (if installed) into this file while it plays."""
     context = browser.new_context(viewport={"width": 1600, "height": 900}, base_url=service.url)
+    context.add_init_script(COUNT_WS_JS)
     page = context.new_page()
     page.goto("/")
     page.fill("#login-form input[name=username]", "admin")
@@ -215,11 +238,36 @@ def watch(service: Service, browser, cameras: list[str], seconds: float) -> tupl
         raise
     page.evaluate(MEASURE_JS)
     time.sleep(3)  # settle: players reach the live edge
-    page.evaluate("() => { window.__latency = []; }")
+    page.evaluate("() => { window.__latency = []; window.__wsBinary = 0; }")
+    spy = start_profiler(service.process.pid, seconds, profile) if profile else None
     cpu = measure_cpu(service, seconds)
+    cpu["fragments"] = page.evaluate("() => window.__wsBinary")
+    if spy is not None:
+        spy.wait(timeout=seconds + 120)
     latencies = page.evaluate("() => window.__latency")
     context.close()
     return latencies, cpu
+
+
+def start_profiler(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
+    """py-spy (a sampling profiler, not a dependency of the project) on `pid`, as a flat text report."""
+    import shutil
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        print("--profile: py-spy not found (pip install py-spy)", file=sys.stderr)
+        return None
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
+                             "--nonblocking", "--format", "raw", "--output", str(out)],
+                            stdout=subprocess.DEVNULL)
+
+
+DRAIN_CODE = """import socket, sys
+sock = socket.socket(socket.AF_UNIX)
+sock.connect(sys.argv[1])
+while sock.recv(1 << 16):
+    pass
+"""
 
 
 def publisher_cost(width: int, fps: int, frames: int = 600) -> dict:
@@ -227,8 +275,8 @@ def publisher_cost(width: int, fps: int, frames: int = 600) -> dict:
 
     In the service this cost drowns in the simulated cameras' rendering noise; it is paid once per
     watched camera stream (the API is the worker's only client), whatever the number of viewers.
-    Real packets (the bench scene at the same size), a LivePublisher and a reader draining its
-    socket in this process: the reader's cost is counted too (conservative).
+    Real packets (the bench scene at the same size), a LivePublisher in this process and a reader
+    draining its socket in another one (the reader is the API's side, measured in the service).
     """
     import av
 
@@ -248,26 +296,24 @@ def publisher_cost(width: int, fps: int, frames: int = 600) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-live-pub-") as tmp:
         publisher = LivePublisher(Path(tmp), "cam", "main").open()
         publisher.start_stream(StreamInfo("cam", "main", "h264", width, width * 9 // 16, 1, 90000, fps))
-        sock = socket.socket(socket.AF_UNIX)
-        sock.connect(socket_address(socket_path(Path(tmp), "cam", "main")))
-        done = threading.Event()
-
-        def drain() -> None:
-            while sock.recv(1 << 16):
-                pass
-            done.set()
-
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
-        time.sleep(0.2)
-        cpu0 = time.process_time()
+        # The reader (the API's side of the socket, measured in the service) runs in another
+        # process, so this process's CPU is the worker's side alone.
+        reader = subprocess.Popen([sys.executable, "-c", DRAIN_CODE, socket_address(socket_path(Path(tmp), "cam", "main"))])
+        time.sleep(1.0)
+        # CPU of the publish calls (the recording thread's share) + the publisher's own serving
+        # thread; not the pacing sleeps between packets (in a worker, packets arrive from the
+        # camera socket: that wake-up is recording's, paid with or without a viewer).
+        process0, main0, publishing = time.process_time(), time.thread_time(), 0.0
         for pts, dts, key, data in packets:
+            began = time.thread_time()
             publisher.publish(pts, dts, 6000, key, time.time(), data)
+            publishing += time.thread_time() - began
             time.sleep(0.002)  # let the serving thread send each one on its own, as at camera pace
         time.sleep(0.2)
-        used = time.process_time() - cpu0 - 0.0  # sleeping costs no CPU
+        other_threads = (time.process_time() - process0) - (time.thread_time() - main0)
+        used = publishing + max(0.0, other_threads)
         publisher.close()
-        sock.close()
+        reader.wait(timeout=10)
     ms = 1000 * used / max(1, len(packets))
     return {"packets": len(packets), "ms_per_packet": round(ms, 4), "pct_at_fps": round(ms * fps / 10, 3),
             "bytes_per_packet": round(sum(len(p[3]) for p in packets) / max(1, len(packets)))}
@@ -367,11 +413,15 @@ def run(args: argparse.Namespace) -> dict:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             watched_from = time.time()
             one_lat, one_cpu = watch(service, browser, ids[:1], args.seconds)
-            many_lat, many_cpu = watch(service, browser, ids, args.seconds)
+            many_lat, many_cpu = watch(service, browser, ids, args.seconds, args.profile)
             watched_to = time.time()
             browser.close()
         mjpeg = mjpeg_baseline(service, ids[:args.mjpeg_streams], args.seconds)
         lost = segments_lost(service, watched_from, watched_to)
+        # Idle again, once the live channels' linger is over: the reference is the mean of both
+        # (the API process also runs the supervisor and the janitor, whose CPU drifts).
+        idle_after = measure_cpu(service, args.seconds)
+        idle = {key: (idle[key] + idle_after[key]) / 2 for key in idle} | {"before": idle, "after": idle_after}
     finally:
         service.stop()
     publisher = publisher_cost(args.width, args.fps)
@@ -390,13 +440,18 @@ def per_frame_ms(cpu_pct: float, frames: int, seconds: float) -> float | None:
 def summarise(args, idle, one, many, mjpeg, lost, publisher) -> dict:  # type: ignore[no-untyped-def]
     rows = {}
     for name, (lat, cpu), streams in (("1 viewer", one, 1), (f"{args.cameras} x 1 viewer", many, args.cameras)):
+        # Per fragment the server sent (counted by the page): a browser starved of CPU presents
+        # fewer frames than it receives, and the server's work is per frame sent.
+        sent = int(cpu.get("fragments") or len(lat))
         rows[name] = {"latency_ms": {"p50": round(percentile(lat, 50), 1), "p95": round(percentile(lat, 95), 1),
                                      "frames": len(lat)},
+                      "fragments": sent,
                       "api_cpu_pct": round(cpu["api_pct"] - idle["api_pct"], 2),
                       "workers_cpu_pct": round(cpu["workers_pct"] - idle["workers_pct"], 2),
                       "cpu_pct_per_stream": round(per_stream(cpu, idle, streams), 3),
-                      "api_ms_per_frame": per_frame_ms(cpu["api_pct"] - idle["api_pct"], len(lat), args.seconds),
-                      "relay_ms_per_frame": per_frame_ms(per_stream(cpu, idle, 1), len(lat), args.seconds)}
+                      "api_ms_per_frame": per_frame_ms(cpu["api_pct"] - idle["api_pct"], sent, args.seconds),
+                      "api_loop_ms_per_frame": per_frame_ms(cpu["loop_pct"] - idle["loop_pct"], sent, args.seconds),
+                      "relay_ms_per_frame": per_frame_ms(per_stream(cpu, idle, 1), sent, args.seconds)}
     worst = max(rows.values(), key=lambda r: r["latency_ms"]["p95"])
     many_row = rows[f"{args.cameras} x 1 viewer"]
     # Headline cost of one viewer-stream: the API's CPU per frame delivered (measured in the service;
@@ -418,7 +473,8 @@ def summarise(args, idle, one, many, mjpeg, lost, publisher) -> dict:  # type: i
         "mjpeg_cpu_pct_measured": round(mjpeg["cpu_pct"] / max(1, args.mjpeg_streams), 2),
         "publisher": publisher,
         "rows": rows,
-        "idle_cpu_pct": {k: round(v, 2) for k, v in idle.items()},
+        "idle_cpu_pct": {k: round(v, 2) if isinstance(v, float) else {x: round(y, 2) for x, y in v.items()}
+                         for k, v in idle.items()},
         "mjpeg": mjpeg,
         "setup": {"cameras": args.cameras, "width": args.width, "fps": args.fps, "seconds": args.seconds,
                   "mjpeg_streams": args.mjpeg_streams, "load_average": os.getloadavg()},
@@ -429,13 +485,14 @@ def print_table(result: dict) -> None:
     def ms(value: float | None) -> str:
         return f"{value:>10.3f}" if value is not None else f"{'-':>10}"
 
-    print(f"{'run':<18}{'p50 ms':>9}{'p95 ms':>9}{'frames':>8}{'API %':>8}{'workers %':>11}{'% / stream':>12}"
-          f"{'ms/frame':>10}")
+    print(f"{'run':<18}{'p50 ms':>9}{'p95 ms':>9}{'frames':>8}{'sent':>7}{'API %':>8}{'workers %':>11}"
+          f"{'% / stream':>12}{'ms/frame':>10}{'API ms/fr':>11}{'loop ms/fr':>11}")
     for name, row in result["rows"].items():
         lat = row["latency_ms"]
-        print(f"{name:<18}{lat['p50']:>9.0f}{lat['p95']:>9.0f}{lat['frames']:>8}{row['api_cpu_pct']:>8.2f}"
-              f"{row['workers_cpu_pct']:>11.2f}{row['cpu_pct_per_stream']:>12.3f}{ms(row['relay_ms_per_frame'])}")
-    print(f"{'MJPEG baseline':<18}{'':>9}{'':>9}{result['mjpeg']['frames']:>8}{'':>8}{'':>11}"
+        print(f"{name:<18}{lat['p50']:>9.0f}{lat['p95']:>9.0f}{lat['frames']:>8}{row['fragments']:>7}"
+              f"{row['api_cpu_pct']:>8.2f}{row['workers_cpu_pct']:>11.2f}{row['cpu_pct_per_stream']:>12.3f}"
+              f"{ms(row['relay_ms_per_frame'])}{ms(row['api_ms_per_frame'])}{ms(row['api_loop_ms_per_frame'])}")
+    print(f"{'MJPEG baseline':<18}{'':>9}{'':>9}{result['mjpeg']['frames']:>8}{'':>7}{'':>8}{'':>11}"
           f"{result['mjpeg_cpu_pct_per_stream']:>12.2f}{ms(result['mjpeg_ms_per_frame'])}")
     pub = result["publisher"]
     print(f"worker publisher alone: {pub['ms_per_packet']:.3f} ms/packet ({pub['bytes_per_packet']} B avg)")
@@ -455,6 +512,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="length of each measured phase")
     parser.add_argument("--mjpeg-streams", type=int, default=4, help="streams the MJPEG baseline serves at once")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--profile", type=Path, help="py-spy the API process in the many-viewer phase (raw stacks)")
     args = parser.parse_args()
     result = run(args)
     print_table(result)

@@ -127,3 +127,26 @@ def score(tracks: dict[int, Detections], truth: Truth, frames: set[int] | None =
     out["switches_per_gt"] = out["num_switches"] / gt_tracks
     out["fragments_per_gt"] = out["num_fragmentations"] / gt_tracks
     return out
+
+
+def identity_breakdown(tracks: dict[int, Detections], truth: Truth) -> list[dict[str, float]]:
+    """Per truth track, where its identity is lost (what IDF1 counts): frames it is in the truth,
+    frames matched, the distinct track ids that matched it, the frames of its longest-held id,
+    switches, fragments, and of those ids how many also matched another truth track (one track
+    box passing from one person to another)."""
+    acc, _ = _accumulate(tracks, truth, None)
+    ev = acc.mot_events
+    hit = ev[ev.Type.isin(["MATCH", "SWITCH"])]
+    owners = hit.groupby("HId").OId.nunique()
+    rows = []
+    for oid, g in ev[ev.OId.notna()].groupby("OId"):
+        h = g[g.Type.isin(["MATCH", "SWITCH"])]
+        counts = h.HId.value_counts()
+        seen = g.Type.isin(["MATCH", "SWITCH"]).to_numpy().astype(int)
+        runs = int(seen[:1].sum() + (np.diff(seen) == 1).sum())  # stretches of matched frames
+        rows.append({"gt": float(oid), "frames": float(len(g)), "matched": float(seen.sum()),
+                     "ids": float(len(counts)), "longest_id": float(counts.max() if len(counts) else 0),
+                     "switches": float((g.Type == "SWITCH").sum()),
+                     "fragments": float(max(0, runs - 1)),
+                     "shared_ids": float(sum(owners.get(hid, 1) > 1 for hid in counts.index))})
+    return rows

@@ -21,7 +21,7 @@ from detectors.motion import MotionConfig, MotionDetector, MotionResult
 from detectors.night import NightConfig, NightLogic
 from detectors.objects import DetectorConfig, ObjectDetector, build_detector
 from detectors.objects.configs import default_detector
-from detectors.regions import RegionConfig, plan_regions
+from detectors.regions import RegionConfig, ViewPlanner, plan_regions
 from detectors.tracking import ByteTracker, TrackerConfig
 from detectors.types import Detections
 
@@ -74,6 +74,8 @@ class DetectionPipeline:
         self.detector = detector or build_detector(self.config.detector)
         self.tracker = ByteTracker(self.config.tracker, self.config.detector.type)
         self.regions = self.config.regions.for_detector(self.config.detector.type)
+        # From the config, not the detector: a remote client (the node's detector service) has no model.
+        self.views = ViewPlanner(self.regions, getattr(self.config.detector, "input_size", None))
         self.attributes = TrackAttributes(self.config.calibration)
         self.night = NightLogic(self.config.night)
         self.looks = LookScheduler(self.config.looks)
@@ -120,7 +122,11 @@ class DetectionPipeline:
             regions = np.array([[0, 0, frame.width, frame.height]], np.int32)
         else:
             regions = plan_regions(boxes, (frame.width, frame.height), self.regions)
+        if self.detector.needs_pixels:  # how the whole frame is shown: by object size (detectors.regions)
+            regions = self.views.apply(regions, (frame.width, frame.height))
         detections = self._detect(frame, regions, motion) if len(regions) else Detections.empty()
+        sure = detections[detections.confidence >= float(self.tracker.config.high_threshold or 0.0)]
+        self.views.observe(frame.ts, sure.xyxy[:, 3] - sure.xyxy[:, 1])
         self.model_runs += len(regions)
         self.looks.looked(motion_boxes, detections)
         tracks = self.tracker.update(detections, frame.ts, frame, regions)

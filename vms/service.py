@@ -18,6 +18,7 @@ from pathlib import Path
 import uvicorn
 
 from vms.api.app import create_app
+from vms.api.gc_policy import steady_gc
 from vms.api.context import AppContext
 from vms.auth import ensure_admin
 from vms.cameras import sync_cameras, worker_specs
@@ -195,6 +196,7 @@ class Site:
             timer.start()
         print(f"VMS serving on http://{server_config.host}:{server_config.port}  (data: {self.paths.root.resolve()})",
               flush=True)
+        steady_gc()  # no full collections of the startup heap while serving (vms.api.gc_policy)
         try:
             server.run(sockets=sockets)
         finally:
@@ -241,6 +243,7 @@ class HelperSite:
             site.app_context(), node_metrics=self.node_metrics,
             cameras_changed=lambda: os.kill(self.site_pid, web_processes.CAMERAS_CHANGED))
         server = uvicorn.Server(uvicorn_config(create_app(context), site.config.server))
+        steady_gc()
         try:
             server.run(sockets=[sock])
         finally:

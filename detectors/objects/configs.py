@@ -35,7 +35,7 @@ class NanoDetConfig(_Base):
 
     type: Literal["nanodet"] = "nanodet"
     input_size: Literal[320, 416] = Field(
-        320, description="Square model input side in px (the image is stretched, no letterbox)."
+        320, description="Square model input side in px (how the frame fills it: `detection.regions.view`)."
     )
     int8: bool = Field(False, description="Use the int8 model (Conv layers quantised at set-up).")
     device: str = Field(
@@ -47,9 +47,9 @@ class NanoDetConfig(_Base):
     iou_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Per-class NMS IoU threshold.")
     letterbox: bool = Field(
         False,
-        description="Keep the picture's aspect ratio: pad it to a square with grey instead of stretching it. "
-        "Helps close-range views of big people (TUD-Campus MOTA 0.32 -> 0.48 at 5 fps) and highway cars, but costs "
-        "identity on small far people (PETS09 IDF1 0.72 -> 0.63): bench/RESULTS.md \"Why TUD-Campus is low\".",
+        description="Pad every image (crops too) to a square with grey instead of stretching it. The whole-frame "
+        "view is better chosen per camera by `detection.regions.view` (letterbox / fit by object size), which "
+        "does the same for the whole frame: bench/RESULTS.md \"Detector view by object size\".",
     )
 
 

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from detectors.models import nanodet_ir
-from detectors.objects.base import ObjectDetector, nms_per_class
+from detectors.objects.base import PAD_GREY, ObjectDetector, nms_per_class
 from detectors.objects.configs import NanoDetConfig
 from detectors.types import COCO80_TO_CLASS, Detections
 
@@ -113,6 +113,7 @@ class NanoDetDetector(ObjectDetector):
         self._cls_idx = [i for i in by_cells if shapes[i][2] == 80]
         self._reg_idx = [i for i in by_cells if shapes[i][2] == 4 * REG_BINS]
         self._side = self.config.input_size
+        self.input_side = self._side
         self._centres = cell_centres(self._side)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[Detections]:
@@ -149,9 +150,6 @@ class NanoDetDetector(ObjectDetector):
         xyxy = np.clip(xyxy, 0, [w, h, w, h]).astype(np.float32)
         keep = (xyxy[:, 2] - xyxy[:, 0] >= 1) & (xyxy[:, 3] - xyxy[:, 1] >= 1)  # boxes wholly on the padding
         return Detections(xyxy=xyxy[keep], confidence=dets.confidence[keep], class_id=dets.class_id[keep])
-
-
-PAD_GREY = 114  # the usual letterbox grey (mid-grey: no edges, no colour)
 
 
 def letterbox(bgr: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:

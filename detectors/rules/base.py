@@ -19,10 +19,11 @@ from detectors.frame import Frame
 from detectors.types import ClassId, Detections
 
 Phase = Literal["start", "update", "end"]
+RELINK_DRIFT_PER_S = 0.5  # a lost track's predicted place drifts by about this many box sizes per second unseen
 FRESH_ID_BASE = 1 << 40  # stable ids handed out on a re-link conflict (tracker ids stay far below)
 
 # Classes that may carry one id across a tracker break (car/truck/bus flip, bicycle/motorbike flip).
-_RELINK_GROUP = {
+RELINK_GROUP = {
     int(ClassId.CAR): 0, int(ClassId.TRUCK): 0, int(ClassId.BUS): 0,
     int(ClassId.BICYCLE): 1, int(ClassId.MOTORBIKE): 1,
     int(ClassId.PERSON): 2,
@@ -103,6 +104,7 @@ class _Hist:
     class_id: int
     samples: deque  # (ts, x1, y1, x2, y2)
     velocity: np.ndarray
+    prev_velocity: np.ndarray  # the velocity as it was at the sample before the last
 
 
 class TrackHistory:
@@ -156,8 +158,9 @@ class TrackHistory:
     def _record(self, ts: float, sid: int, class_id: int, box: np.ndarray) -> None:
         hist = self.tracks.get(sid)
         if hist is None:
-            hist = self.tracks[sid] = _Hist(class_id, deque(), np.zeros(2))
+            hist = self.tracks[sid] = _Hist(class_id, deque(), np.zeros(2), np.zeros(2))
         hist.class_id = class_id
+        hist.prev_velocity = hist.velocity
         hist.samples.append((ts, *map(float, box)))
         while hist.samples and hist.samples[0][0] < ts - self.horizon_s:
             hist.samples.popleft()
@@ -171,21 +174,25 @@ class TrackHistory:
 
     def _relink(self, ts: float, box: np.ndarray, class_id: int, taken: set[int]) -> int | None:
         """A lost stable id of the same class group near where it should be now, else None."""
-        group = _RELINK_GROUP.get(class_id)
+        group = RELINK_GROUP.get(class_id)
         anchor = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
         best, best_d = None, np.inf
         for sid, seen in self.last_seen.items():
             if seen >= ts or ts - seen > self.relink_s or sid in taken:
                 continue
             hist = self.tracks[sid]
-            if _RELINK_GROUP.get(hist.class_id) != group:
+            if RELINK_GROUP.get(hist.class_id) != group:
                 continue
             last = hist.samples[-1]
             pred = np.array([(last[1] + last[3]) / 2, last[4]]) + hist.velocity * (ts - seen)
             size = max(last[4] - last[2], last[3] - last[1], box[3] - box[1], box[2] - box[0])
             d = float(np.hypot(*(pred - anchor)))
-            if d <= self.relink_radius * size and d < best_d:
-                best, best_d = sid, d
+            # Ranked by the distance plus the drift a prediction may have gathered while unseen:
+            # where two lost tracks' predictions meet (one ran into the other), the one lost a
+            # frame ago is likelier than one lost half a second ago.
+            cost = d + RELINK_DRIFT_PER_S * size * (ts - seen)
+            if d <= self.relink_radius * size and cost < best_d:
+                best, best_d = sid, cost
         return best
 
     def _forget(self, ts: float) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from detectors.frame import Frame
-from detectors.rules.base import RuleEvent, TrackHistory, TrackTable
+from detectors.rules.base import RELINK_GROUP, RuleEvent, TrackHistory, TrackTable
 from detectors.rules.config import HitAndRunConfig, class_ids
 from detectors.zones import points_near_edge
 
@@ -31,6 +31,11 @@ from detectors.zones import points_near_edge
 CLOSING_S = 0.4  # look-back for the closing speed
 RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part in contacts
 STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths) had not driven off
+SWEEP_STEP_S = 0.05  # between two analysed frames the contact is tested this often
+SWEEP_MAX_S = 0.7  # ... across a gap of at most this long (a track unseen longer is not interpolated)
+NEW_ID_OVERLAP_S = 0.25  # a new id born this long before the victim was lost may still be the victim (an id swap at the impact)
+EXIT_AHEAD_S = 1.0  # a vehicle lost while driving on is where its last speed takes it, for up to this long unseen
+MOVING_WINDOW_S = 1.0  # "the victim was moving" is its net displacement over this long before the contact
 
 
 @dataclass(slots=True)
@@ -39,6 +44,7 @@ class Contact:
 
     vehicle: int
     victim: int
+    first_victim: int  # the victim's id at the contact (it may be followed to a new id later)
     ts: float
     place: tuple[float, float]
     victim_speed_h: float
@@ -62,40 +68,121 @@ class Contact:
     evidence: dict = field(default_factory=dict)
 
 
-def contact_pairs(table: TrackTable, cfg: HitAndRunConfig) -> list[tuple[int, int, float]]:
-    """Vehicle-victim pairs in contact this frame.
+@dataclass(slots=True)
+class Previous:
+    """Each table row at the analysed frame before this one (for the swept contact test): time,
+    box and anchor velocity then. A row without one (a new track) has this frame's, so it is
+    not swept; a victim the detector lost (a predicted row) has its last seen box."""
+
+    ts: np.ndarray  # (n,)
+    xyxy: np.ndarray  # (n, 4)
+    velocity: np.ndarray  # (n, 2)
+
+
+def previous_boxes(table: TrackTable, history: TrackHistory) -> Previous:
+    """The `Previous` of every row of `table`, from the track history."""
+    ts = np.full(len(table), table.ts, np.float64)
+    boxes = table.xyxy.astype(np.float64).copy()
+    velocity = table.velocity.astype(np.float64).copy()
+    for i, sid in enumerate(table.track_id.tolist()):
+        hist = history.tracks.get(sid)
+        if hist is None or not hist.samples:
+            continue
+        last = hist.samples[-1]
+        if last[0] < table.ts:  # a lost victim at its predicted place: from where it was last seen
+            prev, vel = last, hist.velocity
+        elif len(hist.samples) > 1:
+            prev, vel = hist.samples[-2], hist.prev_velocity
+        else:
+            continue
+        if table.ts - prev[0] <= SWEEP_MAX_S:
+            ts[i], boxes[i], velocity[i] = prev[0], prev[1:], vel
+    return Previous(ts, boxes, velocity)
+
+
+def contact_pairs(table: TrackTable, cfg: HitAndRunConfig,
+                  previous: Previous | None = None) -> list[tuple[int, int, float, float]]:
+    """Vehicle-victim pairs that touched since the analysed frame before (`previous`, from
+    `previous_boxes`; None: this frame only).
+
+    Between two analysed frames (0.2 s at 5 fps) both boxes are interpolated and the test runs
+    every SWEEP_STEP_S: a side impact at speed lasts less than 0.2 s in the picture, so a
+    per-frame overlap would see the vehicle before and past the victim, never on it.
 
     Returns:
-        [(vehicle row, victim row, closing speed px/s)].
+        [(vehicle row, victim row, closing speed px/s, time of the first touch)].
     """
     veh = np.isin(table.class_id, list(class_ids(cfg.vehicles)))
     vic = np.isin(table.class_id, list(class_ids(cfg.victims)))
     vi, ui = np.flatnonzero(veh), np.flatnonzero(vic)
     if len(vi) == 0 or len(ui) == 0:
         return []
-    a, b = table.xyxy[vi][:, None, :].astype(np.float64), table.xyxy[ui][None, :, :].astype(np.float64)
-    x_overlap = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
-    h_min = np.minimum(table.height[vi][:, None], table.height[ui][None, :])
-    depth_gap = np.abs(a[..., 3] - b[..., 3])
-    rel = table.velocity[vi][:, None, :] - table.velocity[ui][None, :, :]  # vehicle relative to victim
-    towards = table.anchor[ui][None, :, :] - table.anchor[vi][:, None, :]
-    # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
-    # robust when the anchors nearly coincide at impact, where a direction would be noise.
-    then = towards + rel * CLOSING_S
-    closing = (np.hypot(then[..., 0], then[..., 1]) - np.hypot(towards[..., 0], towards[..., 1])) / CLOSING_S
+    if previous is None:
+        previous = Previous(np.full(len(table), table.ts), table.xyxy.astype(np.float64), table.velocity)
     # Two vehicles (two motorbikes, a car and a motorbike): the faster one is the one that hits.
     # A person or a bicycle is a victim at any speed: a cyclist crossing in front of a car that
     # comes towards the camera moves faster in the picture than the car does.
     victim_is_vehicle = np.isin(table.class_id[ui], list(class_ids(cfg.vehicles)))[None, :]
     faster_if_vehicle = ~victim_is_vehicle | (table.speed_h[vi][:, None] >= table.speed_h[ui][None, :])
-    # A few pixels of gap still count: boxes lag a fast vehicle and the impact frame may be missed.
+    able = ((table.speed_h[vi][:, None] >= cfg.min_vehicle_speed) & faster_if_vehicle
+            & (table.track_id[vi][:, None] != table.track_id[ui][None, :])
+            & _hulls_near(previous.xyxy, table.xyxy, vi, ui, cfg))
+    r, c = np.nonzero(able)
+    if not len(r):
+        return []
+    pv, pu = vi[r], ui[c]  # candidate pairs, as table rows
+    start = np.maximum(previous.ts[pv], previous.ts[pu])  # both boxes are known from here to now
+    n_steps = int(np.ceil(float(np.max(table.ts - start)) / SWEEP_STEP_S - 1e-9)) + 1
+    found = np.zeros(len(pv), bool)
+    closing_at = np.zeros(len(pv))
+    touch_ts = np.full(len(pv), table.ts)
+    for s in np.linspace(0.0, 1.0, n_steps) if n_steps > 1 else (1.0,):
+        t = start + (table.ts - start) * s
+        ok, closing = _touch_at(table, previous, pv, pu, t, cfg)
+        new = ok & ~found
+        closing_at[new], touch_ts[new] = closing[new], t[new]
+        found |= ok
+    return [(int(pv[k]), int(pu[k]), float(closing_at[k]), float(touch_ts[k])) for k in np.flatnonzero(found)]
+
+
+def _hulls_near(prev: np.ndarray, now: np.ndarray, vi: np.ndarray, ui: np.ndarray, cfg: HitAndRunConfig) -> np.ndarray:
+    """(len(vi), len(ui)) pairs whose boxes swept from `prev` to `now` come near each other at
+    all: a cheap filter before the timed test (most frames have no candidate)."""
+    lo, hi = np.minimum(prev, now).astype(np.float64), np.maximum(prev, now).astype(np.float64)
+    height = np.maximum(now[:, 3] - now[:, 1], prev[:, 3] - prev[:, 1]).astype(np.float64)
+    h = np.minimum(height[vi][:, None], height[ui][None, :])
+    x_overlap = np.minimum(hi[vi, 2][:, None], hi[ui, 2][None, :]) - np.maximum(lo[vi, 0][:, None], lo[ui, 0][None, :])
+    depth_gap = np.maximum(lo[vi, 3][:, None], lo[ui, 3][None, :]) - np.minimum(hi[vi, 3][:, None], hi[ui, 3][None, :])
+    return (x_overlap > -cfg.contact_gap * h) & (depth_gap <= cfg.contact_depth * h)
+
+
+def _at(previous: Previous, table: TrackTable, rows: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k, 4) boxes and (k, 2) velocities of table `rows` at times `t` (k,), linear between the
+    analysed frame before and now."""
+    span = table.ts - previous.ts[rows]
+    a = np.where(span > 1e-9, (t - previous.ts[rows]) / np.maximum(span, 1e-9), 1.0)[:, None]
+    boxes = previous.xyxy[rows] * (1 - a) + table.xyxy[rows].astype(np.float64) * a
+    return boxes, previous.velocity[rows] * (1 - a) + table.velocity[rows] * a
+
+
+def _touch_at(table: TrackTable, previous: Previous, pv: np.ndarray, pu: np.ndarray,
+              t: np.ndarray, cfg: HitAndRunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Contact test for pairs (pv[k], pu[k]) at times t[k]: (ok, closing speed px/s)."""
+    (a, va), (b, vb) = _at(previous, table, pv, t), _at(previous, table, pu, t)
+    ha, hb = np.maximum(a[:, 3] - a[:, 1], 1.0), np.maximum(b[:, 3] - b[:, 1], 1.0)
+    h_min = np.minimum(ha, hb)
+    x_overlap = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    depth_gap = np.abs(a[:, 3] - b[:, 3])
+    rel = va - vb  # vehicle relative to victim
+    towards = np.stack([(b[:, 0] + b[:, 2] - a[:, 0] - a[:, 2]) / 2, b[:, 3] - a[:, 3]], axis=1)
+    # How fast the gap shrank over the last CLOSING_S (positions then = now - velocity * CLOSING_S):
+    # robust when the anchors nearly coincide at impact, where a direction would be noise.
+    then = towards + rel * CLOSING_S
+    closing = (np.hypot(then[:, 0], then[:, 1]) - np.hypot(towards[:, 0], towards[:, 1])) / CLOSING_S
+    # A few pixels of gap still count: boxes lag a fast vehicle.
     ok = ((x_overlap > -cfg.contact_gap * h_min) & (depth_gap <= cfg.contact_depth * h_min)
-          & (table.speed_h[vi][:, None] >= cfg.min_vehicle_speed)
-          & faster_if_vehicle
-          & (closing >= cfg.min_closing_speed * table.height[vi][:, None])
-          & (table.track_id[vi][:, None] != table.track_id[ui][None, :]))
-    r, c = np.nonzero(ok)
-    return [(int(vi[i]), int(ui[j]), float(closing[i, j])) for i, j in zip(r, c)]
+          & (closing >= cfg.min_closing_speed * ha))
+    return ok, closing
 
 
 def with_recently_lost_victims(table: TrackTable, history: TrackHistory, cfg: HitAndRunConfig) -> TrackTable:
@@ -132,6 +219,19 @@ def with_recently_lost_victims(table: TrackTable, history: TrackHistory, cfg: Hi
         velocity=np.concatenate([table.velocity, velocities.astype(np.float64)]),
         speed_h=np.concatenate([table.speed_h, speed_h]),
     )
+
+
+def _net_speed_h(samples: np.ndarray, fallback: float) -> float:
+    """Net speed of the (k, 5) samples' anchor over their span, in box heights/s: how fast the
+    object really went. A standing person's box jitters a few px each frame, which a velocity
+    over two or three samples (5 fps) reads as walking; its net displacement over a second is
+    near zero. `fallback` when the span is too short to tell."""
+    if len(samples) < 2 or samples[-1, 0] - samples[0, 0] < 0.5 * MOVING_WINDOW_S:
+        return fallback
+    first, last = samples[0], samples[-1]
+    shift = np.hypot((last[1] + last[3] - first[1] - first[3]) / 2, last[4] - first[4])
+    height = max(float(np.median(samples[:, 4] - samples[:, 2])), 1.0)
+    return float(shift / (last[0] - first[0]) / height)
 
 
 def _touches_border(boxes: np.ndarray, frame_wh: tuple[int, int], margin: float) -> bool:
@@ -189,8 +289,9 @@ class HitAndRunRule:
             self.contacts = {k: c for k, c in self.contacts.items() if table.ts - c.ts <= self.cfg.outcome_window_s}
             return self._close_events(table)
         seen = with_recently_lost_victims(table, history, self.cfg)
-        for vrow, urow, closing in contact_pairs(seen, self.cfg):
-            self._add_contact(seen, history, vrow, urow, closing, frame)
+        previous = previous_boxes(seen, history)
+        for vrow, urow, closing, touch_ts in contact_pairs(seen, self.cfg, previous):
+            self._add_contact(seen, history, vrow, urow, closing, touch_ts, previous, frame)
         for key in list(self.contacts):
             contact = self.contacts.get(key)
             if contact is None:  # dropped by an event raised earlier in this loop
@@ -205,20 +306,25 @@ class HitAndRunRule:
         return out
 
     def _add_contact(self, table: TrackTable, history: TrackHistory, vrow: int, urow: int, closing: float,
-                     frame: Frame | None) -> None:
+                     touch_ts: float, previous: Previous, frame: Frame | None) -> None:
         veh, vic = int(table.track_id[vrow]), int(table.track_id[urow])
-        if (veh, vic) in self.contacts or veh in self.flagged or vic in self.flagged:
-            return
-        before = history.samples(vic, table.ts - 1.0)
-        wh = before[:, 3:5] - before[:, 1:3] if len(before) else (table.xyxy[urow, 2:] - table.xyxy[urow, :2])[None]
+        if (veh, vic) in self.contacts or (vic, veh) in self.contacts or veh in self.flagged or vic in self.flagged:
+            return  # (vic, veh): two vehicles touched; the roles are those of the first touch
+        rows = np.array([vrow, urow])
+        (vbox, ubox), (vvel, _) = _at(previous, table, rows, np.full(2, touch_ts))  # where and how fast they touched
+        before = history.samples(vic, touch_ts - MOVING_WINDOW_S)
+        before = before[before[:, 0] <= touch_ts + 1e-6]
+        if not len(before):  # a new track: only its box now
+            before = np.array([[table.ts, *table.xyxy[urow]]], np.float64)
+        wh = before[:, 3:5] - before[:, 1:3]
         aspect = float(np.median(wh[:, 0] / np.maximum(wh[:, 1], 1e-6)))
-        place = (float((table.anchor[vrow, 0] + table.anchor[urow, 0]) / 2), float(table.anchor[urow, 1]))
+        place = (float((vbox[0] + vbox[2] + ubox[0] + ubox[2]) / 4), float(ubox[3]))
         self.contacts[(veh, vic)] = Contact(
-            vehicle=veh, victim=vic, ts=table.ts, last_ts=table.ts, place=place, victim_speed_h=float(table.speed_h[urow]),
-            victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])),
-            victim_top=float(np.median(before[:, 2])) if len(before) else float(table.xyxy[urow, 1]),
-            vehicle_width=float(table.xyxy[vrow, 2] - table.xyxy[vrow, 0]), vehicle_height=float(table.height[vrow]),
-            vehicle_speed_h=float(table.speed_h[vrow]),
+            vehicle=veh, victim=vic, first_victim=vic, ts=touch_ts, last_ts=table.ts, place=place,
+            victim_speed_h=_net_speed_h(before, float(table.speed_h[urow])),
+            victim_aspect=aspect, victim_height=float(np.median(wh[:, 1])), victim_top=float(np.median(before[:, 2])),
+            vehicle_width=float(vbox[2] - vbox[0]), vehicle_height=float(max(vbox[3] - vbox[1], 1.0)),
+            vehicle_speed_h=float(np.hypot(*vvel) / max(vbox[3] - vbox[1], 1.0)),
             closing_px_s=closing,
             frame=frame, boxes=table.xyxy[[vrow, urow]].copy(),
         )
@@ -326,14 +432,19 @@ class HitAndRunRule:
         return row is None or table.speed_h[row] < 2 * self.cfg.stop_speed
 
     def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
-        """Another victim-class track near the victim's last or predicted spot (an id the history did not re-link)."""
+        """A victim-class track that appeared as the victim was lost, near its last or predicted spot
+        (an id the history did not re-link). A track seen beside the victim for longer before is
+        somebody else (a bystander a few steps away), never the victim under a new id."""
+        lost = np.flatnonzero(table.lost_id == c.victim)
+        lost_ts = float(table.lost_ts[lost[0]]) if len(lost) else table.ts
         rows = np.flatnonzero(np.isin(table.class_id, list(class_ids(self.cfg.victims)))
                               & (table.track_id != c.vehicle))
+        born = lost_ts - NEW_ID_OVERLAP_S
+        rows = np.array([r for r in rows if history.samples(int(table.track_id[r]), -np.inf)[0, 0] > born], np.int64)
         if len(rows) == 0:
             return None
         last = np.array([(box[0] + box[2]) / 2, box[3]])
-        lost = np.flatnonzero(table.lost_id == c.victim)
-        dt = table.ts - float(table.lost_ts[lost[0]]) if len(lost) else 0.0
+        dt = table.ts - lost_ts
         hist = history.tracks.get(c.victim)
         pred = last + (hist.velocity * dt if hist is not None else 0.0)
         radius = 1.5 * max(float(box[2] - box[0]), float(box[3] - box[1]), c.victim_height)
@@ -351,24 +462,53 @@ class HitAndRunRule:
         k = int(lost[0])
         unseen = table.ts - table.lost_ts[k]
         box = table.lost_xyxy[k]
+        stayed = self._stayed_under_new_id(c, box, table, history)
+        if stayed is not None:  # the same vehicle, stopped where it was last seen
+            c.vehicle = stayed
+            return None
         margin = self.cfg.edge_margin * table.frame_wh[0]
-        at_edge = (box[0] <= margin) or (box[2] >= table.frame_wh[0] - margin) or (box[3] >= table.frame_wh[1] - margin) \
-            or (box[1] <= margin)
-        if at_edge and unseen >= self.cfg.left_view_s:
+        hist = history.tracks.get(c.vehicle)
+        if not self._braking_when_lost(c, box, history) and hist is not None:
+            # Driving on when last seen: where its last speed has taken it by now (at most EXIT_AHEAD_S). A car
+            # leaving towards the camera is lost as its box reaches the bottom edge.
+            box = box + np.tile(hist.velocity * min(unseen, EXIT_AHEAD_S), 2).astype(np.float32)
+        if _touches_border(box[None], table.frame_wh, margin) and unseen >= self.cfg.left_view_s:
             return "left_view"
         if unseen >= self.cfg.lost_vehicle_s:
-            return "lost_while_stopping" if self._stopping_when_lost(c, box, history) else "lost"
+            return "lost_while_stopping" if self._stopping_when_lost(c, table.lost_xyxy[k], history) else "lost"
         return None
 
-    def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
-        """Last seen in the middle of the view, braking (below half its speed at contact) or still
-        within STOP_NEAR_WIDTHS of the contact: a car that fled was last seen driving away."""
+    def _stayed_under_new_id(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
+        """A stopped track of the vehicle's class group within one vehicle width of where the lost
+        vehicle was last seen, that was not tracked there before the contact (a new id, or the id
+        of the contact's first victim once the victim was found under another: at the impact the
+        tracker may hand the victim's id to the vehicle): the vehicle stayed and only its id changed."""
+        group = RELINK_GROUP.get(history.class_of(c.vehicle) or -1)
+        last = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
+        for r in range(len(table)):
+            sid = int(table.track_id[r])
+            if sid in (c.vehicle, c.victim) or RELINK_GROUP.get(int(table.class_id[r])) != group:
+                continue
+            if table.speed_h[r] >= 2 * self.cfg.stop_speed or np.hypot(*(table.anchor[r] - last)) > c.vehicle_width:
+                continue
+            born = history.samples(sid, -np.inf)[0, 0]
+            if sid == c.first_victim or born > c.ts - NEW_ID_OVERLAP_S:
+                return sid
+        return None
+
+    def _braking_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
+        """Last seen below half its speed at the contact."""
         hist = history.tracks.get(c.vehicle)
         height = max(float(box[3] - box[1]), 1.0)
         speed_h = float(np.hypot(*hist.velocity)) / height if hist is not None else 0.0
+        return speed_h < 0.5 * c.vehicle_speed_h
+
+    def _stopping_when_lost(self, c: Contact, box: np.ndarray, history: TrackHistory) -> bool:
+        """Last seen in the middle of the view, braking or still within STOP_NEAR_WIDTHS of the
+        contact: a car that fled was last seen driving away."""
         anchor = np.array([(box[0] + box[2]) / 2, box[3]], np.float64)
         near = float(np.hypot(*(anchor - np.asarray(c.place)))) <= STOP_NEAR_WIDTHS * c.vehicle_width
-        return near or speed_h < 0.5 * c.vehicle_speed_h
+        return near or self._braking_when_lost(c, box, history)
 
     def _raise(self, kind: str, c: Contact, ts: float, extra: dict) -> RuleEvent:
         self._n += 1

@@ -45,7 +45,12 @@ def test_operator_sees_live_figures_of_the_analysed_camera(page: Page, shot) -> 
     web = "tr[data-process=web]"
     expect(page.locator(f"{web} td[data-key=cpu_pct]")).to_have_text(NUMBER, timeout=15_000)
     assert number(page, f"{web} td[data-key=rss_mb]") > 20
-    worker = f"tr[data-process='camera:{svc.ANALYSED}']"
+    # The process serving the analysed camera: `camera:ID`, or `camera:ID1,ID2,...` when one process
+    # serves several cameras (`workers.cameras_per_process`, 4 by default).
+    names = page.locator("tr[data-process^='camera:']").evaluate_all("rows => rows.map(r => r.dataset.process)")
+    serving = [n for n in names if svc.ANALYSED in n.split(":", 1)[1].split(",")]
+    assert len(serving) == 1, f"no single process row serves {svc.ANALYSED}: {names}"
+    worker = f"tr[data-process='{serving[0]}']"
     expect(page.locator(f"{worker} td[data-key=cpu_pct]")).to_have_text(POSITIVE, timeout=15_000)
     assert number(page, f"{worker} td[data-key=rss_mb]") > 20
     expect(page.locator(".health-detector dd[data-key=up]")).to_be_visible()

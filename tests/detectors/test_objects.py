@@ -147,3 +147,24 @@ def test_ultralytics_yaml_model_runs() -> None:
     (out,) = det.detect([np.zeros((240, 320, 3), np.uint8)])
     assert out.xyxy.dtype == np.float32 and out.xyxy.shape[1] == 4
     assert set(out.class_id.tolist()) <= {int(c) for c in ClassId}
+
+
+def test_a_window_past_the_frame_is_shown_grey_there_and_boxes_map_back() -> None:
+    from detectors.objects.base import PAD_GREY, window_image
+
+    frame = np.full((480, 640, 3), 7, np.uint8)
+    image, scale = window_image(frame, np.array([0, -80, 640, 560]))  # letterbox, no size limit
+    assert image.shape == (640, 640, 3) and scale == 1.0
+    assert (image[:80] == PAD_GREY).all() and (image[80:560] == 7).all() and (image[560:] == PAD_GREY).all()
+    image, scale = window_image(frame, np.array([-160, -240, 800, 720]), max_side=320)  # zoomed out 1.5x
+    assert image.shape == (320, 320, 3) and scale == pytest.approx(1 / 3)
+    assert (image[80:240, 53:267] == 7).all() and (image[:79] == PAD_GREY).all()
+    inside, scale = window_image(frame, np.array([10, 20, 110, 220]))
+    assert inside.shape == (200, 100, 3) and scale == 1.0 and np.shares_memory(inside, frame)  # a crop: a view
+
+    # The backend answers in the composed image's pixels; detect_regions maps back to the frame.
+    answers = {(320, 320): Detections([[100, 120, 140, 200]], [0.9], [0])}
+    det = _FixedDetector(answers)
+    det.input_side = 320
+    out = det.detect_regions(frame, np.array([[-160, -240, 800, 720]]))
+    assert out.xyxy.tolist() == [[140.0, 120.0, 260.0, 360.0]]

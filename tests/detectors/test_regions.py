@@ -51,5 +51,48 @@ def test_the_whole_frame_follows_the_detector_unless_set() -> None:
     assert plan_regions(boxes, (768, 576), nanodet).tolist() == [[0, 0, 768, 576]]  # NanoDet: the whole frame
     assert len(plan_regions(np.zeros((0, 4)), (768, 576), nanodet)) == 0  # nothing moves: no model run
     chosen = RegionConfig(full_frame_area=1.0)
-    assert chosen.for_detector("nanodet") == chosen  # set explicitly: kept
+    assert chosen.for_detector("nanodet").full_frame_area == 1.0  # set explicitly: kept
     assert plan_regions(boxes, (768, 576), chosen).tolist() != [[0, 0, 768, 576]]
+
+
+# -- the whole-frame view by object size (ViewPlanner) ---------------------------------------------
+from detectors.regions import ViewPlanner, fit_zoom, square_window  # noqa: E402
+
+
+def test_square_windows_centre_the_frame() -> None:
+    assert square_window((640, 480)).tolist() == [0, -80, 640, 560]  # letterbox of a 4:3 frame
+    assert square_window((640, 480), 1.25).tolist() == [-80, -160, 720, 640]  # zoomed out 1.25x
+    assert square_window((640, 360)).tolist() == [0, -140, 640, 500]  # 16:9
+
+
+@pytest.mark.parametrize(
+    ("heights", "expected"),
+    [
+        ([], 1.0),  # nothing seen yet: the plain letterbox
+        ([60, 80, 90], 1.0),  # small at the input (640 px frame -> 0.5 scale): stays
+        ([300, 320, 340, 360], 1.75),  # big walkers: ~180 px at the input -> zoomed out, capped at zoom_max
+        ([250, 250, 260], 1.25),  # ~130 px -> 1.35 wanted -> 1.25 (steps of 1/8)
+        ([20, 30, 250, 260], 1.0),  # a small far object too: zooming out would lose it
+    ],
+)
+def test_fit_zoom_brings_big_objects_into_the_band_but_keeps_small_ones(heights, expected) -> None:
+    cfg = RegionConfig(view="fit", zoom_max=1.75)
+    assert fit_zoom(np.array(heights, float), (640, 480), 320, cfg) == expected
+
+
+def test_view_planner_replaces_the_whole_frame_by_its_window() -> None:
+    wh = (640, 480)
+    whole = np.array([[0, 0, 640, 480]])
+    crop = np.array([[10, 10, 170, 170]])
+    stretch = ViewPlanner(RegionConfig(view="stretch"), 320)
+    assert stretch.apply(whole, wh).tolist() == [[0, 0, 640, 480]]
+    letterbox = ViewPlanner(RegionConfig(view="letterbox"), 320)
+    assert letterbox.apply(whole, wh).tolist() == [[0, -80, 640, 560]]
+    assert letterbox.apply(crop, wh).tolist() == crop.tolist()  # crops are left alone
+    fit = ViewPlanner(RegionConfig(view="fit", size_memory_s=5.0), 320)
+    assert fit.apply(whole, wh).tolist() == [[0, -80, 640, 560]]  # nothing seen yet
+    fit.observe(0.0, np.array([300.0, 320.0]))
+    assert fit.apply(whole, wh).tolist() == [[-160, -240, 800, 720]]  # big people: zoomed out 1.5x
+    fit.observe(6.0, np.zeros(0))  # 6 s later they are forgotten
+    assert fit.apply(whole, wh).tolist() == [[0, -80, 640, 560]]
+    assert ViewPlanner(RegionConfig(view="fit"), None).apply(whole, wh).tolist() == [[0, 0, 640, 480]]  # no input size

@@ -131,3 +131,45 @@ def test_health_reports_an_unreadable_database_as_degraded(tmp_path: Path) -> No
     finally:
         probe.stop()
         engine.dispose()
+
+
+def test_a_request_behind_a_full_queue_is_refused_at_once() -> None:
+    """At most `max_active` requests wait for a slot; the next one gets its 503 without waiting
+    (its wait would cost the loop a timer and mostly end in a 503 anyway). No timing: the waiters'
+    queue timeout is long, and the refusal arrives while they still wait."""
+    from vms.api.overload import Admission
+
+    async def scenario() -> None:
+        release = asyncio.Event()
+
+        async def app(_scope: dict, _receive: Any, send: Any) -> None:
+            await release.wait()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+        admission = Admission(app, max_active=2, queue_timeout_s=60)
+        statuses: list[list[int]] = []
+
+        def request() -> asyncio.Task[None]:
+            sent: list[int] = []
+            statuses.append(sent)
+
+            async def send(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    sent.append(message["status"])
+
+            scope = {"type": "http", "path": "/api/events", "method": "GET", "headers": []}
+            return asyncio.create_task(admission(scope, lambda: None, send))
+
+        held_and_waiting = [request() for _ in range(4)]  # 2 inside, 2 waiting
+        for _ in range(5):
+            await asyncio.sleep(0)
+        refused = request()
+        await asyncio.wait_for(refused, 5)  # answered although nobody left the application
+        assert statuses[4] == [503]
+        assert not any(task.done() for task in held_and_waiting)
+        release.set()
+        await asyncio.gather(*held_and_waiting)
+        assert statuses[:4] == [[200]] * 4  # the two waiters got their turn
+
+    asyncio.run(scenario())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -38,6 +39,22 @@ class RevalidatedStaticFiles(StaticFiles):
         return response
 
 
+class ServiceApp(FastAPI):
+    """FastAPI behind a front door: GET /health (from the background database check) and admission
+    control (at most `max_active` requests inside, a bounded wait, else a fast 503 + Retry-After)
+    run before the framework's own stack. Under a flood most answers are these two, and the stack
+    (error and telemetry middleware, body-limit wrapper, security headers, routing) costs the one
+    event loop more than the answers themselves; the admitted requests go through all of it."""
+
+    def __init__(self, *, probe: DatabaseProbe, max_active: int, queue_timeout_s: float, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.admission = Admission(super().__call__, max_active=max_active, queue_timeout_s=queue_timeout_s)
+        self._front = HealthFastPath(self.admission, probe=probe)
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        await self._front(scope, receive, send)
+
+
 def _watcher(context: AppContext) -> EventWatcher:
     return EventWatcher(context.session_factory, context.config.alarms, ZoneInfo(context.config.timezone),
                         events.events_json)
@@ -65,18 +82,17 @@ def create_app(context: AppContext) -> FastAPI:
 
     # The framework's /docs, /redoc and /openapi.json are off: they load Swagger UI from a CDN and
     # need no login. vms.api.routes.docs serves them locally, behind login, under the CSP.
-    app = FastAPI(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
-                  docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    server = context.config.server
+    app = ServiceApp(title="VMS ANTT", version="0.1.0", description="Camera giám sát ANTT: recording, search, playback",
+                     docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
+                     # No OpenTelemetry here: otherwise FastAPI asks the global providers on every request.
+                     telemetry={"tracing": False, "metrics": False, "logs": False},
+                     probe=probe, max_active=server.max_active_requests, queue_timeout_s=server.queue_timeout_s)
     app.state.context = context
     app.state.watcher = None
     app.state.live_hub = hub
     app.state.db_probe = probe
     app.add_middleware(BodyLimit)  # bodies are refused over their route's limit before parsing
-    server = context.config.server
-    # An overloaded service answers 503 + Retry-After at once instead of queueing for 30 s.
-    app.add_middleware(Admission, max_active=server.max_active_requests, queue_timeout_s=server.queue_timeout_s)
-    # /health from the background database check, before anything that can queue or take a thread.
-    app.add_middleware(HealthFastPath, probe=probe)
     app.add_middleware(SecurityHeaders)  # CSP, no framing, no sniffing, no referrer
     storage = context.config.storage
     app.state.clip_cache = ClipCache(context.paths.clip_cache, int(storage.playback_cache_gb * 1024**3))

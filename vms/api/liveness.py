@@ -19,6 +19,8 @@ from typing import Any, Awaitable, Callable
 
 from sqlalchemy import Engine, create_engine, text
 
+from vms.api.headers import FAST_ANSWER_HEADERS
+
 log = logging.getLogger(__name__)
 HEALTH_PATH = "/health"
 
@@ -97,6 +99,9 @@ def health_body(database_ok: bool) -> bytes:
     return json.dumps({"status": "ok" if database_ok else "degraded", "database": database_ok}).encode()
 
 
+_HEALTH_BODIES = {ok: health_body(ok) for ok in (True, False)}
+
+
 class HealthFastPath:
     """ASGI middleware: GET/HEAD /health answered from the probe, before anything that can queue."""
 
@@ -108,8 +113,8 @@ class HealthFastPath:
         if scope["type"] != "http" or scope["path"] != HEALTH_PATH or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        body = health_body(self.probe.healthy())
+        body = _HEALTH_BODIES[self.probe.healthy()]
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"cache-control", b"no-store")]})
+                                (b"cache-control", b"no-store"), *FAST_ANSWER_HEADERS]})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

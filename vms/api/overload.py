@@ -2,7 +2,9 @@
 
 A pure ASGI middleware admits at most `server.max_active_requests` HTTP requests at once; a request
 that finds them all busy waits at most `server.queue_timeout_s` for a free slot, then gets
-503 `server.busy` with `Retry-After`. The database pool is sized from the same number (vms.db.engine:
+503 `server.busy` with `Retry-After`. At most as many requests wait as there are slots: one that
+arrives behind a full queue gets its 503 at once (an admitted request's latency is then bounded by
+about two service times, not by the queue timeout, and a flood's waiters cost the loop nothing). The database pool is sized from the same number (vms.db.engine:
 pool = max_active_requests + a reserve), so an admitted request never waits on the pool, and the
 threadpool (anyio's, 40 by default) is raised above it. /metrics never waits behind API requests:
 it has a small lane of its own (`SIDE_LANE` at once, same bounded wait), so monitoring sees a busy
@@ -15,6 +17,7 @@ long-lived response (Server-Sent Events, a big download) does not hold one while
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from typing import Any, Awaitable, Callable
 
@@ -25,9 +28,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from vms.api.errors import register
+from vms.api.headers import FAST_ANSWER_HEADERS
 
 BUSY = register("server.busy", "the server is busy; retry in {retry_after} s")
 THREAD_RESERVE = 16
+WAITING_PER_SLOT = 1  # queue length per admission slot (see Admission.max_waiting)
 SIDE_LANE = 8  # /metrics at once (< THREAD_RESERVE: threads stay for the rest)
 # /api/events/stream is the alarm push (SSE): open for hours per page, it would hold a slot for its
 # whole life; it holds no DB session nor thread while open (vms.api.push), so it is never queued.
@@ -48,11 +53,15 @@ class Admission:
     """ASGI middleware: at most `max_active` requests inside the application, a bounded wait for the rest."""
 
     def __init__(self, app: Callable[..., Awaitable[None]], max_active: int = 16, queue_timeout_s: float = 1.0,
-                 retry_after_s: int = 1):
+                 retry_after_s: int = 1, max_waiting: int | None = None):
         self.app = app
         self.max_active = max_active
         self.queue_timeout_s = queue_timeout_s
         self.retry_after_s = retry_after_s
+        # Waiting requests beyond this are refused at once: a request behind more than about one
+        # round of service would mostly time out anyway, and meanwhile its wait costs the loop.
+        self.max_waiting = max_active * WAITING_PER_SLOT if max_waiting is None else max_waiting
+        self._waiting: dict[asyncio.Semaphore, int] = {}  # per lane
         self._slots: asyncio.Semaphore | None = None  # made on the server's event loop
         self._side: asyncio.Semaphore | None = None
         self.refused = 0
@@ -65,9 +74,7 @@ class Admission:
             self._slots, self._side = asyncio.Semaphore(self.max_active), asyncio.Semaphore(SIDE_LANE)
             _widen_threadpool(self.max_active)
         slots = self._side if scope["path"] in SIDE_LANE_PATHS else self._slots
-        try:
-            await asyncio.wait_for(slots.acquire(), self.queue_timeout_s)
-        except (asyncio.TimeoutError, TimeoutError):
+        if not await self._admit(slots):
             self.refused += 1
             await busy_response(send, self.retry_after_s)
             return
@@ -87,6 +94,24 @@ class Admission:
         finally:
             if held:
                 slots.release()
+
+
+    async def _admit(self, slots: asyncio.Semaphore) -> bool:
+        """Take a slot: at once if one is free, else after a bounded wait in a bounded queue."""
+        if not slots.locked():
+            await slots.acquire()  # free: returns without suspending
+            return True
+        waiting = self._waiting.get(slots, 0)
+        if waiting >= self.max_waiting:
+            return False
+        self._waiting[slots] = waiting + 1
+        try:
+            await asyncio.wait_for(slots.acquire(), self.queue_timeout_s)
+            return True
+        except (asyncio.TimeoutError, TimeoutError):
+            return False
+        finally:
+            self._waiting[slots] -= 1
 
 
 def _widen_threadpool(max_active: int) -> None:
@@ -111,11 +136,18 @@ def busy_body(retry_after_s: int) -> bytes:
     return json.dumps({"detail": detail}).encode()
 
 
-async def busy_response(send: Send, retry_after_s: int) -> None:
+@functools.lru_cache(maxsize=8)
+def _busy(retry_after_s: int) -> tuple[bytes, tuple[tuple[bytes, bytes], ...]]:
     body = busy_body(retry_after_s)
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", str(retry_after_s).encode()), (b"cache-control", b"no-store")]})
+    return body, ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                  (b"retry-after", str(retry_after_s).encode()), (b"cache-control", b"no-store"),
+                  *FAST_ANSWER_HEADERS)
+
+
+async def busy_response(send: Send, retry_after_s: int) -> None:
+    """The 503: made once per Retry-After value (under a flood, most answers are this one)."""
+    body, headers = _busy(retry_after_s)
+    await send({"type": "http.response.start", "status": 503, "headers": list(headers)})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -18,6 +18,7 @@ import struct
 from dataclasses import dataclass
 
 NAL_SPS, NAL_PPS, NAL_AUD = 7, 8, 9
+_LENGTH = struct.Struct(">I")
 
 
 class Fmp4Error(ValueError):
@@ -34,18 +35,17 @@ def _full_box(kind: bytes, version: int, flags: int, *payload: bytes) -> bytes:
 
 
 def split_annexb(data: bytes) -> list[bytes]:
-    """NAL units of an Annex B byte string (3- or 4-byte start codes), without the start codes."""
+    """NAL units of an Annex B byte string (3- or 4-byte start codes), without the start codes.
+
+    A plain split is exact: emulation prevention keeps 00 00 01 out of every unit's payload."""
+    pieces = data.split(b"\x00\x00\x01")
+    last = len(pieces) - 1
     units: list[bytes] = []
-    start = data.find(b"\x00\x00\x01")
-    while start >= 0:
-        begin = start + 3
-        nxt = data.find(b"\x00\x00\x01", begin)
-        end = len(data) if nxt < 0 else nxt
+    for i in range(1, len(pieces)):  # pieces[0] precedes the first start code
         # A 4-byte start code leaves a zero at the end of the previous unit; trailing zeros are padding.
-        unit = data[begin:end].rstrip(b"\x00") if nxt >= 0 else data[begin:end]
+        unit = pieces[i] if i == last else pieces[i].rstrip(b"\x00")
         if unit:
             units.append(unit)
-        start = nxt
     return units
 
 
@@ -154,20 +154,31 @@ _SYNC_FLAGS = 0x02000000
 _NON_SYNC_FLAGS = 0x01010000
 
 
+# moof (mfhd, traf (tfhd, tfdt, trun with one sample)) + the mdat header, packed in one call: a
+# live fragment is written per frame and per channel, so its header is one fixed-layout struct.
+# trun flags: data-offset, duration, size, flags, composition offset (version 1: signed).
+_MOOF_SIZE = 8 + 16 + 8 + 16 + 20 + 36
+_FRAGMENT_HEAD = struct.Struct(">I4s" "I4sII" "I4s" "I4sII" "I4sIQ" "I4sIIiIIIi" "I4s")
+
+
+def fragment_head(sequence: int, decode_time: int, duration: int, composition_offset: int, keyframe: bool,
+                  sample_size: int) -> bytes:
+    """moof + the mdat box header for one sample of `sample_size` bytes (which follows it)."""
+    return _FRAGMENT_HEAD.pack(
+        _MOOF_SIZE, b"moof",
+        16, b"mfhd", 0, sequence,
+        _MOOF_SIZE - 24, b"traf",
+        16, b"tfhd", 0x020000, 1,  # default-base-is-moof, track 1
+        20, b"tfdt", 0x01000000, max(0, decode_time),
+        36, b"trun", 0x01000F01, 1, _MOOF_SIZE + 8, duration, sample_size,
+        _SYNC_FLAGS if keyframe else _NON_SYNC_FLAGS, composition_offset,
+        8 + sample_size, b"mdat")
+
+
 def fragment(sequence: int, decode_time: int, duration: int, composition_offset: int, keyframe: bool,
              sample: bytes) -> bytes:
     """moof + mdat holding one sample (AVCC) of track 1; times in the track's timescale."""
-    tfhd = _full_box(b"tfhd", 0, 0x020000, struct.pack(">I", 1))  # default-base-is-moof
-    tfdt = _full_box(b"tfdt", 1, 0, struct.pack(">Q", max(0, decode_time)))
-    # trun flags: data-offset, duration, size, flags, composition offset (version 1: signed).
-    trun_size = 12 + 4 + 4 * 4 + 4
-    moof_size = 8 + (8 + 8) + 8 + (12 + 4) + (12 + 8) + trun_size
-    trun = _full_box(b"trun", 1, 0x000F01, struct.pack(">Ii", 1, moof_size + 8),
-                     struct.pack(">IIIi", duration, len(sample), _SYNC_FLAGS if keyframe else _NON_SYNC_FLAGS,
-                                 composition_offset))
-    moof = _box(b"moof", _full_box(b"mfhd", 0, 0, struct.pack(">I", sequence)), _box(b"traf", tfhd, tfdt, trun))
-    assert len(moof) == moof_size
-    return moof + _box(b"mdat", sample)
+    return fragment_head(sequence, decode_time, duration, composition_offset, keyframe, len(sample)) + sample
 
 
 class H264Fragmenter:
@@ -193,8 +204,12 @@ class H264Fragmenter:
     def init(self) -> bytes | None:
         return init_segment(self.config, self.timescale) if self.config else None
 
-    def add(self, data: bytes, pts: int, dts: int, duration: int, keyframe: bool) -> tuple[bytes | None, bytes | None]:
-        """(init segment if it became known with this packet, fragment or None if not decodable yet)."""
+    def add(self, data: bytes, pts: int, dts: int, duration: int, keyframe: bool,
+            prefix: bytes = b"") -> tuple[bytes | None, bytes | None]:
+        """(init segment if it became known with this packet, fragment or None if not decodable yet).
+
+        `prefix` is put before the fragment in the same buffer (the relay's wire header: one copy
+        of the frame instead of two)."""
         units = [u for u in self.units(data) if u and u[0] & 0x1F != NAL_AUD]
         new_init = None
         if self.config is None and keyframe:
@@ -208,7 +223,10 @@ class H264Fragmenter:
         if self.last_dts is not None and dts > self.last_dts:
             self.frame_ticks = dts - self.last_dts
         self.last_dts = dts
-        sample = b"".join(struct.pack(">I", len(u)) + u for u in units)
         self.sequence += 1
-        frag = fragment(self.sequence, dts, duration or self.frame_ticks, pts - dts, keyframe, sample)
-        return new_init, frag
+        parts = [prefix, b""]
+        for unit in units:
+            parts += (_LENGTH.pack(len(unit)), unit)
+        parts[1] = fragment_head(self.sequence, dts, duration or self.frame_ticks, pts - dts, keyframe,
+                                 sum(4 + len(u) for u in units))
+        return new_init, b"".join(parts)

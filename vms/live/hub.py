@@ -23,7 +23,7 @@ from pathlib import Path
 
 from vms.live.fmp4 import H264Fragmenter
 from vms.live.protocol import (
-    HEADER, MAX_MESSAGE, TYPE_DOWN, TYPE_PACKET, TYPE_STREAM, RelayPacket, StreamInfo, StreamKind, decode_packet,
+    HEADER, MAX_MESSAGE, PACKET, TYPE_DOWN, TYPE_PACKET, TYPE_STREAM, RelayPacket, StreamInfo, StreamKind,
     socket_address, socket_path,
 )
 
@@ -38,7 +38,7 @@ QUEUE_FRAMES = 150  # ~5-10 s of video; beyond that a viewer restarts at the nex
 # timeline, seconds, so the player can show the wall-clock time of the frame on screen).
 # Both are framed once per channel, not per viewer.
 WIRE_INIT, WIRE_MEDIA = b"I", b"M"
-_TIMES = struct.Struct(">dd")
+_MEDIA_HEAD = struct.Struct(">cdd")
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,10 @@ class Fragment:
     keyframe: bool
     wire: bytes  # WIRE_MEDIA + capture time + moof/mdat
 
-    @classmethod
-    def make(cls, wall_ts: float, media_s: float, keyframe: bool, data: bytes) -> "Fragment":
-        return cls(wall_ts, keyframe, WIRE_MEDIA + _TIMES.pack(wall_ts, media_s) + data)
+    @staticmethod
+    def prefix(wall_ts: float, media_s: float) -> bytes:
+        """The wire header before a fragment's moof: type byte, capture time, media time."""
+        return _MEDIA_HEAD.pack(WIRE_MEDIA, wall_ts, media_s)
 
 
 @dataclass(frozen=True)
@@ -150,39 +151,28 @@ class Channel:
 
     # -- the worker's socket ---------------------------------------------------------------------
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        address = socket_address(socket_path(self.hub.live_dir, self.camera_id, self.kind))
         while True:
             try:
-                reader, writer = await asyncio.open_unix_connection(
-                    socket_address(socket_path(self.hub.live_dir, self.camera_id, self.kind)))
+                transport, reader = await loop.create_unix_connection(lambda: RelayReader(self), address)
             except OSError as error:
                 log.debug("%s/%s: %s", self.camera_id, self.kind, error)
                 self._set_offline("worker not running")
                 await asyncio.sleep(RETRY_S)
                 continue
             try:
-                await self._read(reader)
-                self._set_offline("worker stopped")
-            except (OSError, asyncio.IncompleteReadError) as error:
-                self._set_offline(f"relay error: {error}")
-            except Exception as error:  # a bug or a stream we cannot handle: never leave viewers hanging
-                log.exception("%s/%s: live channel failed", self.camera_id, self.kind)
-                self._set_offline(f"relay error: {type(error).__name__}")
+                self._set_offline(await reader.closed)
             finally:
-                writer.close()
+                transport.close()
             await asyncio.sleep(RETRY_S)
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        while True:
-            length, kind = HEADER.unpack(await reader.readexactly(HEADER.size))
-            if length > MAX_MESSAGE:
-                raise ValueError(f"message of {length} bytes")
-            payload = await reader.readexactly(length)
-            if kind == TYPE_PACKET:
-                self._on_packet(decode_packet(payload))
-            elif kind == TYPE_STREAM:
-                self._on_stream(StreamInfo.from_json(payload))
-            elif kind == TYPE_DOWN:
-                self._set_offline(json.loads(payload).get("reason", "offline"))
+    def on_message(self, kind: int, payload: bytes) -> None:
+        """A stream header or a camera-down notice from the worker (packets come to `_on_packet`)."""
+        if kind == TYPE_STREAM:
+            self._on_stream(StreamInfo.from_json(payload))
+        elif kind == TYPE_DOWN:
+            self._set_offline(json.loads(payload).get("reason", "offline"))
 
     def _on_stream(self, info: StreamInfo) -> None:
         self._stop_transcoder()
@@ -227,12 +217,13 @@ class Channel:
                 return
             self._base_dts = packet.dts  # media time starts at 0 with each camera connection
         dts, pts = packet.dts - self._base_dts, packet.pts - self._base_dts
-        new_init, data = fragmenter.add(packet.data, pts, dts, packet.duration, packet.keyframe)
+        prefix = Fragment.prefix(packet.wall_ts, pts / fragmenter.timescale)
+        new_init, wire = fragmenter.add(packet.data, pts, dts, packet.duration, packet.keyframe, prefix)
         if new_init is not None:
             self._publish_init(new_init, transcoded)
-        if data is None or self.init is None:
+        if wire is None or self.init is None:
             return
-        frag = Fragment.make(packet.wall_ts, pts / fragmenter.timescale, packet.keyframe, data)
+        frag = Fragment(packet.wall_ts, packet.keyframe, wire)
         if packet.keyframe:
             self.gop = []
         self.gop.append(frag)
@@ -258,6 +249,59 @@ class Channel:
             self._linger.cancel()
             self._linger = None
         self._stop_transcoder()
+
+
+class RelayReader(asyncio.Protocol):
+    """The API end of a worker's relay socket: messages are parsed as bytes arrive and handed to
+    the channel at once, on the loop (no coroutine wake-up per frame). `closed` resolves with the
+    reason the channel goes offline when the socket ends or carries something it cannot use."""
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.closed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._buffer = bytearray()
+        self._transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        offset, end = 0, len(buffer)
+        try:
+            while end - offset >= HEADER.size:
+                length, kind = HEADER.unpack_from(buffer, offset)
+                if length > MAX_MESSAGE:
+                    raise ValueError(f"message of {length} bytes")
+                start = offset + HEADER.size
+                if end - start < length:
+                    break
+                offset = start + length
+                if kind == TYPE_PACKET:
+                    pts, dts, duration, key, wall = PACKET.unpack_from(buffer, start)
+                    self.channel._on_packet(RelayPacket(pts, dts, duration, bool(key), wall,
+                                                        bytes(buffer[start + PACKET.size:offset])))
+                else:
+                    self.channel.on_message(kind, bytes(buffer[start:offset]))
+        except Exception as error:  # a bug or a stream we cannot handle: never leave viewers hanging
+            log.exception("%s/%s: live channel failed", self.channel.camera_id, self.channel.kind)
+            self._finish(f"relay error: {type(error).__name__}")
+            return
+        finally:
+            del buffer[:offset]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None:
+            self._finish(f"relay error: {exc}")
+        else:
+            self._finish("worker stopped" if not self._buffer else "relay error: connection closed mid-message")
+
+    def _finish(self, reason: str) -> None:
+        if not self.closed.done():
+            self.closed.set_result(reason)
+        if self._transport is not None:
+            self._transport.close()
 
 
 class LiveHub:

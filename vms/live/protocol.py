@@ -30,6 +30,7 @@ StreamKind = Literal["main", "sub"]
 STREAM_KINDS: tuple[StreamKind, ...] = ("main", "sub")
 HEADER = struct.Struct(">IB")
 PACKET = struct.Struct(">qqiBd")
+_PACKET_MESSAGE = struct.Struct(">IB" + PACKET.format[1:])
 MAX_MESSAGE = 16 * 1024 * 1024  # a 4K keyframe is ~1-2 MB; anything bigger is a broken peer
 TYPE_STREAM, TYPE_PACKET, TYPE_DOWN = b"S"[0], b"P"[0], b"D"[0]
 # sockaddr_un.sun_path is 108 bytes on Linux; longer paths are reached through a directory fd.
@@ -82,8 +83,9 @@ def encode_stream(info: StreamInfo) -> bytes:
 
 
 def encode_packet(pts: int, dts: int, duration: int, keyframe: bool, wall_ts: float, data: bytes) -> bytes:
-    head = PACKET.pack(pts, dts, duration, 1 if keyframe else 0, wall_ts)
-    return HEADER.pack(len(head) + len(data), TYPE_PACKET) + head + data
+    # One pack and one concatenation: the frame is copied once (this runs on the recording thread).
+    return _PACKET_MESSAGE.pack(PACKET.size + len(data), TYPE_PACKET, pts, dts, duration, 1 if keyframe else 0,
+                                wall_ts) + data
 
 
 def encode_down(reason: str) -> bytes:

@@ -23,16 +23,21 @@ def box_at(keys: list[tuple[float, float, float, float, float]], t: float) -> np
 
 def run_tracks(rules: RulesConfig, tracks: dict[int, tuple[ClassId, list]], duration: float,
                frame_wh: tuple[int, int] = (640, 360), y: np.ndarray | None = None,
-               epoch: float = EPOCH) -> list[RuleEvent]:
-    """Feed scripted tracks (id -> (class, keyframes)) frame by frame; return every lifecycle step."""
+               epoch: float = EPOCH, fps: float = FPS,
+               hide: dict[int, tuple[float, float]] | None = None) -> list[RuleEvent]:
+    """Feed scripted tracks (id -> (class, keyframes)) frame by frame at `fps` (a camera's detect
+    fps: the rules see only those frames); `hide`: id -> (t0, t1), the detector misses that track
+    meanwhile. Returns every lifecycle step."""
     engine = RuleEngine(rules)
     plane = y if y is not None else np.zeros((frame_wh[1], frame_wh[0]), np.uint8)
     events: list[RuleEvent] = []
     ts = epoch
-    for k in range(int(duration * FPS)):
-        t = k / FPS
+    for k in range(int(round(duration * fps))):
+        t = k / fps
         ts = epoch + t
-        rows = [(tid, cls, b) for tid, (cls, keys) in tracks.items() if (b := box_at(keys, t)) is not None]
+        hidden = {tid for tid, (t0, t1) in (hide or {}).items() if t0 <= t <= t1}
+        rows = [(tid, cls, b) for tid, (cls, keys) in tracks.items()
+                if tid not in hidden and (b := box_at(keys, t)) is not None]
         dets = Detections(
             xyxy=np.asarray([b for _, _, b in rows], np.float32).reshape(-1, 4),
             confidence=np.full(len(rows), 0.9, np.float32),

@@ -208,3 +208,151 @@ def test_walker_who_stops_after_a_fast_car_from_behind(car_px_s: float, walker_p
     assert [e.type for e in events if e.phase == "start"] == expected
     if expected:
         assert events[0].evidence["victim_outcome"] == "stopped"
+
+
+BICYCLE, TRUCK, BUS = ClassId.BICYCLE, ClassId.TRUCK, ClassId.BUS
+
+
+def side_impact(speed: float = 450.0, t_c: float = 5.0) -> tuple[list, list]:
+    """A walker crosses the kerb lane (ground y 290) north to south at 35 px/s; a car (60x30)
+    going east at `speed` px/s passes over her at x 300-312 around `t_c`. At 450 px/s the boxes
+    touch for 0.19 s, between the two frames a 5 fps camera analyses (t_c and t_c + 0.2)."""
+    x2 = 291.0  # at t_c the car's front is 9 px short of her, at t_c + 0.2 its back 9 px past her
+    car_keys = [(t_c - 3, x2 - 60 - 3 * speed, 260, x2 - 3 * speed, 290), (t_c, x2 - 60, 260, x2, 290),
+                (t_c + 3, x2 - 60 + 3 * speed, 260, x2 + 3 * speed, 290)]
+    walker = [(0, 300, 105, 312, 135), (t_c + 0.25, 300, 269, 312, 299),  # ... she is hit and falls
+              (t_c + 0.55, 292, 287, 322, 299), (12, 292, 287, 322, 299)]
+    return walker, car_keys
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_side_impact_shorter_than_a_frame_interval(fps: float) -> None:
+    """The contact falls between two analysed frames at 5 fps (the car is short of the walker at
+    one, past her at the next): the boxes swept over the interval still meet. Same verdict at
+    15 fps and at 5 fps."""
+    walker, car_keys = side_impact()
+    events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car_keys)}, duration=10, fps=fps)
+    assert [e.type for e in events if e.phase == "start"] == ["hit_and_run"]
+    assert abs(events[0].start_ts - EPOCH - 5.0) <= 0.1  # the contact time is the touch, not the next frame
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_paths_that_cross_at_different_times_do_not_touch(fps: float) -> None:
+    """Same paths, but the walker reaches the lane 0.6 s after the car went by: interpolating
+    between frames must not invent a contact."""
+    _, car_keys = side_impact()
+    late = [(0.6, 300, 105, 312, 135), (5.6, 300, 260, 312, 290), (7.0, 300, 309, 312, 339), (10, 300, 309, 312, 339)]
+    events = run_tracks(RULES, {1: (PERSON, late), 2: (CAR, car_keys)}, duration=10, fps=fps)
+    assert events == []
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_bystander_next_to_the_victim_is_not_the_victim(fps: float) -> None:
+    """A bystander stands still 25 px from where the victim is hit; the detector loses the victim
+    for 0.25 s at the impact, then finds her again (same id) lying on the road. The contact must
+    follow the victim, not jump to the bystander who was there all along."""
+    walker, car_keys = side_impact()
+    bystander = [(0, 325, 262, 336, 290), (12, 325, 262, 336, 290)]
+    tracks = {1: (PERSON, walker), 2: (CAR, car_keys), 3: (PERSON, bystander)}
+    events = run_tracks(RULES, tracks, duration=10, fps=fps, hide={1: (4.96, 5.2)})
+    assert [e.type for e in events if e.phase == "start"] == ["hit_and_run"]
+    assert (1, "victim") in events[0].objects
+
+
+def jittery_standing(x: float, y2: float, h: float, duration: float, glitch: tuple[float, float] | None) -> list:
+    """A person standing still at (x, y2), h px tall; `glitch` = (t0, t1): the detector's box sits
+    8 px to the side meanwhile (a box merged with a neighbour, a shadow), then comes back."""
+    keys = [(0.0, x, y2 - h, x + 0.4 * h, y2)]
+    if glitch is not None:
+        t0, t1 = glitch
+        keys += [(t0 - 1e-3, x, y2 - h, x + 0.4 * h, y2), (t0, x + 8, y2 - h, x + 8 + 0.4 * h, y2),
+                 (t1, x + 8, y2 - h, x + 8 + 0.4 * h, y2), (t1 + 1e-3, x, y2 - h, x + 0.4 * h, y2)]
+    return keys + [(duration, x, y2 - h, x + 0.4 * h, y2)]
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_motorbike_parking_beside_a_standing_person_is_not_a_collision(fps: float) -> None:
+    """A motorbike comes in fast and parks right beside a person standing at the kerb and stays; the
+    person's box jumps 8 px sideways for 0.3 s as the motorbike arrives. A velocity over the last
+    two or three samples reads that jump as walking ("moving at contact, then stopped" is a
+    casualty); the person's net displacement over a second says she stood still."""
+    person = jittery_standing(300, 292, 28, 20, glitch=(11.9, 12.2))
+    moto = [(6, -40, 262, -10, 290), (11, 200, 262, 230, 290), (12.2, 283, 262, 313, 292), (20, 283, 262, 313, 292)]
+    events = run_tracks(RULES, {1: (PERSON, person), 2: (MOTO, moto)}, duration=20, fps=fps)
+    assert events == []
+
+
+def rear_end_keys(victim_h: float, victim_w: float, victim_px_s: float) -> tuple[list, list]:
+    """Victim going east in the kerb lane (ground y 290), hit from behind at t=5 at x~300 by the
+    striker; it falls (wide and low) and stays."""
+    v = victim_px_s
+    x0 = 300 - 5 * v
+    victim = [(0, x0, 290 - victim_h, x0 + victim_w, 290), (5, 300, 290 - victim_h, 300 + victim_w, 290),
+              (5.5, 300, 290 - 0.4 * victim_h, 300 + 2.2 * victim_h, 290), (14, 300, 290 - 0.4 * victim_h, 300 + 2.2 * victim_h, 290)]
+    return victim
+
+
+STRIKERS = {CAR: (60, 30, 150), TRUCK: (90, 45, 120), BUS: (110, 50, 110), MOTO: (30, 30, 170)}  # w, h, px/s
+VICTIMS = {PERSON: (30, 12, 30), BICYCLE: (30, 30, 45), MOTO: (30, 30, 60)}  # h, w, px/s
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+@pytest.mark.parametrize("striker", list(STRIKERS))
+@pytest.mark.parametrize("victim", list(VICTIMS))
+@pytest.mark.parametrize("stays", [False, True])
+def test_every_striker_and_victim_class(striker: ClassId, victim: ClassId, stays: bool, fps: float) -> None:
+    """COCO motorcycle and bicycle take part as cars and pedestrians do: a motorbike, car, truck or
+    bus runs into a person, a bicycle or a motorbike from behind; the victim falls; the striker
+    drives out of the view (hit-and-run) or stops 1 width on and stays (collision). Every pair,
+    at 15 fps and at 5 fps."""
+    w, h, speed = STRIKERS[striker]
+    vh, vw, vspeed = VICTIMS[victim]
+    victim_keys = rear_end_keys(vh, vw, vspeed)
+    x_at_5 = 300 - w + 8
+    keys = [(0, x_at_5 - 5 * speed, 290 - h, x_at_5 - 5 * speed + w, 290), (5, x_at_5, 290 - h, x_at_5 + w, 290)]
+    if stays:  # brakes over 1 s to a stop one width on, stays
+        keys += [(6, x_at_5 + w, 290 - h, x_at_5 + 2 * w, 290), (14, x_at_5 + w, 290 - h, x_at_5 + 2 * w, 290)]
+    else:
+        keys += [(5 + (700 - x_at_5) / speed, 700, 290 - h, 700 + w, 290)]
+    events = run_tracks(RULES, {1: (victim, victim_keys), 2: (striker, keys)}, duration=14, fps=fps)
+    starts = [e for e in events if e.phase == "start"]
+    assert [e.type for e in starts] == ["collision" if stays else "hit_and_run"]
+    assert starts[0].objects == [(2, "vehicle"), (1, "victim")]
+
+
+def test_coco_names_map_to_the_rule_classes() -> None:
+    """A COCO detector says "motorcycle"; the rules' default striker and victim lists hold it."""
+    from detectors.rules.config import class_ids
+    from detectors.types import COCO80_TO_CLASS, NAME_TO_CLASS
+
+    cfg = HitAndRunConfig(name="hr")
+    assert NAME_TO_CLASS["motorcycle"] == MOTO and COCO80_TO_CLASS[3] == MOTO and COCO80_TO_CLASS[1] == BICYCLE
+    assert int(MOTO) in class_ids(cfg.vehicles) and int(MOTO) in class_ids(cfg.victims)
+    assert int(BICYCLE) in class_ids(cfg.victims)
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_car_lost_as_it_leaves_at_the_bottom_edge_fled(fps: float) -> None:
+    """A car coming towards the camera (growing, down the picture) knocks a walker down and the
+    detector loses it 0.3 s later, its box still 60 px above the bottom edge, at full speed: it
+    drove out of the view (at its last speed it was out of it within the second), not a stop by the victim."""
+    car_down = [(3, 300, 40, 380, 100), (4, 280, 220, 400, 320), (4.3, 270, 280, 410, 420)]
+    walker = [(0, 420, 220, 440, 320), (4, 330, 220, 350, 320), (4.3, 320, 290, 380, 320), (10, 320, 290, 380, 320)]
+    events = run_tracks(RULES, {1: (PERSON, walker), 2: (CAR, car_down)}, duration=10, fps=fps, frame_wh=(640, 480))
+    starts = [e for e in events if e.phase == "start"]
+    assert [e.type for e in starts] == ["hit_and_run"]
+    assert starts[0].evidence["vehicle_exit"] == "left_view"
+
+
+@pytest.mark.parametrize("fps", [15, 5])
+def test_the_victim_lying_where_the_striker_was_lost_is_not_the_striker(fps: float) -> None:
+    """A motorbike rear-ends a bicycle; the bicycle falls and lies there; the detector misses the
+    motorbike for 1.1 s right after the contact (night), then finds it again driving off. The
+    stopped object by the spot where the motorbike was lost is its victim, not the motorbike
+    under a new id: a hit-and-run."""
+    bike = rear_end_keys(30, 30, 45)
+    moto = [(0, 278 - 5 * 170, 260, 308 - 5 * 170, 290), (5, 278, 260, 308, 290), (9, 278 + 4 * 170, 260, 308 + 4 * 170, 290)]
+    events = run_tracks(RULES, {1: (BICYCLE, bike), 2: (MOTO, moto)}, duration=12, fps=fps, hide={2: (5.1, 6.2)})
+    starts = [e for e in events if e.phase == "start"]
+    assert [e.type for e in starts] == ["hit_and_run"]
+    assert starts[0].objects == [(2, "vehicle"), (1, "victim")]
