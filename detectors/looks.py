@@ -6,8 +6,8 @@ with high scores, inside motion that those tracks explain. So per analysed frame
 
 - **look now** when something is not explained: a motion box that no confident track covers and
   that is not a backed-off empty region (below) — a new object, someone stepping out of a group —,
-  a track the tracker is not sure of (tentative, last seen with a low score), a lighting switch,
-  or the first frame;
+  a track the tracker is not sure of (tentative, lost, last seen with a low score), a lighting
+  switch, or the first frame;
 - **back off on empty motion**: motion the model looked at and found nothing in (a swaying tree,
   a ghost where a car stood, a top-down car the model cannot see) is remembered as an empty
   region and followed from frame to frame (IoU with its box moved on at its speed; a near box of
@@ -17,9 +17,6 @@ with high scores, inside motion that those tracks explain. So per analysed frame
   first seen) is looked at every `track_look_s`, and at once when it grows at all (10 %: coming
   nearer, like a vehicle at night the model barely sees); a region that grows by `grow_ratio`,
   a motion box that is no region (new) or a detection inside it ends the back-off;
-- **lost tracks** (the tracker missed them on the last looks) are looked for at the lower rate,
-  not on every frame: they do not explain motion, so a person stepping out from behind a
-  pillar is still looked at at once;
 - **look at a lower rate** (`track_look_s`) when every live track is confident and every motion
   box is one of them: the tracker's Kalman filter carries the boxes in between (`coast`);
 - **periodic full look** (`full_look_s`): the whole frame at least that often, motion or not, so
@@ -42,7 +39,7 @@ from detectors.tracking import ByteTracker
 from detectors.tracking.kalman import z_to_xyxy
 from detectors.types import Detections, box_iou
 
-ACTIVE, LOST = 1, 2  # detectors.tracking.tracker's track states
+ACTIVE = 1  # detectors.tracking.tracker's ACTIVE state
 EPS_S = 1e-3  # frame times are floats: 0.4 s after a look is due at a 0.4 s interval
 FRAGMENT_SCORE = 0.25  # match score of a motion box that is only a fragment of an empty region
 APPROACH_RATIO = 1.1  # a moving empty region this much larger than at its last look is coming nearer
@@ -297,12 +294,11 @@ class LookScheduler:
             return LookDecision(False, False, "idle")
         if cfg.track_look_s <= 0 or global_change or self.last_run_ts is None:
             return LookDecision(True, False, "motion")
-        confident = _confident(tracker, high)
-        lost = tracker.state == LOST
-        if not (confident | lost).all():
+        # Lost tracks count as unsure too: looking for them at the lower rate cost PETS09 0.008
+        # MOTA (bench/RESULTS.md, session 5), more than the runs it saved were worth.
+        if not _confident(tracker, high).all():
             return LookDecision(True, False, "unsure_track")
-        explaining = confident & ~tracker.held  # lost tracks are looked for, but explain no motion
-        boxes = predicted_boxes(tracker, ts)[explaining] if len(tracker.ids) else np.zeros((0, 4), np.float32)
+        boxes = predicted_boxes(tracker, ts)[~tracker.held] if len(tracker.ids) else np.zeros((0, 4), np.float32)
         covered = _covered(motion, boxes, cfg.cover_pad)
         if not (covered | backed | due).all():
             return LookDecision(True, False, "new_motion")
@@ -310,7 +306,7 @@ class LookScheduler:
             return LookDecision(True, False, "empty_look")
         if len(live) and ts - self.last_run_ts >= cfg.track_look_s - EPS_S:
             return LookDecision(True, False, "track_look")
-        if _fast(tracker, cfg.track_look_s, cfg.fast_share, ~lost):
+        if _fast(tracker, cfg.track_look_s, cfg.fast_share):
             return LookDecision(True, False, "fast_track")
         return LookDecision(False, False, "coast" if len(live) else "backoff")
 
@@ -349,11 +345,11 @@ def _area(b: np.ndarray) -> np.ndarray:
     return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
 
 
-def _fast(tracker: ByteTracker, horizon_s: float, share: float, rows: np.ndarray) -> bool:
-    """A non-held track among `rows` that would move more than `share` of its size within `horizon_s`."""
+def _fast(tracker: ByteTracker, horizon_s: float, share: float) -> bool:
+    """A non-held track that would move more than `share` of its size within `horizon_s`."""
     if not len(tracker.ids):
         return False
-    moving = ~tracker.held & rows
+    moving = ~tracker.held
     step = np.hypot(tracker.mean[moving, 4], tracker.mean[moving, 5]) * horizon_s
     size = np.maximum(1.0, np.minimum(tracker.mean[moving, 2], tracker.mean[moving, 3]))
     return bool((step > share * size).any())
