@@ -141,6 +141,15 @@ def load_highway(root: Path, limit: int | None) -> Clip:
     return Clip(read_frames(root / "highway_input_h264.mp4", limit), 30.0, truth)
 
 
+CLIP_DIRS = {"pets09": "pets09_s2l1", "tud_campus": "mot15_tud_campus", "cdnet_highway": "cdnet_highway"}
+
+
+def load_clip(name: str, data: Path, limit: int | None = None) -> Clip:
+    """A shared clip with truth by name (CLIP_DIRS), from the VMS_TEST_DATA folder `data`."""
+    root = data / CLIP_DIRS[name]
+    return load_highway(root, limit) if name == "cdnet_highway" else load_mot_clip(root, limit)
+
+
 def crop_16x9(clip: Clip) -> Clip:
     """The clip's central 16:9 band (most sub streams are 16:9; no shared clip with truth is): frames
     cut to height = width * 9 / 16, truth shifted; a truth box with less than half of its area left
@@ -348,14 +357,9 @@ def main() -> int:
     detector = build_detector(det_cfg)
     if args.cache:
         detector = CachedDetector(detector, det_cfg.model_dump_json(), args.cache / f"{det_cfg.type}.pkl")
-    loaders = {
-        "pets09": lambda: load_mot_clip(data / "pets09_s2l1", args.limit),
-        "tud_campus": lambda: load_mot_clip(data / "mot15_tud_campus", args.limit),
-        "cdnet_highway": lambda: load_highway(data / "cdnet_highway", args.limit),
-    }
     results: dict[str, dict] = {}
     for name in args.clips.split(","):
-        clip = loaders[name]()
+        clip = load_clip(name, data, args.limit)
         clip.halves = name == "pets09"
         if args.crop_16x9:
             clip = crop_16x9(clip)

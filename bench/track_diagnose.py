@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -131,31 +132,42 @@ def diagnose(clip: de.Clip, det: NanoDetDetector, name: str, rate: float) -> dic
     return {"ceiling": ceiling, "kinds": kind_total}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clips", default="tud_campus,pets09,cdnet_highway")
-    parser.add_argument("--views", default="stretch,letterbox,zoom1.25,zoom1.5")
+def run_views(description: str, default_clips: str, default_views: str,
+              measure: Callable[[de.Clip, NanoDetDetector, str, float], dict],
+              show: Callable[[str, str, dict], None]) -> int:
+    """The command line the view diagnostics share (this one, bench/view_sizes.py): every clip x
+    view through `measure(clip, detector, view, rate)`, each row printed by `show`, `--json`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--clips", default=default_clips)
+    parser.add_argument("--views", default=default_views)
     parser.add_argument("--rate", type=float, default=de.DETECT_FPS)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
     det = NanoDetDetector(NanoDetConfig())
-    loaders = {"pets09": lambda: de.load_mot_clip(data / "pets09_s2l1", None),
-               "tud_campus": lambda: de.load_mot_clip(data / "mot15_tud_campus", None),
-               "cdnet_highway": lambda: de.load_highway(data / "cdnet_highway", None)}
     results: dict[str, dict] = {}
     for clip_name in args.clips.split(","):
-        clip = loaders[clip_name]()
+        clip = de.load_clip(clip_name, data)
         for name in args.views.split(","):
-            row = diagnose(clip, det, name, args.rate)
+            row = measure(clip, det, name, args.rate)
             results.setdefault(clip_name, {})[name] = row
-            cells = "  ".join(f"{t} {c['mota']:.3f}" for t, c in row["ceiling"].items())
-            print(f"{clip_name:14s} {name:10s} ceiling MOTA by threshold: {cells}")
-            print(f"{'':25s} at {KIND_THRESHOLD}: " + "  ".join(f"{k} {v}" for k, v in row["kinds"].items()))
+            show(clip_name, name, row)
     results["machine"] = {"load_avg_1m": os.getloadavg()[0]}
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _show(clip_name: str, name: str, row: dict) -> None:
+    cells = "  ".join(f"{t} {c['mota']:.3f}" for t, c in row["ceiling"].items())
+    print(f"{clip_name:14s} {name:10s} ceiling MOTA by threshold: {cells}")
+    print(f"{'':25s} at {KIND_THRESHOLD}: " + "  ".join(f"{k} {v}" for k, v in row["kinds"].items()))
+
+
+def main() -> int:
+    return run_views(__doc__.split("\n")[0], "tud_campus,pets09,cdnet_highway", "stretch,letterbox,zoom1.25,zoom1.5",
+                     diagnose, _show)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -31,7 +28,6 @@ import detect_eval as de  # noqa: E402
 import track_diagnose as td  # noqa: E402
 from mot_score import _drop_on_ignore  # noqa: E402
 
-from detectors.objects.configs import NanoDetConfig  # noqa: E402
 from detectors.objects.nanodet import NanoDetDetector  # noqa: E402
 from detectors.types import box_iou  # noqa: E402
 
@@ -82,32 +78,15 @@ def sizes(clip: de.Clip, det: NanoDetDetector, name: str, rate: float) -> dict:
             "median_height_in": float(np.median(h)) if len(h) else 0.0}
 
 
+def _show(clip_name: str, name: str, row: dict) -> None:
+    cells = "  ".join(f"{k}:{v['recall']:.2f}({v['n']})" for k, v in row["bins"].items())
+    print(f"{clip_name:14s} {name:9s} recall {row['recall']:.3f} fp/frame {row['fp_per_frame']:.2f} "
+          f"median h_in {row['median_height_in']:.0f} | {cells}", flush=True)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clips", default="pets09,tud_campus,cdnet_highway")
-    parser.add_argument("--views", default="stretch,letterbox,zoom1.25,zoom1.5,zoom2")
-    parser.add_argument("--rate", type=float, default=de.DETECT_FPS)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    data = Path(os.environ.get("VMS_TEST_DATA", "/work/shared/data"))
-    det = NanoDetDetector(NanoDetConfig())
-    loaders = {"pets09": lambda: de.load_mot_clip(data / "pets09_s2l1", None),
-               "tud_campus": lambda: de.load_mot_clip(data / "mot15_tud_campus", None),
-               "cdnet_highway": lambda: de.load_highway(data / "cdnet_highway", None)}
-    results: dict[str, dict] = {}
-    for clip_name in args.clips.split(","):
-        clip = loaders[clip_name]()
-        for name in args.views.split(","):
-            row = sizes(clip, det, name, args.rate)
-            results.setdefault(clip_name, {})[name] = row
-            cells = "  ".join(f"{k}:{v['recall']:.2f}({v['n']})" for k, v in row["bins"].items())
-            print(f"{clip_name:14s} {name:9s} recall {row['recall']:.3f} fp/frame {row['fp_per_frame']:.2f} "
-                  f"median h_in {row['median_height_in']:.0f} | {cells}", flush=True)
-    results["machine"] = {"load_avg_1m": os.getloadavg()[0]}
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    return td.run_views(__doc__.split("\n")[0], "pets09,tud_campus,cdnet_highway",
+                        "stretch,letterbox,zoom1.25,zoom1.5,zoom2", sizes, _show)
 
 
 if __name__ == "__main__":
