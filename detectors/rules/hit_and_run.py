@@ -33,7 +33,7 @@ RECENT_LOST_S = 0.5  # a victim the detector lost this recently still takes part
 STOP_NEAR_WIDTHS = 0.75  # a vehicle lost this close to the contact (its widths) had not driven off
 SWEEP_STEP_S = 0.05  # between two analysed frames the contact is tested this often
 SWEEP_MAX_S = 0.7  # ... across a gap of at most this long (a track unseen longer is not interpolated)
-NEW_ID_OVERLAP_S = 0.25  # a new id born this long before the victim was lost may still be the victim (an id swap at the impact)
+NEW_ID_OVERLAP_S = 0.25  # a track born this long before the contact may be the vehicle under a new id
 EXIT_AHEAD_S = 1.0  # a vehicle lost while driving on is where its last speed takes it, for up to this long unseen
 MOVING_WINDOW_S = 1.0  # "the victim was moving" is its net displacement over this long before the contact
 
@@ -372,6 +372,10 @@ class HitAndRunRule:
 
     def _victim_outcome(self, c: Contact, table: TrackTable, history: TrackHistory) -> str | None:
         cfg = self.cfg
+        if c.victim != c.first_victim and table.row(c.first_victim) is not None and c.first_victim != c.vehicle:
+            # The victim seen again under its own id is the victim: the track taken for it
+            # meanwhile (the nearest one where it was lost) may be a bystander a few steps away.
+            c.victim = c.first_victim
         urow = table.row(c.victim)
         if urow is None:
             lost = np.flatnonzero(table.lost_id == c.victim)
@@ -432,19 +436,14 @@ class HitAndRunRule:
         return row is None or table.speed_h[row] < 2 * self.cfg.stop_speed
 
     def _reappeared(self, c: Contact, box: np.ndarray, table: TrackTable, history: TrackHistory) -> int | None:
-        """A victim-class track that appeared as the victim was lost, near its last or predicted spot
-        (an id the history did not re-link). A track seen beside the victim for longer before is
-        somebody else (a bystander a few steps away), never the victim under a new id."""
-        lost = np.flatnonzero(table.lost_id == c.victim)
-        lost_ts = float(table.lost_ts[lost[0]]) if len(lost) else table.ts
+        """Another victim-class track near the victim's last or predicted spot (an id the history did not re-link)."""
         rows = np.flatnonzero(np.isin(table.class_id, list(class_ids(self.cfg.victims)))
                               & (table.track_id != c.vehicle))
-        born = lost_ts - NEW_ID_OVERLAP_S
-        rows = np.array([r for r in rows if history.samples(int(table.track_id[r]), -np.inf)[0, 0] > born], np.int64)
         if len(rows) == 0:
             return None
         last = np.array([(box[0] + box[2]) / 2, box[3]])
-        dt = table.ts - lost_ts
+        lost = np.flatnonzero(table.lost_id == c.victim)
+        dt = table.ts - float(table.lost_ts[lost[0]]) if len(lost) else 0.0
         hist = history.tracks.get(c.victim)
         pred = last + (hist.velocity * dt if hist is not None else 0.0)
         radius = 1.5 * max(float(box[2] - box[0]), float(box[3] - box[1]), c.victim_height)

@@ -56,13 +56,12 @@ def test_pipeline_runs_model_only_with_motion_and_tracks() -> None:
     assert runs[:5] == [1, 0, 0, 0, 0]
     assert all(r >= 1 for r in runs[5:15])  # the car is new, then fast: looked at on every frame
     assert ids[6:15] == [[1]] * 9  # tentative on frame 5, then one stable id
-    # After the car leaves (last seen at 1.4 s), its lost track is looked for at the low rate
-    # (track_look_s 0.4 s: every 4th frame, and the full look at 2.0 s) until the tracker drops it
-    # after lost_s (1.5 s: at the look on frame 32); then only the full look at 4.0 s.
-    assert runs[15:33] == [1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]
-    assert runs[33:] == [0] * 7 + [1] + [0] * 9
-    assert pipe.model_runs == sum(runs) == 18
-    assert pipe.model_runs_per_camera_second == pytest.approx(18 / 5.0)
+    # After the car leaves (last seen at 1.4 s), its lost track keeps the model looking for the
+    # tracker's lost_s (1.5 s: frames 15..30 at 10 fps), then stops but for the full look at 4.0 s.
+    assert runs[15:31] == [1] * 16
+    assert runs[31:] == [0] * 9 + [1] + [0] * 9
+    assert pipe.model_runs == sum(runs) == 28
+    assert pipe.model_runs_per_camera_second == pytest.approx(28 / 5.0)
     # The default detector (NanoDet-g) is shown the whole frame whenever something moves or is tracked
     # (a 4:3 frame as it is: detectors.regions view "auto").
     assert set(backend.crops_seen) == {(240, 320)}

@@ -30,6 +30,20 @@ def start_service(config: Path, data: Path, port: int, log: Path, duration: floa
     return processes.start(cmd, log, env={"VMS_ADMIN_PASSWORD": "Admin-Passw0rd"}, cwd=ROOT)
 
 
+def wait_mid_segment(recordings: Path, cameras: tuple[str, ...], timeout_s: float = 90.0) -> None:
+    """Until every camera has a finished segment and is writing the next one (then a little more).
+
+    A fixed sleep was mid-segment on a quiet machine only: on a loaded one the workers start seconds
+    later (seen: 7-8 s after the service), and a kill before any recording tests nothing."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if all(any((recordings / c).rglob("*.mp4")) and any((recordings / c).rglob("*.partial")) for c in cameras):
+            time.sleep(1.3)  # into the segment: the partial holds a fragment or two
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no camera of {cameras} was recording within {timeout_s} s")
+
+
 def test_sigkill_while_recording_then_restart(tmp_path: Path, rtsp_servers: Callable[..., RtspServer]) -> None:
     server = rtsp_servers(cams=2)
     config = tmp_path / "site.yaml"
@@ -42,7 +56,7 @@ def test_sigkill_while_recording_then_restart(tmp_path: Path, rtsp_servers: Call
     }), encoding="utf-8")
     data = tmp_path / "data"
     service = start_service(config, data, processes.free_port(), tmp_path / "run1.log")
-    time.sleep(11.3)  # mid-segment for both cameras
+    wait_mid_segment(data / "recordings", cameras=("cam1", "cam2"))
     os.killpg(service.pid, signal.SIGKILL)  # the service and every worker, like a power cut
     service.wait(timeout=10)
     time.sleep(0.5)
