@@ -6,17 +6,17 @@ with high scores, inside motion that those tracks explain. So per analysed frame
 
 - **look now** when something is not explained: a motion box that no confident track covers and
   that is not a backed-off empty region (below) — a new object, someone stepping out of a group —,
-  a track the tracker is not sure of (tentative, last seen with a low score), a lighting switch,
-  or the first frame;
+  a track the tracker is not sure of (tentative, lost, last seen with a low score), a lighting
+  switch, or the first frame;
 - **back off on empty motion**: motion the model looked at and found nothing in (a swaying tree,
   a ghost where a car stood, a top-down car the model cannot see) is remembered as an empty
-  region, followed from frame to frame while its motion box overlaps it, and looked at again
-  after `track_look_s`, then twice as long after every further empty look, at most
-  `empty_backoff_s`; a region that grows (`grow_ratio`), a motion box that overlaps no region
-  (new or changed) or a detection inside it ends the back-off;
-- **lost tracks** (the tracker missed them on the last looks) are looked for at the lower rate,
-  not on every frame: they do not explain motion, so a person stepping out from behind a
-  pillar is still looked at at once;
+  region and followed from frame to frame (IoU with its box moved on at its speed; a near box of
+  about its size; a smaller box inside it is a fragment of it). Clutter that stays in place is
+  looked at again after `track_look_s`, then twice as long after every further empty look, at
+  most `empty_backoff_s`; a region that travels (more than half its size from where it was
+  first seen) is looked at every `track_look_s`, and at once when it grows at all (10 %: coming
+  nearer, like a vehicle at night the model barely sees); a region that grows by `grow_ratio`,
+  a motion box that is no region (new) or a detection inside it ends the back-off;
 - **look at a lower rate** (`track_look_s`) when every live track is confident and every motion
   box is one of them: the tracker's Kalman filter carries the boxes in between (`coast`);
 - **periodic full look** (`full_look_s`): the whole frame at least that often, motion or not, so
@@ -39,8 +39,10 @@ from detectors.tracking import ByteTracker
 from detectors.tracking.kalman import z_to_xyxy
 from detectors.types import Detections, box_iou
 
-ACTIVE, LOST = 1, 2  # detectors.tracking.tracker's track states
+ACTIVE = 1  # detectors.tracking.tracker's ACTIVE state
 EPS_S = 1e-3  # frame times are floats: 0.4 s after a look is due at a 0.4 s interval
+FRAGMENT_SCORE = 0.25  # match score of a motion box that is only a fragment of an empty region
+APPROACH_RATIO = 1.1  # a moving empty region this much larger than at its last look is coming nearer
 
 
 class LookConfig(BaseModel):
@@ -102,6 +104,7 @@ class EmptyRegions:
         self.config = config
         self.boxes = np.zeros((0, 4), np.float32)
         self.velocity = np.zeros((0, 4), np.float32)
+        self.origin = np.zeros((0, 2), np.float32)  # centre where the region was first seen
         self.looked_area = np.zeros(0, np.float32)
         self.empty_looks = np.zeros(0, np.int32)
         self.due_ts = np.zeros(0)
@@ -124,18 +127,24 @@ class EmptyRegions:
         best, score = self._match(ts, motion)
         ok = best >= 0
         if ok.any():
-            grown = _area(motion) > cfg.grow_ratio * self.looked_area[best]
+            # A moving region that grows at all is coming nearer (an approaching vehicle at night
+            # that the model barely sees): looked at at once, like clutter that grows a lot.
+            ratio = np.where(self._moving()[best], APPROACH_RATIO, cfg.grow_ratio)
+            grown = _area(motion) > ratio * self.looked_area[best]
             waiting = ts < self.due_ts[best] - EPS_S
             backed = ok & ~grown & waiting
             due = ok & ~grown & ~waiting
             for r in np.unique(best[ok]):  # each matched region follows its best-matching box
                 rows = np.flatnonzero(best == r)
-                box = motion[rows[score[rows].argmax()]]
+                i = rows[score[rows].argmax()]
                 dt = ts - self.seen_ts[r]
-                if dt > EPS_S:
-                    self.velocity[r] = (box - self.boxes[r]) / dt
-                self.boxes[r] = box
                 self.seen_ts[r] = ts
+                if score[i] <= FRAGMENT_SCORE:
+                    continue  # only fragments of it this frame: it stays where it was
+                if dt > EPS_S:
+                    self.velocity[r] = (motion[i] - self.boxes[r]) / dt
+                self.boxes[r] = motion[i]
+
         self._keep(ts - self.seen_ts <= cfg.forget_s + EPS_S)
         return backed, due
 
@@ -143,19 +152,25 @@ class EmptyRegions:
         """After a look at `ts`: motion boxes it found nothing in (`empty`, (m,) bool) start or
         extend a region's back-off (reset when grown); a region holding a detection is dropped."""
         cfg = self.config
-        m = len(motion)
-        matched, _ = self._match(ts, motion)
+        matched, score = self._match(ts, motion)
         hit = set(matched[~empty & (matched >= 0)].tolist())  # regions the model found something in
-        for i in np.flatnonzero(empty):
+        extended: set[int] = set()
+        # Best-matching box of each region first: it moves the region, its fragments do not.
+        for i in sorted(np.flatnonzero(empty), key=lambda i: -score[i]):
             r = int(matched[i])
             area = float(_area(motion[i:i + 1])[0])
             if r < 0 or r in hit:
                 self._add(motion[i], area, ts)
                 continue
+            if r in extended:
+                continue
+            extended.add(r)
             grown = area > cfg.grow_ratio * self.looked_area[r]
             self.empty_looks[r] = 1 if grown else self.empty_looks[r] + 1
-            self.boxes[r], self.looked_area[r], self.seen_ts[r] = motion[i], area, ts
-            self.due_ts[r] = ts + self._backoff(int(self.empty_looks[r]))
+            if score[i] > FRAGMENT_SCORE:
+                self.boxes[r], self.looked_area[r] = motion[i], area
+            self.seen_ts[r] = ts
+            self.due_ts[r] = ts + self._backoff(int(self.empty_looks[r]), self._travelled(r))
         if hit:
             self._keep(~np.isin(np.arange(len(self)), list(hit)))
 
@@ -178,23 +193,46 @@ class EmptyRegions:
         moved_centre = (moved[:, :2] + moved[:, 2:]) / 2
         size = np.maximum(1.0, (moved[:, 2:] - moved[:, :2]).max(axis=1))
         dist = np.linalg.norm(centre[:, None, :] - moved_centre[None, :, :], axis=2) / size[None, :]
-        alike = (_area(motion)[:, None] * cfg.grow_ratio >= _area(self.boxes)[None, :]) & (dist <= 1.0)
-        # Overlap first; a near, alike box scores below any overlapping one.
-        score = np.where(iou >= cfg.looked_iou, 1.0 + iou, np.where(alike, 1.0 - dist / 2, 0.0))
+        areas = _area(self.boxes)[None, :]
+        alike = (_area(motion)[:, None] * cfg.grow_ratio >= areas) & (dist <= 1.0)
+        # A smaller box centred inside the region (grown by `cover_pad`): a fragment of it
+        # (clutter half absorbed into the background moves only at its edges).
+        pad = cfg.cover_pad * (self.boxes[:, 2:] - self.boxes[:, :2])
+        lo = np.minimum(self.boxes[:, :2], moved[:, :2]) - pad  # where it was or would be now
+        hi = np.maximum(self.boxes[:, 2:], moved[:, 2:]) + pad
+        inside = (centre[:, None, :] >= lo[None]).all(axis=2) & (centre[:, None, :] <= hi[None]).all(axis=2) \
+            & (_area(motion)[:, None] <= areas)
+        # Overlap first; then a near, alike box; then a fragment.
+        score = np.where(iou >= cfg.looked_iou, 1.0 + iou,
+                         np.where(alike, 1.0 - dist / 2, np.where(inside, FRAGMENT_SCORE, 0.0)))
         best = score.argmax(axis=1)
         top = score[np.arange(m), best]
         return np.where(top > 0, best, -1), top
 
-    def _backoff(self, empty_looks: int) -> float:
+    def _moving(self) -> np.ndarray:
+        """(k,) bool: the region's centre has moved more than half its size from where it was
+        first seen: a moving thing (a car, a cyclist at night), not clutter that stays in place."""
+        size = np.maximum(1.0, (self.boxes[:, 2:] - self.boxes[:, :2]).max(axis=1))
+        centre = (self.boxes[:, :2] + self.boxes[:, 2:]) / 2
+        return np.linalg.norm(centre - self.origin, axis=1) > 0.5 * size
+
+    def _travelled(self, r: int) -> bool:
+        return bool(self._moving()[r])
+
+    def _backoff(self, empty_looks: int, travelled: bool = False) -> float:
+        """Seconds to the next look at a region found empty `empty_looks` times in a row: the
+        back-off doubles only for clutter that stays in place; a moving thing the model keeps
+        missing is looked at every `track_look_s` (it may be found nearer, or better lit)."""
         cfg = self.config
         first = cfg.track_look_s
-        if cfg.empty_backoff_s <= first:
+        if cfg.empty_backoff_s <= first or travelled:
             return first
         return min(cfg.empty_backoff_s, first * 2.0 ** (empty_looks - 1))
 
     def _add(self, box: np.ndarray, area: float, ts: float) -> None:
         self.boxes = np.concatenate([self.boxes, box[None].astype(np.float32)])
         self.velocity = np.concatenate([self.velocity, np.zeros((1, 4), np.float32)])
+        self.origin = np.concatenate([self.origin, ((box[:2] + box[2:]) / 2)[None].astype(np.float32)])
         self.looked_area = np.append(self.looked_area, np.float32(area))
         self.empty_looks = np.append(self.empty_looks, np.int32(1))
         self.due_ts = np.append(self.due_ts, ts + self._backoff(1))
@@ -204,6 +242,7 @@ class EmptyRegions:
         if keep.all():
             return
         self.boxes, self.velocity, self.looked_area = self.boxes[keep], self.velocity[keep], self.looked_area[keep]
+        self.origin = self.origin[keep]
         self.empty_looks, self.due_ts, self.seen_ts = self.empty_looks[keep], self.due_ts[keep], self.seen_ts[keep]
 
 
@@ -255,12 +294,11 @@ class LookScheduler:
             return LookDecision(False, False, "idle")
         if cfg.track_look_s <= 0 or global_change or self.last_run_ts is None:
             return LookDecision(True, False, "motion")
-        confident = _confident(tracker, high)
-        lost = tracker.state == LOST
-        if not (confident | lost).all():
+        # Lost tracks count as unsure too: looking for them at the lower rate cost PETS09 0.008
+        # MOTA (bench/RESULTS.md, session 5), more than the runs it saved were worth.
+        if not _confident(tracker, high).all():
             return LookDecision(True, False, "unsure_track")
-        explaining = confident & ~tracker.held  # lost tracks are looked for, but explain no motion
-        boxes = predicted_boxes(tracker, ts)[explaining] if len(tracker.ids) else np.zeros((0, 4), np.float32)
+        boxes = predicted_boxes(tracker, ts)[~tracker.held] if len(tracker.ids) else np.zeros((0, 4), np.float32)
         covered = _covered(motion, boxes, cfg.cover_pad)
         if not (covered | backed | due).all():
             return LookDecision(True, False, "new_motion")
@@ -268,7 +306,7 @@ class LookScheduler:
             return LookDecision(True, False, "empty_look")
         if len(live) and ts - self.last_run_ts >= cfg.track_look_s - EPS_S:
             return LookDecision(True, False, "track_look")
-        if _fast(tracker, cfg.track_look_s, cfg.fast_share, ~lost):
+        if _fast(tracker, cfg.track_look_s, cfg.fast_share):
             return LookDecision(True, False, "fast_track")
         return LookDecision(False, False, "coast" if len(live) else "backoff")
 
@@ -307,11 +345,11 @@ def _area(b: np.ndarray) -> np.ndarray:
     return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
 
 
-def _fast(tracker: ByteTracker, horizon_s: float, share: float, rows: np.ndarray) -> bool:
-    """A non-held track among `rows` that would move more than `share` of its size within `horizon_s`."""
+def _fast(tracker: ByteTracker, horizon_s: float, share: float) -> bool:
+    """A non-held track that would move more than `share` of its size within `horizon_s`."""
     if not len(tracker.ids):
         return False
-    moving = ~tracker.held & rows
+    moving = ~tracker.held
     step = np.hypot(tracker.mean[moving, 4], tracker.mean[moving, 5]) * horizon_s
     size = np.maximum(1.0, np.minimum(tracker.mean[moving, 2], tracker.mean[moving, 3]))
     return bool((step > share * size).any())

@@ -42,11 +42,12 @@ class RegionConfig(BaseModel):
         "(DETECTOR_FULL_FRAME_AREA).",
     )
 
-    view: Literal["stretch", "letterbox", "fit"] | None = Field(
+    view: Literal["stretch", "letterbox", "fit", "auto"] | None = Field(
         None,
         description="How a whole-frame look shows the frame to the model: stretch (squeezed into its square "
-        "input), letterbox (aspect kept, grey bands), fit (letterbox zoomed out by object size). Unset: "
-        "follows the detector (DETECTOR_VIEW).")
+        "input), letterbox (aspect kept, grey bands), fit (letterbox zoomed out by object size), auto (stretch "
+        "up to AUTO_STRETCH_ASPECT, e.g. 4:3, fit for wider frames such as 16:9). Unset: follows the detector "
+        "(DETECTOR_VIEW).")
     zoom_max: float = Field(1.5, ge=1.0, le=4.0, description="fit: widest zoom-out (window side / frame's longer side).")
     object_max_px: float = Field(
         96.0, ge=8.0, le=1024.0, description="fit: zoom out until recent objects are at most this tall at the model input.")
@@ -69,11 +70,13 @@ class RegionConfig(BaseModel):
 # (~100-200 px at the 320 input). bench/detect_eval.py, NanoDet, 5 fps: PETS09 MOTA 0.514 with the
 # crops (24.9 model runs per camera-second) vs 0.76 with the whole frame (5); bench/RESULTS.md.
 DETECTOR_FULL_FRAME_AREA = {"nanodet": 0.0}
-# The whole-frame view per detector (others: stretch, as their backends always did). NanoDet-g: fit
-# (bench/RESULTS.md "Detector view by object size": MOTA up on PETS09, TUD-Campus and CDnet at 5 fps
-# and full rate, 16:9 crops of them far better than stretched, road composites 12/16 vs 8/16
-# hit-and-runs with 0 false alarms; PETS09 IDF1 0.70 -> 0.61-0.66).
-DETECTOR_VIEW: dict[str, Literal["stretch", "letterbox", "fit"]] = {"nanodet": "fit"}
+# The whole-frame view per detector (others: stretch, as their backends always did). NanoDet-g: auto
+# (bench/RESULTS.md "Detector view by object size").
+DETECTOR_VIEW: dict[str, Literal["stretch", "letterbox", "fit", "auto"]] = {"nanodet": "auto"}
+# auto: frames up to this aspect (long / short side) are stretched. On 4:3 fit raises MOTA on every clip
+# but the road composites (4:3) lost 2 of 16 hit-and-runs with the rules on main d04a7b8; 16:9 cuts of
+# the real clips lose 0.2-0.5 MOTA when stretched, so wider frames get fit.
+AUTO_STRETCH_ASPECT = 4 / 3 + 0.01
 ZOOM_STEP = 0.125  # fit zooms are multiples of this: the view changes in steps, not every frame
 
 
@@ -112,6 +115,8 @@ class ViewPlanner:
         """(4,) int32 xyxy window for a whole-frame look (may reach past the frame)."""
         w, h = frame_wh
         view = self.config.view or "stretch"
+        if view == "auto":
+            view = "stretch" if max(w, h) <= AUTO_STRETCH_ASPECT * min(w, h) else "fit"
         if view == "stretch" or self.input_side is None or w == h and view == "letterbox":
             return np.array([0, 0, w, h], np.int32)
         self.zoom = 1.0 if view == "letterbox" else fit_zoom(self._seen[:, 1], frame_wh, self.input_side, self.config)

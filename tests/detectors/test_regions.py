@@ -96,3 +96,6 @@ def test_view_planner_replaces_the_whole_frame_by_its_window() -> None:
     fit.observe(6.0, np.zeros(0))  # 6 s later they are forgotten
     assert fit.apply(whole, wh).tolist() == [[0, -80, 640, 560]]
     assert ViewPlanner(RegionConfig(view="fit"), None).apply(whole, wh).tolist() == [[0, 0, 640, 480]]  # no input size
+    auto = ViewPlanner(RegionConfig().for_detector("nanodet"), 320)  # NanoDet-g's default: auto
+    assert auto.apply(whole, wh).tolist() == [[0, 0, 640, 480]]  # 4:3: stretched as before
+    assert auto.apply(np.array([[0, 0, 640, 360]]), (640, 360)).tolist() == [[0, -140, 640, 500]]  # 16:9: fit

@@ -52,6 +52,27 @@ def test_cameras_with_live_tracks_go_first() -> None:
     assert _serve_all(s, 0.1) == ["tracks1", "quiet1", "quiet21"]
 
 
+def test_a_camera_without_tracks_is_not_starved_by_cameras_with_tracks() -> None:
+    """Overload: three cameras with tracks keep the detector busy; a quiet camera's request
+    (new motion) is served once it has waited half of max_wait_s, never dropped as stale."""
+    s = Scheduler(SchedulerConfig(max_pending=100, max_wait_s=1.0, budget_runs_per_s=100))
+    served, stale_ids = [], []
+    rid = 0
+    for step in range(40):  # one model run per 0.05 s; the busy cameras offer more than that
+        now = step * 0.05
+        for cam in ("t1", "t2", "t3"):
+            rid += 1
+            s.add(_req(cam, rid, now, priority=True))
+        if step == 2:
+            s.add(_req("quiet", 0, now))
+        request, stale = s.next(now)
+        stale_ids += [r.camera_id for r in stale]
+        assert request is not None
+        served.append((request.camera_id, now))
+    quiet = [t for cam, t in served if cam == "quiet"]
+    assert "quiet" not in stale_ids and quiet and quiet[0] - 0.1 <= 0.5 + 1e-9
+
+
 def test_a_camera_over_its_budget_yields_but_is_still_served() -> None:
     s = Scheduler(SchedulerConfig(max_pending=100, budget_runs_per_s=2))
     for rid in range(1, 5):

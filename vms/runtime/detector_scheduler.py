@@ -1,7 +1,11 @@
 """Which camera's request the node's detector serves next (pure logic, no I/O, no clock of its own).
 
 Policy, in order:
-1. Cameras whose request says `priority` (live tracks or an open alarm) go before the others.
+1. Cameras whose request says `priority` (live tracks or an open alarm) go before the others;
+   a request that has waited `promote_after_s` (half of `max_wait_s` unless set) counts as
+   priority too, so under overload the scheduler turns into plain round robin instead of
+   starving cameras without tracks (a quiet camera's few requests are new motion: maybe an
+   intruder) until their requests go stale.
 2. Within a class, cameras still inside their budget (`budget_runs_per_s` model runs over the last
    second) go before cameras over it; the scheduler stays work-conserving, so an over-budget
    camera is still served when nobody else waits.
@@ -36,6 +40,11 @@ class SchedulerConfig:
     max_wait_s: float = 1.0
     budget_runs_per_s: float = 10.0
     window_s: float = 1.0
+    promote_after_s: float | None = None  # None: max_wait_s / 2
+
+    @property
+    def promote_s(self) -> float:
+        return self.max_wait_s / 2 if self.promote_after_s is None else self.promote_after_s
 
 
 @dataclass
@@ -82,8 +91,10 @@ class Scheduler:
         cfg = self.config
 
         def rank(cid: str) -> tuple[bool, bool, float]:
+            head = self.queues[cid][0]
+            urgent = head.priority or now - head.received >= cfg.promote_s
             over = self._recent_runs(cid, now) >= cfg.budget_runs_per_s * cfg.window_s
-            return (not self.queues[cid][0].priority, over, self._last_served[cid])
+            return (not urgent, over, self._last_served[cid])
 
         camera = min(waiting, key=rank)
         request = self.queues[camera].popleft()
