@@ -114,7 +114,12 @@ function cameraRow(camera, refresh) {
   const online = camera.status?.online;
   const status = !camera.enabled ? h("span.badge.disabled", {}, t("disabled"))
     : h(`span.badge.${online ? "online" : "offline"}`, {}, online ? t("online") : t("offline"));
-  const edit = async () => { if (await editDialog(camera)) { toast(t("saved")); refresh(); } };
+  const edit = async () => {
+    // The form shows what is stored now, not the row as it was drawn: a save a moment ago (its list
+    // refresh still on its way) or another admin's change would otherwise be undone by this edit.
+    const current = await getJson(`/api/cameras/${encodeURIComponent(camera.id)}`).catch(() => camera);
+    if (await editDialog(current)) { toast(t("saved")); refresh(); }
+  };
   const remove = async () => {
     if (!confirm(`${camera.name}: ${t("confirmDelete")}`)) return;
     await sendJson("DELETE", `/api/cameras/${encodeURIComponent(camera.id)}`).catch((e) => toast(e.message, "error"));
